@@ -1,0 +1,129 @@
+"""The planning model a planner edits (a TOML file), parsed into one frozen PlanConfig."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+from planner.calendar import PERIOD_LENGTHS
+
+SOLVERS = ("cbc", "highs")
+
+
+class ConfigError(ValueError):
+    """The model file is unreadable or holds a value the planner cannot use."""
+
+
+@dataclass(frozen=True)
+class PlanConfig:
+    period: str = "week"
+    horizon: int = 13
+    priority_weights: tuple[tuple[int, float], ...] = ((1, 40.0), (2, 20.0), (3, 10.0), (4, 5.0))
+    forecast_priority: int = 4
+    service_level: float = 0.95
+    safety_stock_penalty: float = 0.5
+    storage_overflow_penalty: float = 10.0
+    holding_rate: float = 0.25
+    solver: str = "cbc"
+    time_limit: float = 300.0
+    mip_gap: float = 0.01
+    threads: int = 2
+    relax: bool = False
+    interval_level: float = 0.9
+    history_periods: int = 104
+    source: str = field(default="built-in defaults", compare=False)
+
+    def weight(self, priority: int) -> float:
+        """Waiting cost weight of a priority; priorities past the table use its last weight."""
+        table = dict(self.priority_weights)
+        listed = [p for p in table if p <= priority]
+        return table[max(listed)] if listed else table[min(table)]
+
+    def with_overrides(self, **changes) -> "PlanConfig":
+        """A copy with the CLI's options applied (None means 'keep the model's value')."""
+        changes = {k: v for k, v in changes.items() if v is not None}
+        return _checked(replace(self, **changes))
+
+
+_SECTIONS = {
+    "plan": ("period", "horizon"),
+    "service": ("priority_weights", "forecast_priority", "service_level",
+                "safety_stock_penalty", "storage_overflow_penalty"),
+    "costs": ("holding_rate",),
+    "solver": ("name", "time_limit", "mip_gap", "threads", "relax"),
+    "forecast": ("interval_level", "history_periods"),
+}
+
+
+def load_config(path: Path | str | None = None) -> PlanConfig:
+    """Read a model TOML file; every key is optional and falls back to the built-in default.
+
+    The built-in defaults are the values of models/default.toml (a test keeps them equal), so an
+    installed planner needs no file to run.
+    """
+    if path is None:
+        return PlanConfig()
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: model file not found") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    values = _flatten(raw, path)
+    if "priority_weights" in values:
+        values["priority_weights"] = _priority_weights(values["priority_weights"], path)
+    try:
+        return _checked(PlanConfig(**values, source=str(path)))
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+
+
+def _flatten(raw: dict, path: Path) -> dict:
+    values = {}
+    for section, body in raw.items():
+        if section not in _SECTIONS or not isinstance(body, dict):
+            raise ConfigError(f"{path}: unknown section [{section}]; known: {', '.join(_SECTIONS)}")
+        for key, value in body.items():
+            if key not in _SECTIONS[section]:
+                raise ConfigError(f"{path}: unknown key '{key}' in [{section}]; "
+                                  f"known: {', '.join(_SECTIONS[section])}")
+            values["solver" if (section, key) == ("solver", "name") else key] = value
+    return values
+
+
+def _priority_weights(table, path: Path) -> tuple[tuple[int, float], ...]:
+    try:
+        pairs = tuple(sorted((int(p), float(w)) for p, w in dict(table).items()))
+    except (TypeError, ValueError):
+        raise ConfigError(f"{path}: priority_weights must map integer priorities to numbers") from None
+    if not pairs or any(p < 1 or w <= 0 for p, w in pairs):
+        raise ConfigError(f"{path}: priority_weights needs priorities >= 1 with positive weights")
+    return pairs
+
+
+def _checked(config: PlanConfig) -> PlanConfig:
+    """Reject values the model cannot use, naming the key."""
+    for f in fields(config):
+        value = getattr(config, f.name)
+        if f.type in ("int", "float") and (isinstance(value, bool) or not isinstance(value, (int, float))):
+            raise ConfigError(f"{config.source}: '{f.name}' must be a number, not {value!r}")
+    rules = [
+        (config.period in PERIOD_LENGTHS, f"period must be one of {', '.join(PERIOD_LENGTHS)}"),
+        (config.horizon >= 1, "horizon must be at least 1"),
+        (config.solver in SOLVERS, f"solver must be one of {', '.join(SOLVERS)}"),
+        (0.5 <= config.service_level < 1, "service_level must be in [0.5, 1)"),
+        (0 < config.interval_level < 1, "interval_level must be in (0, 1)"),
+        (config.time_limit > 0, "time_limit must be positive"),
+        (0 <= config.mip_gap < 1, "mip_gap must be in [0, 1)"),
+        (config.threads >= 1, "threads must be at least 1"),
+        (config.history_periods >= 4, "history_periods must be at least 4"),
+        (config.forecast_priority >= 1, "forecast_priority must be at least 1"),
+        (min(config.safety_stock_penalty, config.storage_overflow_penalty, config.holding_rate) >= 0,
+         "penalties and holding_rate must not be negative"),
+    ]
+    for ok, message in rules:
+        if not ok:
+            raise ConfigError(f"{config.source}: {message}")
+    return config
