@@ -1,0 +1,154 @@
+"""Read the solved model back into the plan's tables (only ever called on a solution)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from planner.model.frame import FrameModel
+from planner.model.inputs import ModelInputs
+
+EPS = 1e-6
+
+
+@dataclass(frozen=True)
+class Plan:
+    purchase_orders: pd.DataFrame      # supplier, sku, fc, order_date, arrival_date, quantity, ...
+    transfers: pd.DataFrame            # from_fc, to_fc, sku, ship_date, arrival_date, quantity
+    inventory_projection: pd.DataFrame
+    allocations: pd.DataFrame          # sku, fc, region, priority, period, quantity
+    shipments: pd.DataFrame            # sku, fc, priority, period, quantity
+    backorders: pd.DataFrame           # sku, region, priority, period, quantity (end of period)
+    capacity: pd.DataFrame             # fc, period, period_start, outbound/inbound use and capacity
+    costs: dict
+
+
+def _solution(model: FrameModel, family: str, scale=1.0) -> pd.DataFrame:
+    """The family's index with its solution `value` (x scale), rows with value ~0 dropped."""
+    index = model.families[family]
+    values = model.values(family) * np.asarray(scale, dtype=float)
+    values = np.where(np.abs(values) < EPS, 0.0, values)
+    return index.assign(value=values)
+
+
+def extract_plan(model: FrameModel, inputs: ModelInputs) -> Plan:
+    """All plan tables from one solution."""
+    starts = pd.Series(inputs.calendar.period_starts, name="period_start")
+    bought = _solution(model, "purchase", model.families["purchase"]["units_per_var"])
+    moved = _solution(model, "transfer")
+    allocated = _solution(model, "allocate")
+    shipped = _solution(model, "ship")
+    waiting = _solution(model, "backorder")
+    backlog = _solution(model, "backlog")
+    return Plan(
+        purchase_orders=purchase_orders(bought),
+        transfers=transfers(moved),
+        inventory_projection=inventory_projection(model, inputs, bought, moved, allocated, shipped,
+                                                  waiting, backlog, starts),
+        allocations=_positive(allocated, ["sku", "fc", "region", "priority", "period"]),
+        shipments=_positive(shipped, ["sku", "fc", "priority", "period"]),
+        backorders=_positive(waiting, ["sku", "region", "priority", "period"]),
+        capacity=capacity_use(inputs, bought, moved, shipped, starts),
+        costs=cost_breakdown(inputs, bought, moved, allocated, model),
+    )
+
+
+def _positive(solution: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    rows = solution[solution["value"] > EPS]
+    return rows[keys].assign(quantity=rows["value"].to_numpy()).reset_index(drop=True)
+
+
+def purchase_orders(bought: pd.DataFrame) -> pd.DataFrame:
+    """One PO line per supplier line and order period; period 0 lines are released now."""
+    lines = bought[bought["value"] > EPS]
+    quantity = np.round(lines["value"].to_numpy(), 3)
+    frame = pd.DataFrame({
+        "supplier": lines["supplier"].to_numpy(), "sku": lines["sku"].to_numpy(),
+        "fc": lines["fc"].to_numpy(), "order_date": lines["order_date"].to_numpy(),
+        "arrival_date": lines["arrival_date"].to_numpy(), "quantity": quantity,
+        "unit_price": lines["unit_price"].to_numpy(dtype=float),
+        "total_cost": np.round(quantity * lines["unit_price"].to_numpy(dtype=float), 2),
+        "action": np.where(lines["period"].to_numpy() == 0, "release", "planned"),
+        "lead_time_days": lines["lead_time_days"].to_numpy(),
+    })
+    return frame.sort_values(["order_date", "supplier", "sku", "fc"]).reset_index(drop=True)
+
+
+def transfers(moved: pd.DataFrame) -> pd.DataFrame:
+    lines = moved[moved["value"] > EPS]
+    frame = pd.DataFrame({
+        "from_fc": lines["from_fc"].to_numpy(), "to_fc": lines["to_fc"].to_numpy(),
+        "sku": lines["sku"].to_numpy(), "ship_date": lines["ship_date"].to_numpy(),
+        "arrival_date": lines["arrival_date"].to_numpy(), "quantity": np.round(lines["value"].to_numpy(), 3),
+    })
+    return frame.sort_values(["ship_date", "from_fc", "to_fc", "sku"]).reset_index(drop=True)
+
+
+def _by(frame: pd.DataFrame, keys: dict[str, str], name: str) -> pd.DataFrame:
+    """Sum a solution's values by renamed keys into one column."""
+    renamed = frame[list(keys) + ["value"]].rename(columns=keys)
+    return renamed.groupby(list(keys.values()), as_index=False)["value"].sum().rename(columns={"value": name})
+
+
+def inventory_projection(model, inputs, bought, moved, allocated, shipped, waiting, backlog, starts):
+    """Per fc x sku x period: opening + receipts + transfers_in - transfers_out - allocated = closing."""
+    keys = ["sku", "fc", "period"]
+    closing = _solution(model, "on_hand")[keys + ["value"]].rename(columns={"value": "closing"})
+    firm = inputs.receipts.rename(columns={"quantity": "value"})
+    flows = [
+        _by(pd.concat([bought[["sku", "fc", "arrival_period", "value"]].rename(
+            columns={"arrival_period": "period"}), firm[keys + ["value"]]]), {k: k for k in keys}, "receipts"),
+        _by(moved, {"sku": "sku", "to_fc": "fc", "arrival_period": "period"}, "transfers_in"),
+        _by(moved, {"sku": "sku", "from_fc": "fc", "period": "period"}, "transfers_out"),
+        _by(allocated, {k: k for k in keys}, "allocated"),
+        _by(shipped, {k: k for k in keys}, "shipped"),
+        _by(backlog, {k: k for k in keys}, "backlog"),
+        _by(waiting.merge(inputs.fcs[["fc", "region"]], on="region"), {k: k for k in keys}, "backorder"),
+    ]
+    table = closing
+    for flow in flows:
+        table = table.merge(flow, on=keys, how="left")
+    table = table.merge(inputs.safety_stock.rename(columns={"target": "safety_stock"}), on=["sku", "fc"],
+                        how="left").fillna(0.0)
+    table["opening"] = (table["closing"] - table["receipts"] - table["transfers_in"]
+                        + table["transfers_out"] + table["allocated"])
+    table["period_start"] = starts.to_numpy()[table["period"].to_numpy()]
+    columns = ["fc", "sku", "period_start", "opening", "receipts", "transfers_in", "transfers_out",
+               "allocated", "shipped", "closing", "safety_stock", "backorder", "backlog"]
+    return table.sort_values(["fc", "sku", "period_start"])[columns].reset_index(drop=True)
+
+
+def capacity_use(inputs, bought, moved, shipped, starts) -> pd.DataFrame:
+    """Outbound and inbound units per FC and period, beside their capacities."""
+    grid = inputs.fcs[["fc"]].merge(pd.DataFrame({"period": range(inputs.horizon)}), how="cross")
+    out = _by(shipped, {"fc": "fc", "period": "period"}, "outbound_units")
+    arrivals = pd.concat([bought[["fc", "arrival_period", "value"]],
+                          moved.rename(columns={"to_fc": "fc"})[["fc", "arrival_period", "value"]],
+                          inputs.receipts.rename(columns={"period": "arrival_period", "quantity": "value"})])
+    inbound = _by(arrivals, {"fc": "fc", "arrival_period": "period"}, "inbound_units")
+    table = grid.merge(out, how="left").merge(inbound, how="left").fillna(0.0)
+    days = inputs.period_days[table["period"].to_numpy()]
+    fcs = inputs.fcs.set_index("fc")
+    table["outbound_capacity"] = table["fc"].map(fcs["outbound_capacity"]).to_numpy(dtype=float) * days
+    table["inbound_capacity"] = table["fc"].map(fcs["inbound_capacity"]).to_numpy(dtype=float) * days
+    table["period_start"] = starts.to_numpy()[table["period"].to_numpy()]
+    return table
+
+
+def cost_breakdown(inputs, bought, moved, allocated, model) -> dict:
+    """Money the plan spends, by kind (waiting penalties are not money and are not here)."""
+    unit_cost = inputs.skus.set_index("sku")["unit_cost"]
+    stock = _solution(model, "on_hand")
+    weeks = inputs.period_days[stock["period"].to_numpy()] / 7.0
+    holding = (stock["value"] * stock["sku"].map(unit_cost) * inputs.config.holding_rate * weeks * 7 / 365).sum()
+    costs = {
+        "purchase": float((bought["value"] * bought["unit_price"]).sum()),
+        "holding": float(holding),
+        "transfer": float((moved["value"] * moved["cost_per_unit"]).sum()),
+        "shipping": float((allocated["value"] * allocated["cost_per_unit"]).sum()),
+    }
+    costs = {k: round(v, 2) for k, v in costs.items()}
+    costs["total"] = round(sum(costs.values()), 2)
+    return costs

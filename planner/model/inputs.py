@@ -1,0 +1,168 @@
+"""The model's index sets and parameters, derived from the dataset, the demand and the calendar.
+
+Everything here is plain frames: which purchase, transfer and allocation options can exist,
+when each would arrive, and what each period may hold. The builder turns these rows into
+variables one-to-one, so the model stays as sparse as the network really is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from statistics import NormalDist
+
+from planner.calendar import Calendar
+from planner.config import PlanConfig
+from planner.dataset import Dataset
+
+
+@dataclass(frozen=True)
+class ModelInputs:
+    calendar: Calendar
+    config: PlanConfig
+    skus: pd.DataFrame            # sku, unit_cost, unit_volume
+    fcs: pd.DataFrame             # fc, region, outbound/inbound/storage capacity per period (wide by t)
+    period_days: np.ndarray       # days in each period
+    purchase_options: pd.DataFrame  # line, supplier, sku, fc, period, arrival_period, price, lot, moq, ...
+    transfer_options: pd.DataFrame  # lane, from_fc, to_fc, sku, period, arrival_period, cost
+    lanes: pd.DataFrame           # lane, from_fc, to_fc, lead_time_days, cost_per_unit, capacity_per_week
+    service_arcs: pd.DataFrame    # fc, region, cost_per_unit, extra_days
+    demand: pd.DataFrame          # sku, region, priority, period, quantity
+    stock: pd.DataFrame           # sku, fc (every place a sku can be held), on_hand
+    receipts: pd.DataFrame        # sku, fc, period, quantity (firm inbound)
+    safety_stock: pd.DataFrame    # sku, fc, target
+
+    @property
+    def horizon(self) -> int:
+        return self.calendar.horizon
+
+
+def model_inputs(dataset: Dataset, demand: pd.DataFrame, error_sigma: pd.DataFrame,
+                 calendar: Calendar, config: PlanConfig) -> ModelInputs:
+    """Derive every index set and parameter of the model (see MODEL.md, 'Sets')."""
+    purchase = purchase_options(dataset, calendar)
+    arcs = service_arcs(dataset)
+    lanes = transfer_lanes(dataset)
+    sources = stock_sources(dataset, purchase)
+    transfers = transfer_options(lanes, sources, purchase, calendar)
+    stock = stock_positions(sources, transfers)
+    return ModelInputs(
+        calendar=calendar,
+        config=config,
+        skus=dataset.skus[["sku", "unit_cost", "unit_volume"]].reset_index(drop=True),
+        fcs=dataset.fulfillment_centers.reset_index(drop=True),
+        period_days=calendar.period_days,
+        purchase_options=purchase,
+        transfer_options=transfers,
+        lanes=lanes,
+        service_arcs=arcs,
+        demand=demand,
+        stock=stock,
+        receipts=firm_receipts(dataset, calendar),
+        safety_stock=safety_stock_targets(error_sigma, dataset.fulfillment_centers, purchase,
+                                          calendar, config),
+    )
+
+
+def purchase_options(dataset: Dataset, calendar: Calendar) -> pd.DataFrame:
+    """One row per supplier item line (fc `*` expanded) and order period whose arrival is in the plan."""
+    items = dataset.supplier_items.reset_index(drop=True).rename_axis("item").reset_index()
+    fcs = dataset.fulfillment_centers["fc"].tolist()
+    star = items["fc"] == "*"
+    expanded = items[star].drop(columns="fc").merge(pd.DataFrame({"fc": fcs}), how="cross")
+    lines = pd.concat([items[~star], expanded]).sort_values(["item", "fc"]).reset_index(drop=True)
+    periods = pd.DataFrame({"period": range(calendar.horizon),
+                            "order_date": calendar.period_starts})
+    options = lines.merge(periods, how="cross")
+    options["arrival_date"] = options["order_date"] + pd.to_timedelta(options["lead_time_days"], unit="D")
+    options["arrival_period"] = calendar.period_of(options["arrival_date"])
+    options = options[options["arrival_period"] < calendar.horizon]
+    return options.reset_index(drop=True)
+
+
+def service_arcs(dataset: Dataset) -> pd.DataFrame:
+    """Which FC can serve which region: its own region for free, plus the shipping lanes."""
+    own = dataset.fulfillment_centers[["fc", "region"]].assign(cost_per_unit=0.0, extra_days=0)
+    lanes = dataset.shipping_lanes[["fc", "region", "cost_per_unit", "extra_days"]]
+    arcs = pd.concat([lanes, own]).drop_duplicates(["fc", "region"], keep="first")
+    return arcs.sort_values(["fc", "region"]).reset_index(drop=True)
+
+
+def stock_sources(dataset: Dataset, purchase: pd.DataFrame) -> pd.DataFrame:
+    """Each sku x fc where stock starts or arrives: on hand, firm inbound, or a supplier line.
+
+    `existing` marks the positions with stock now or in transit (on hand or firm inbound).
+    """
+    on_hand = dataset.inventory.groupby(["sku", "fc"], as_index=False)["on_hand"].sum()
+    existing = pd.concat([on_hand[on_hand["on_hand"] > 0][["sku", "fc"]], dataset.inbound[["sku", "fc"]]])
+    existing = existing.drop_duplicates().assign(existing=True)
+    sources = pd.concat([on_hand[["sku", "fc"]], existing[["sku", "fc"]], purchase[["sku", "fc"]]])
+    sources = sources.drop_duplicates().merge(on_hand, on=["sku", "fc"], how="left")
+    sources = sources.merge(existing, on=["sku", "fc"], how="left")
+    return sources.fillna({"on_hand": 0.0, "existing": False}).astype({"existing": bool})
+
+
+def stock_positions(sources: pd.DataFrame, transfers: pd.DataFrame) -> pd.DataFrame:
+    """Every sku x fc that can ever hold stock: a source, or the end of a transfer lane."""
+    destinations = transfers[["sku", "to_fc"]].drop_duplicates().rename(columns={"to_fc": "fc"})
+    positions = pd.concat([sources[["sku", "fc", "on_hand"]], destinations.assign(on_hand=0.0)])
+    positions = positions.drop_duplicates(["sku", "fc"], keep="first")
+    return positions.sort_values(["sku", "fc"]).reset_index(drop=True)
+
+
+def firm_receipts(dataset: Dataset, calendar: Calendar) -> pd.DataFrame:
+    """Open POs by arrival period; late ones arrive in period 0, those after the plan are left out."""
+    inbound = dataset.inbound
+    period = np.maximum(calendar.period_of(inbound["eta"]), 0) if len(inbound) else []
+    receipts = inbound.assign(period=period)
+    receipts = receipts[receipts["period"] < calendar.horizon]
+    return receipts.groupby(["sku", "fc", "period"], as_index=False)["quantity"].sum()
+
+
+def transfer_lanes(dataset: Dataset) -> pd.DataFrame:
+    lanes = dataset.transfer_lanes.sort_values(["from_fc", "to_fc"]).reset_index(drop=True)
+    return lanes.rename_axis("lane").reset_index()
+
+
+def transfer_options(lanes: pd.DataFrame, sources: pd.DataFrame, purchase: pd.DataFrame,
+                     calendar: Calendar) -> pd.DataFrame:
+    """Lane x sku x period options worth having.
+
+    A transfer can move stock that exists at the origin (on hand or firm inbound), or stock
+    only the origin can buy: a supplier line that also delivers to the destination makes
+    buying straight into the destination cheaper and sooner than buying and transferring.
+    """
+    origin_stock = sources[sources["existing"]][["sku", "fc"]]
+    bought = purchase[["item", "sku", "fc"]].drop_duplicates()
+    candidates = lanes.merge(bought.rename(columns={"fc": "from_fc"}), on="from_fc")
+    direct = bought.rename(columns={"fc": "to_fc"}).assign(direct=True)
+    candidates = candidates.merge(direct, on=["item", "sku", "to_fc"], how="left")
+    only_origin = candidates[candidates["direct"].isna()][["lane", "sku"]]
+    with_stock = lanes.merge(origin_stock.rename(columns={"fc": "from_fc"}), on="from_fc")[["lane", "sku"]]
+    pairs = pd.concat([only_origin, with_stock]).drop_duplicates()
+    options = pairs.merge(lanes, on="lane").merge(
+        pd.DataFrame({"period": range(calendar.horizon), "ship_date": calendar.period_starts}), how="cross")
+    options["arrival_date"] = options["ship_date"] + pd.to_timedelta(options["lead_time_days"], unit="D")
+    options["arrival_period"] = calendar.period_of(options["arrival_date"])
+    options = options[options["arrival_period"] < calendar.horizon]
+    return options.sort_values(["lane", "sku", "period"]).reset_index(drop=True)
+
+
+def safety_stock_targets(error_sigma: pd.DataFrame, fcs: pd.DataFrame, purchase: pd.DataFrame,
+                         calendar: Calendar, config: PlanConfig) -> pd.DataFrame:
+    """SS[k,f] = z(service level) x sigma[k,f] x sqrt(lead time in periods + 1 review period).
+
+    sigma[k,f] pools the one-period forecast error of the FC's own region(s) (independent
+    errors add in variance); the lead time is that of the fastest supplier line to the FC.
+    """
+    pooled = error_sigma.merge(fcs[["fc", "region"]], on="region").assign(var=lambda f: f["sigma"] ** 2)
+    sigma = pooled.groupby(["sku", "fc"], as_index=False)["var"].sum()
+    lead = purchase.groupby(["sku", "fc"], as_index=False)["lead_time_days"].min()
+    targets = sigma.merge(lead, on=["sku", "fc"], how="inner")
+    z = NormalDist().inv_cdf(config.service_level)
+    periods = targets["lead_time_days"] / calendar.nominal_days + 1.0
+    targets["target"] = z * np.sqrt(targets["var"]) * np.sqrt(periods)
+    targets = targets[targets["target"] > 1e-9]
+    return targets[["sku", "fc", "target"]].sort_values(["sku", "fc"]).reset_index(drop=True)
