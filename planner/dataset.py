@@ -48,6 +48,8 @@ class Dataset:
     shipping_lanes: pd.DataFrame
     demand_history: pd.DataFrame
     open_orders: pd.DataFrame
+    notes: tuple[str, ...] = ()
+    """Non-fatal findings (e.g. a sku nobody supplies), shown to the user as warnings."""
 
     @property
     def last_history_date(self) -> pd.Timestamp:
