@@ -81,11 +81,20 @@ def transfer(model: FrameModel, inputs: ModelInputs) -> None:
 
 
 def on_hand(model: FrameModel, inputs: ModelInputs) -> None:
-    """on_hand[k,f,t] >= 0: free stock at the end of period t. Cost: holding rate x unit cost."""
+    """on_hand[k,f,t] >= 0: free stock at the end of period t.
+
+    Cost: holding rate x unit cost per period, less the value of what is left at the plan's end
+    (end_stock_value x the sku's lowest purchase price): stock outlives the horizon, and without
+    this credit every MOQ bought near the end would look like waste.
+    """
     periods = pd.DataFrame({"period": range(inputs.horizon)})
     index = model.add_variables("on_hand", inputs.stock[["sku", "fc"]].merge(periods, how="cross"))
     yearly = inputs.config.holding_rate * _unit_cost(inputs, index["sku"])
-    model.add_cost(index, yearly * _weeks(inputs, index["period"]) * 7.0 / 365.0)
+    holding = yearly * _weeks(inputs, index["period"]) * 7.0 / 365.0
+    lowest_price = inputs.purchase_options.groupby("sku")["unit_price"].min()
+    value = index["sku"].map(lowest_price).fillna(index["sku"].map(inputs.skus.set_index("sku")["unit_cost"]))
+    at_end = (index["period"] == inputs.horizon - 1).to_numpy()
+    model.add_cost(index, holding - at_end * inputs.config.end_stock_value * value.to_numpy(dtype=float))
 
 
 def backorder(model: FrameModel, inputs: ModelInputs) -> None:

@@ -1,0 +1,196 @@
+"""The `planner` command line: thin commands over library calls, errors mapped to exit codes.
+
+Exit codes: 0 done, 1 unexpected error, 2 bad input or usage, 3 no plan (infeasible, solver
+failure, time limit without a solution), 4 plan written but a KPI gate tripped.
+Results go to stdout; logs and progress go to stderr, and only when it is a terminal.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from planner.calendar import PERIOD_LENGTHS
+from planner.config import SOLVERS, ConfigError, load_config
+from planner.dataset import DatasetError
+
+EXIT_OK, EXIT_ERROR, EXIT_BAD_INPUT, EXIT_NO_PLAN, EXIT_GATE = 0, 1, 2, 3, 4
+
+
+class PlannerExit(click.ClickException):
+    """An error a user can act on, printed without a traceback, with its exit code."""
+
+    def __init__(self, message: str, exit_code: int):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+    def show(self, file=None):
+        click.echo(f"error: {self.format_message()}", err=True)
+
+
+def _log(message: str) -> None:
+    if sys.stderr.isatty():
+        click.echo(message, err=True)
+
+
+def handle_errors(command):
+    """Turn the library's errors into messages and exit codes; nothing reaches the user as a traceback."""
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        from planner.pipeline import NoPlan
+        from planner.solve import SolverUnavailable
+        try:
+            return command(*args, **kwargs)
+        except DatasetError as error:
+            for problem in error.problems:
+                click.echo(f"  {problem}", err=True)
+            raise PlannerExit(f"{len(error.problems)} problem(s) in the dataset; nothing was written",
+                              EXIT_BAD_INPUT) from None
+        except (ConfigError, SolverUnavailable, FileExistsError) as error:
+            raise PlannerExit(str(error), EXIT_BAD_INPUT) from None
+        except NoPlan as error:
+            raise PlannerExit(f"{error}; nothing was written", EXIT_NO_PLAN) from None
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort, KeyboardInterrupt):
+            raise
+        except Exception as error:  # the last line of defence: say what happened, exit 1
+            raise PlannerExit(f"unexpected {type(error).__name__}: {error} "
+                              "(please report this with the command you ran)", EXIT_ERROR) from None
+    return wrapper
+
+
+dataset_argument = click.argument("dataset", type=click.Path(path_type=Path))
+out_option = click.option("--out", "out", required=True, type=click.Path(path_type=Path),
+                          help="Folder the output files are written to (replaced as a whole).")
+period_options = [
+    click.option("--period", type=click.Choice(PERIOD_LENGTHS), default=None,
+                 help="Planning period (default: the model's, week)."),
+    click.option("--horizon", type=click.IntRange(min=1), default=None,
+                 help="Number of periods planned (default: the model's, 13)."),
+    click.option("--start", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+                 help="First day of the plan (default: the day after the last demand history date)."),
+    click.option("--jobs", type=click.IntRange(min=1), default=None,
+                 help="Processes for forecasting (default: all cores)."),
+    click.option("--model", "model_file", type=click.Path(path_type=Path), default=None,
+                 help="Planning model TOML (default: models/default.toml values)."),
+]
+
+
+def with_options(options):
+    def decorate(command):
+        for option in reversed(options):
+            command = option(command)
+        return command
+    return decorate
+
+
+@click.group()
+@click.version_option(package_name="planner")
+def main():
+    """Replenishment and allocation planner: forecast, purchase orders, stock moves, order promises."""
+
+
+@main.command()
+@dataset_argument
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@handle_errors
+def validate(dataset, as_json):
+    """Check a dataset folder; print every problem (exit 2) or a summary of a valid dataset."""
+    from planner.load import load_dataset
+    from planner.validate import summarize
+    loaded = load_dataset(dataset)
+    summary = summarize(loaded)
+    for note in loaded.notes:
+        click.echo(f"note: {note}", err=True)
+    if as_json:
+        click.echo(json.dumps(summary, indent=2))
+        return
+    click.echo(f"{dataset}: valid")
+    for key, value in summary.items():
+        click.echo(f"  {key}: {value}")
+
+
+@main.command()
+@dataset_argument
+@out_option
+@with_options(period_options)
+@click.option("--solver", type=click.Choice(SOLVERS), default=None, help="LP/MILP solver (default: cbc).")
+@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Solver time limit in seconds.")
+@click.option("--gap", "mip_gap", type=click.FloatRange(0, 1, max_open=True), default=None,
+              help="Relative MIP gap at which the solver stops (default: 0.01).")
+@click.option("--relax", is_flag=True, default=None, help="Solve the LP relaxation (MOQ and lots not enforced).")
+@click.option("--json", "as_json", is_flag=True, help="Print the KPIs as JSON on stdout.")
+@handle_errors
+def plan(dataset, out, period, horizon, start, jobs, model_file, solver, time_limit, mip_gap, relax, as_json):
+    """Forecast, optimize and write the weekly plan for DATASET into --out."""
+    from planner.load import load_dataset
+    from planner.outputs import plan_files, write_folder
+    from planner.pipeline import run_plan
+    config = load_config(model_file).with_overrides(
+        period=period, horizon=horizon, solver=solver, time_limit=time_limit, mip_gap=mip_gap, relax=relax)
+    loaded = load_dataset(dataset)
+    for note in loaded.notes:
+        _log(f"note: {note}")
+    run = run_plan(loaded, config, start=start, jobs=jobs, progress=lambda stage: _log(f"planner: {stage}"))
+    write_folder(out, plan_files(run))
+    if as_json:
+        click.echo(json.dumps(run.kpis, indent=2))
+    else:
+        click.echo(_summary(run.kpis, out))
+
+
+def _summary(kpis: dict, out: Path) -> str:
+    service, orders, solver = kpis["service"], kpis["orders"], kpis["solver"]
+    gap = "" if solver["mip_gap"] is None else f", gap {solver['mip_gap']:.2%}"
+    return "\n".join([
+        f"plan {kpis['plan']['start']} .. {kpis['plan']['end']} written to {out}",
+        f"  solver: {solver['name']} {solver['status']}{gap}",
+        f"  fill rate {service['fill_rate']:.1%}; backorder units {service['backorder_units']:g}; "
+        f"backlog units {service['backlog_units']:g}",
+        f"  open order lines: {orders['lines_by_status']['on_time']} on time, "
+        f"{orders['lines_by_status']['late']} late, {orders['lines_by_status']['backorder']} backordered",
+        f"  purchase order lines: {kpis['purchase_orders']['lines']} "
+        f"({kpis['purchase_orders']['release_now']} to release now); cost {kpis['costs']['total']:,.2f}",
+    ])
+
+
+@main.command()
+@dataset_argument
+@out_option
+@with_options(period_options)
+@handle_errors
+def forecast(dataset, out, period, horizon, start, jobs, model_file):
+    """Forecast demand per sku and region and write forecast.csv into --out."""
+    from planner.forecast import forecast_demand
+    from planner.load import load_dataset
+    from planner.outputs import forecast_files, write_folder
+    from planner.pipeline import plan_calendar
+    config = load_config(model_file).with_overrides(period=period, horizon=horizon)
+    loaded = load_dataset(dataset, require=("demand_history",))
+    calendar = plan_calendar(loaded, config, start)
+    result = forecast_demand(loaded.demand_history, calendar, interval_level=config.interval_level,
+                             history_periods=config.history_periods, jobs=jobs)
+    write_folder(out, forecast_files(result))
+    click.echo(f"forecast of {result[['sku', 'region']].drop_duplicates().shape[0]} series "
+               f"from {calendar.start.date()} written to {out}")
+
+
+@main.command()
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option("--skus", type=click.IntRange(min=1), default=40, show_default=True)
+@click.option("--fcs", type=click.IntRange(min=1), default=3, show_default=True)
+@click.option("--seed", type=int, default=7, show_default=True)
+@click.option("--history-period", type=click.Choice(["day", "week"]), default="day", show_default=True,
+              help="Granularity of the demand history rows.")
+@click.option("--overwrite", is_flag=True, help="Replace DIRECTORY if it already holds files.")
+@handle_errors
+def generate(directory, skus, fcs, seed, history_period, overwrite):
+    """Write a seeded synthetic dataset in the contract format into DIRECTORY."""
+    from planner.generate import generate_dataset, write_dataset
+    tables = generate_dataset(skus, fcs, seed, history_period=history_period)
+    write_dataset(tables, directory, overwrite=overwrite)
+    click.echo(f"dataset with {skus} skus and {fcs} fcs (seed {seed}) written to {directory}")

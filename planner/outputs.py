@@ -1,0 +1,89 @@
+"""Render a plan run into its output files, and write a folder of files all at once or not at all."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from planner.pipeline import PlanRun
+
+FORECAST_COLUMNS = ["sku", "region", "period_start", "forecast", "lower", "upper", "model"]
+PO_COLUMNS = ["supplier", "sku", "fc", "order_date", "arrival_date", "quantity", "unit_price", "total_cost",
+              "action", "lead_time_days"]
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """Deterministic CSV: ISO dates, shortest float repr rounded to 6 decimals, '\\n' line ends."""
+    frame = frame.copy()
+    for column in frame.columns:
+        if pd.api.types.is_datetime64_any_dtype(frame[column]):
+            frame[column] = frame[column].dt.strftime("%Y-%m-%d").fillna("")
+        elif pd.api.types.is_float_dtype(frame[column]):
+            frame[column] = frame[column].round(6) + 0.0
+    buffer = io.StringIO()
+    frame.to_csv(buffer, index=False, lineterminator="\n")
+    return buffer.getvalue().encode("utf-8")
+
+
+def json_bytes(data) -> bytes:
+    return (json.dumps(data, indent=2, sort_keys=False, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def forecast_files(forecast: pd.DataFrame) -> dict[str, bytes]:
+    columns = FORECAST_COLUMNS + [c for c in ("sigma",) if c in forecast.columns]
+    return {"forecast.csv": csv_bytes(forecast[columns])}
+
+
+def plan_files(run: PlanRun) -> dict[str, bytes]:
+    """Every output file of a plan, as bytes, keyed by file name."""
+    plan = run.plan
+    return {
+        "purchase_orders.csv": csv_bytes(plan.purchase_orders[PO_COLUMNS]),
+        "transfers.csv": csv_bytes(plan.transfers),
+        "order_plan.csv": csv_bytes(run.order_plan),
+        "inventory_projection.csv": csv_bytes(plan.inventory_projection),
+        **forecast_files(run.forecast),
+        "kpis.json": json_bytes(run.kpis),
+    }
+
+
+def write_folder(out: Path, files: dict[str, bytes]) -> None:
+    """Write all files into `out` atomically: a staging folder beside it is renamed into place.
+
+    An existing folder is replaced only after the new one is complete; on any failure the old
+    folder (or no folder) is left as it was.
+    """
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise FileExistsError(f"{out} exists and is not a folder")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent))
+    try:
+        staging.chmod(0o755)
+        for name, content in files.items():
+            (staging / name).write_bytes(content)
+        _swap_into_place(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _swap_into_place(staging: Path, out: Path) -> None:
+    if not out.exists():
+        os.rename(staging, out)
+        return
+    retired = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=out.parent))
+    os.rmdir(retired)
+    os.rename(out, retired)
+    try:
+        os.rename(staging, out)
+    except BaseException:
+        os.rename(retired, out)
+        raise
+    shutil.rmtree(retired, ignore_errors=True)

@@ -1,0 +1,146 @@
+"""The weekly plan, stage by stage: forecast -> demand -> model -> solve -> extract -> promise -> KPIs.
+
+Each stage takes plain data and returns plain data; this orchestrator only calls them in order,
+times them, and extracts a plan only from a solve that found a solution.
+"""
+
+from __future__ import annotations
+
+import resource
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from planner.calendar import Calendar
+from planner.config import PlanConfig
+from planner.dataset import Dataset
+from planner.demand import plan_demand
+from planner.extract import Plan, extract_plan
+from planner.forecast import forecast_demand, net_forecast
+from planner.kpis import KPI_SCHEMA_VERSION, capacity_kpis, order_kpis, service_kpis
+from planner.model.build import build_model
+from planner.model.inputs import ModelInputs, model_inputs
+from planner.promise import promise_orders
+from planner.solve import SolveResult, solve
+
+
+class NoPlan(RuntimeError):
+    """The solver returned no solution: infeasible, failed, or out of time before a first one."""
+
+    def __init__(self, result: SolveResult):
+        self.result = result
+        super().__init__(f"no plan: solver {result.solver} ended with status '{result.status.value}'"
+                         + (f" ({result.message})" if result.message else ""))
+
+
+@dataclass(frozen=True)
+class PlanRun:
+    calendar: Calendar
+    forecast: pd.DataFrame
+    demand: pd.DataFrame
+    plan: Plan
+    order_plan: pd.DataFrame
+    solve_result: SolveResult
+    kpis: dict
+
+
+@dataclass
+class Stopwatch:
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @contextmanager
+    def stage(self, name: str):
+        started = time.perf_counter()
+        yield
+        self.seconds[name] = round(time.perf_counter() - started, 3)
+
+
+def plan_calendar(dataset: Dataset, config: PlanConfig, start=None) -> Calendar:
+    """The plan starts the day after the last demand history date unless a start is given."""
+    first_day = pd.Timestamp(start) if start is not None else dataset.last_history_date + pd.Timedelta(days=1)
+    return Calendar(first_day, config.period, config.horizon)
+
+
+def run_plan(dataset: Dataset, config: PlanConfig, *, start=None, jobs: int | None = None,
+             progress=lambda stage: None) -> PlanRun:
+    """Forecast, optimize and promise; raises NoPlan when the solver finds no solution."""
+    clock = Stopwatch()
+    calendar = plan_calendar(dataset, config, start)
+    with clock.stage("forecast"):
+        progress("forecast")
+        forecast = forecast_demand(dataset.demand_history, calendar, interval_level=config.interval_level,
+                                   history_periods=config.history_periods, jobs=jobs)
+        net = net_forecast(forecast, dataset.open_orders, calendar)
+        demand = plan_demand(dataset.open_orders, net, calendar, config.forecast_priority)
+    with clock.stage("build"):
+        progress("build model")
+        inputs = model_inputs(dataset, demand, _error_sigma(forecast), calendar, config)
+        model, _ = build_model(inputs)
+    with clock.stage("solve"):
+        progress(f"solve ({config.solver})")
+        result = solve(model.problem, config)
+    if not result.has_solution:
+        raise NoPlan(result)
+    with clock.stage("extract"):
+        plan = extract_plan(model, inputs)
+    with clock.stage("promise"):
+        order_plan = promise_orders(dataset.open_orders, demand, plan, calendar, inputs.service_arcs,
+                                    config.forecast_priority)
+    sizes = _sizes(dataset, model)
+    kpis = plan_kpis(inputs, demand, plan, order_plan, result, forecast, sizes, clock.seconds)
+    return PlanRun(calendar, forecast, demand, plan, order_plan, result, kpis)
+
+
+def _error_sigma(forecast: pd.DataFrame) -> pd.DataFrame:
+    """One-period forecast error per sku x region, for safety stock."""
+    return forecast.groupby(["sku", "region"], as_index=False)["sigma"].first()
+
+
+def _sizes(dataset: Dataset, model) -> dict:
+    variables = model.variables
+    return {
+        "skus": len(dataset.skus), "fcs": len(dataset.fulfillment_centers),
+        "regions": int(dataset.fulfillment_centers["region"].nunique()),
+        "supplier_items": len(dataset.supplier_items), "open_order_lines": len(dataset.open_orders),
+        "history_rows": len(dataset.demand_history),
+        "variables": len(variables),
+        "integer_variables": sum(1 for v in variables if v.cat == "Integer"),
+        "constraints": len(model.problem.constraints),
+    }
+
+
+def plan_kpis(inputs: ModelInputs, demand, plan: Plan, order_plan, result: SolveResult, forecast,
+              sizes: dict, seconds: dict) -> dict:
+    """kpis.json: everything but `run` depends only on the input and the model."""
+    calendar = inputs.calendar
+    return {
+        "schema_version": KPI_SCHEMA_VERSION,
+        "plan": {"start": calendar.start.date().isoformat(), "end": calendar.end.date().isoformat(),
+                 "period": calendar.period, "horizon": calendar.horizon},
+        "service": service_kpis(demand, plan, inputs.period_days / 7.0),
+        "orders": order_kpis(order_plan),
+        "costs": plan.costs,
+        "purchase_orders": {"lines": len(plan.purchase_orders),
+                            "release_now": int((plan.purchase_orders["action"] == "release").sum()),
+                            "units": round(float(plan.purchase_orders["quantity"].sum()), 3)},
+        "transfers": {"lines": len(plan.transfers), "units": round(float(plan.transfers["quantity"].sum()), 3)},
+        "capacity": capacity_kpis(plan.capacity),
+        "solver": {"name": result.solver, "status": result.status.value,
+                   "objective": None if result.objective is None else round(result.objective, 4),
+                   "mip_gap": None if result.mip_gap is None else round(result.mip_gap, 6),
+                   "message": result.message},
+        "forecast": {"series": int(forecast[["sku", "region"]].drop_duplicates().shape[0]),
+                     "models": dict(sorted(forecast.attrs.get("models", {}).items()))},
+        "input_sizes": sizes,
+        "run": {"timings_seconds": {**seconds, "total": round(sum(seconds.values()), 3)},
+                "peak_memory_mb": peak_memory_mb()},
+    }
+
+
+def peak_memory_mb() -> float:
+    """Peak resident memory of this process and its finished children (forecast workers)."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return round(max(own, children) / 1024.0, 1)
