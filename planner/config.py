@@ -31,6 +31,7 @@ class PlanConfig:
     mip_gap: float = 0.01
     threads: int = 2
     relax: bool = False
+    integer_periods: int = 4
     interval_level: float = 0.9
     history_periods: int = 104
     source: str = field(default="built-in defaults", compare=False)
@@ -52,7 +53,7 @@ _SECTIONS = {
     "service": ("priority_weights", "forecast_priority", "service_level",
                 "safety_stock_penalty", "storage_overflow_penalty"),
     "costs": ("holding_rate", "end_stock_value"),
-    "solver": ("name", "time_limit", "mip_gap", "threads", "relax"),
+    "solver": ("name", "time_limit", "mip_gap", "threads", "relax", "integer_periods"),
     "forecast": ("interval_level", "history_periods"),
 }
 
@@ -119,6 +120,7 @@ def _checked(config: PlanConfig) -> PlanConfig:
         (config.time_limit > 0, "time_limit must be positive"),
         (0 <= config.mip_gap < 1, "mip_gap must be in [0, 1)"),
         (config.threads >= 1, "threads must be at least 1"),
+        (config.integer_periods >= 0, "integer_periods must not be negative"),
         (config.history_periods >= 4, "history_periods must be at least 4"),
         (config.forecast_priority >= 1, "forecast_priority must be at least 1"),
         (min(config.safety_stock_penalty, config.storage_overflow_penalty, config.holding_rate) >= 0,

@@ -72,6 +72,7 @@ def purchase_orders(bought: pd.DataFrame) -> pd.DataFrame:
         "total_cost": np.round(quantity * lines["unit_price"].to_numpy(dtype=float), 2),
         "action": np.where(lines["period"].to_numpy() == 0, "release", "planned"),
         "lead_time_days": lines["lead_time_days"].to_numpy(),
+        "lot_sized": lines["lot_sized"].to_numpy(dtype=bool),
     })
     return frame.sort_values(["order_date", "supplier", "sku", "fc"]).reset_index(drop=True)
 

@@ -58,8 +58,9 @@ def solve(problem: pulp.LpProblem, config: PlanConfig) -> SolveResult:
 
 
 def _solve_cbc(problem, config: PlanConfig, log: Path):
+    # One thread: CBC's parallel branch and bound was slower on our models and is not repeatable.
     solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=config.time_limit, gapRel=config.mip_gap,
-                               threads=config.threads, logPath=str(log))
+                               threads=1, logPath=str(log))
     if not solver.available():
         raise SolverUnavailable("CBC is not available in this PuLP installation")
     problem.solve(solver)

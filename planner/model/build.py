@@ -52,13 +52,14 @@ def _waiting_cost(inputs: ModelInputs, index: pd.DataFrame) -> np.ndarray:
 # ---------------------------------------------------------------- variables
 
 def purchase(model: FrameModel, inputs: ModelInputs) -> None:
-    """purchase[i,t] >= 0: order of supplier line i placed in period t (integer lots when lot > 1).
+    """purchase[i,t] >= 0: order of supplier line i placed in period t.
 
-    Units ordered = lot[i] x purchase[i,t] for lot-sized lines, purchase[i,t] otherwise.
-    Cost: unit_price x units.
+    Inside the discretization horizon (t < integer_periods) a lot-sized line orders integer
+    lots: units = lot[i] x purchase[i,t]. Later, planned orders are continuous units; they are
+    re-planned, and rounded, by the weekly runs that bring them inside. Cost: unit_price x units.
     """
-    options = inputs.purchase_options
-    lots = (options["lot_size"] > 1) & ~inputs.config.relax
+    options = inputs.purchase_options.assign(lot_sized=_discretized(inputs, inputs.purchase_options))
+    lots = options["lot_sized"] & (options["lot_size"] > 1)
     for is_lot, group in ((False, options[~lots]), (True, options[lots])):
         index = model.add_variables("purchase_lots" if is_lot else "purchase", group, integer=is_lot)
         index["units_per_var"] = index["lot_size"].to_numpy(dtype=float) if is_lot else 1.0
@@ -67,11 +68,16 @@ def purchase(model: FrameModel, inputs: ModelInputs) -> None:
                                             model.families.pop("purchase_lots")], ignore_index=True)
 
 
+def _discretized(inputs: ModelInputs, options: pd.DataFrame) -> pd.Series:
+    """Order periods where MOQ and lots are enforced as integers (none when solving relaxed)."""
+    return (options["period"] < inputs.config.integer_periods) & (not inputs.config.relax)
+
+
 def purchase_open(model: FrameModel, inputs: ModelInputs) -> None:
-    """purchase_open[i,t] in {0,1} for lines with an MOQ: 1 when the PO line is placed."""
+    """purchase_open[i,t] in {0,1} for lines with an MOQ, in the discretization horizon: 1 = PO placed."""
     options = model.families["purchase"]
-    with_moq = options[options["moq"] > 0][["item", "fc", "period", "moq"]]
-    model.add_variables("purchase_open", with_moq, integer=not inputs.config.relax, upper=1)
+    with_moq = options[(options["moq"] > 0) & options["lot_sized"]][["item", "fc", "period", "moq"]]
+    model.add_variables("purchase_open", with_moq, integer=True, upper=1)
 
 
 def transfer(model: FrameModel, inputs: ModelInputs) -> None:
