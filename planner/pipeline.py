@@ -74,9 +74,23 @@ def run_plan(dataset: Dataset, config: PlanConfig, *, start=None, jobs: int | No
                                    history_periods=config.history_periods, jobs=jobs)
         net = net_forecast(forecast, dataset.open_orders, calendar)
         demand = plan_demand(dataset.open_orders, net, calendar, config.forecast_priority)
+    inputs, model, result, plan = optimize(dataset, demand, _error_sigma(forecast), calendar, config,
+                                           clock=clock, progress=progress)
+    with clock.stage("promise"):
+        order_plan = promise_orders(dataset.open_orders, demand, plan, calendar, inputs.service_arcs,
+                                    config.forecast_priority)
+    sizes = _sizes(dataset, model)
+    kpis = plan_kpis(inputs, demand, plan, order_plan, result, forecast, sizes, clock.seconds)
+    return PlanRun(calendar, forecast, demand, plan, order_plan, result, kpis)
+
+
+def optimize(dataset: Dataset, demand: pd.DataFrame, error_sigma: pd.DataFrame, calendar: Calendar,
+             config: PlanConfig, *, clock: Stopwatch | None = None, progress=lambda stage: None):
+    """Build, solve and extract for a given demand; raises NoPlan without a solution."""
+    clock = clock or Stopwatch()
     with clock.stage("build"):
         progress("build model")
-        inputs = model_inputs(dataset, demand, _error_sigma(forecast), calendar, config)
+        inputs = model_inputs(dataset, demand, error_sigma, calendar, config)
         model, _ = build_model(inputs)
     with clock.stage("solve"):
         progress(f"solve ({config.solver})")
@@ -85,12 +99,7 @@ def run_plan(dataset: Dataset, config: PlanConfig, *, start=None, jobs: int | No
         raise NoPlan(result)
     with clock.stage("extract"):
         plan = extract_plan(model, inputs)
-    with clock.stage("promise"):
-        order_plan = promise_orders(dataset.open_orders, demand, plan, calendar, inputs.service_arcs,
-                                    config.forecast_priority)
-    sizes = _sizes(dataset, model)
-    kpis = plan_kpis(inputs, demand, plan, order_plan, result, forecast, sizes, clock.seconds)
-    return PlanRun(calendar, forecast, demand, plan, order_plan, result, kpis)
+    return inputs, model, result, plan
 
 
 def _error_sigma(forecast: pd.DataFrame) -> pd.DataFrame:

@@ -16,6 +16,7 @@ from planner.model.frame import FrameModel, shifted, terms
 from planner.model.inputs import ModelInputs
 
 ITEM_PERIOD = ["item", "period"]
+BACKLOG_DISCOUNT = 0.01
 SKU_FC_PERIOD = ["sku", "fc", "period"]
 
 
@@ -97,10 +98,15 @@ def on_hand(model: FrameModel, inputs: ModelInputs) -> None:
     index = model.add_variables("on_hand", inputs.stock[["sku", "fc"]].merge(periods, how="cross"))
     yearly = inputs.config.holding_rate * _unit_cost(inputs, index["sku"])
     holding = yearly * _weeks(inputs, index["period"]) * 7.0 / 365.0
+    model.add_cost(index, holding - _end_stock_value(inputs, index))
+
+
+def _end_stock_value(inputs: ModelInputs, index: pd.DataFrame) -> np.ndarray:
+    """Credit per unit held in the last period: end_stock_value x the sku's lowest purchase price."""
     lowest_price = inputs.purchase_options.groupby("sku")["unit_price"].min()
     value = index["sku"].map(lowest_price).fillna(index["sku"].map(inputs.skus.set_index("sku")["unit_cost"]))
     at_end = (index["period"] == inputs.horizon - 1).to_numpy()
-    model.add_cost(index, holding - at_end * inputs.config.end_stock_value * value.to_numpy(dtype=float))
+    return at_end * inputs.config.end_stock_value * value.to_numpy(dtype=float)
 
 
 def backorder(model: FrameModel, inputs: ModelInputs) -> None:
@@ -132,14 +138,17 @@ def backlog_and_ship(model: FrameModel, inputs: ModelInputs) -> None:
     """backlog[k,f,p,t] >= 0: units allocated at f but not yet shipped; ship[k,f,p,t] >= 0: shipped.
 
     Both exist from the first period that f allocates to priority p on. Backlog pays the
-    waiting cost of its priority.
+    waiting cost of its priority x (1 - BACKLOG_DISCOUNT), so stock on hand is committed to
+    waiting orders and the plan says truly which limit binds (capacity, not stock). Backlog
+    left at the plan's end is stock too and earns the end-of-plan stock value.
     """
     first = model.families["allocate"].groupby(["sku", "fc", "priority"], as_index=False)["period"].min()
     index = first.merge(pd.DataFrame({"period_": range(inputs.horizon)}), how="cross")
     index = index[index["period_"] >= index["period"]].drop(columns="period")
     index = index.rename(columns={"period_": "period"})
     backlog = model.add_variables("backlog", index)
-    model.add_cost(backlog, _waiting_cost(inputs, backlog))
+    model.add_cost(backlog, _waiting_cost(inputs, backlog) * (1 - BACKLOG_DISCOUNT)
+                   - _end_stock_value(inputs, backlog))
     model.add_variables("ship", index)
 
 

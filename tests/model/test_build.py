@@ -1,0 +1,129 @@
+"""Tiny instances whose optimal plan is known by hand."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from builders import dataset
+from planner.calendar import Calendar
+from planner.config import PlanConfig
+from planner.pipeline import optimize
+from planner.promise import promise_orders
+
+START = pd.Timestamp("2026-11-30")  # a Monday
+NO_ERROR = pd.DataFrame({"sku": pd.Series(dtype=object), "region": pd.Series(dtype=object), "sigma": pd.Series(dtype=float)})
+
+
+def weekly_demand(sku: str, region: str, quantities: list[float], priority: int = 4) -> pd.DataFrame:
+    return pd.DataFrame({"sku": sku, "region": region, "priority": priority,
+                         "period": range(len(quantities)), "quantity": [float(q) for q in quantities]})
+
+
+def plan_for(ds, demand: pd.DataFrame, horizon: int, solver: str = "cbc", **config):
+    cfg = PlanConfig(horizon=horizon, solver=solver, **config)
+    calendar = Calendar(START, "week", horizon)
+    inputs, _, result, plan = optimize(ds, demand[demand["quantity"] > 0], NO_ERROR, calendar, cfg)
+    assert result.has_solution
+    return inputs, plan, calendar
+
+
+ONE_FC = {"fulfillment_centers": [{"fc": "F1", "region": "R1", "outbound_capacity": 1000.0}],
+          "skus": [{"sku": "A", "unit_cost": 10.0}]}
+
+
+@pytest.mark.parametrize("solver", ["cbc", "highs"])
+def test_fast_supplier_covers_the_slow_suppliers_lead_time_then_the_cheap_one_takes_over(solver):
+    ds = dataset(**ONE_FC, supplier_items=[
+        {"supplier": "SLOW", "sku": "A", "fc": "*", "unit_price": 10.0, "lead_time_days": 21},
+        {"supplier": "FAST", "sku": "A", "fc": "F1", "unit_price": 13.0, "lead_time_days": 0}])
+    _, plan, _ = plan_for(ds, weekly_demand("A", "R1", [10] * 6), 6, solver)
+    pos = plan.purchase_orders
+    by_arrival = pos.groupby(["supplier", "arrival_date"])["quantity"].sum()
+    weeks = pd.date_range(START, periods=6, freq="7D")
+    assert list(by_arrival["FAST"].index) == list(weeks[:3])
+    assert list(by_arrival["SLOW"].index) == list(weeks[3:])
+    assert by_arrival.eq(10.0).all()
+    assert plan.costs["purchase"] == pytest.approx(3 * 130 + 3 * 100)
+    assert plan.backorders.empty
+
+
+def test_stock_at_the_wrong_fc_moves_by_transfer_when_cheaper_than_a_backorder():
+    ds = dataset(
+        skus=[{"sku": "A", "unit_cost": 10.0}],
+        fulfillment_centers=[{"fc": "F1", "region": "R1", "outbound_capacity": 1000.0},
+                             {"fc": "F2", "region": "R2", "outbound_capacity": 1000.0}],
+        inventory=[{"fc": "F1", "sku": "A", "on_hand": 30.0}, {"fc": "F2", "sku": "A", "on_hand": 0.0}],
+        transfer_lanes=[{"from_fc": "F1", "to_fc": "F2", "lead_time_days": 3, "cost_per_unit": 1.0}])
+    _, plan, _ = plan_for(ds, weekly_demand("A", "R2", [0, 10, 10]), 3)
+    moved = plan.transfers
+    assert moved["quantity"].sum() == pytest.approx(20.0)
+    assert set(moved["from_fc"]) == {"F1"} and set(moved["to_fc"]) == {"F2"}
+    assert (moved["arrival_date"] - moved["ship_date"]).dt.days.eq(3).all()
+    assert plan.backorders.empty
+    assert plan.costs["transfer"] == pytest.approx(20.0)
+
+
+def _short_fc_network(shipping_lanes):
+    return dataset(
+        skus=[{"sku": "A", "unit_cost": 10.0}],
+        fulfillment_centers=[{"fc": "F1", "region": "R1", "outbound_capacity": 1.0},
+                             {"fc": "F2", "region": "R2", "outbound_capacity": 1000.0}],
+        inventory=[{"fc": "F1", "sku": "A", "on_hand": 100.0}, {"fc": "F2", "sku": "A", "on_hand": 100.0}],
+        shipping_lanes=shipping_lanes)
+
+
+def test_an_fc_short_of_outbound_capacity_builds_backlog():
+    _, plan, _ = plan_for(_short_fc_network([]), weekly_demand("A", "R1", [14, 14]), 2)
+    shipped = plan.shipments.groupby("period")["quantity"].sum()
+    assert shipped.to_dict() == pytest.approx({0: 7.0, 1: 7.0})   # 1 unit/day x 7 days
+    end = plan.inventory_projection.query("fc == 'F1'").iloc[-1]
+    assert end["backlog"] == pytest.approx(14.0)
+    assert plan.backorders.empty                                     # stock was there all along
+
+
+def test_a_cheaper_alternative_fc_serves_the_region_where_a_lane_exists():
+    lanes = [{"fc": "F2", "region": "R1", "cost_per_unit": 0.5, "extra_days": 1}]
+    _, plan, _ = plan_for(_short_fc_network(lanes), weekly_demand("A", "R1", [14, 14]), 2)
+    by_fc = plan.shipments.groupby("fc")["quantity"].sum()
+    assert by_fc["F1"] == pytest.approx(14.0)                        # F1 ships all it can
+    assert by_fc["F2"] == pytest.approx(14.0)                        # F2 ships the rest at once
+    assert plan.inventory_projection["backlog"].sum() == pytest.approx(0.0)
+
+
+def test_two_priorities_compete_for_scarce_stock_and_priority_one_wins():
+    ds = dataset(**ONE_FC, inventory=[{"fc": "F1", "sku": "A", "on_hand": 10.0}], open_orders=[
+        {"order_id": "LOW", "sku": "A", "region": "R1", "quantity": 8.0, "order_date": START,
+         "due_date": START, "priority": 3},
+        {"order_id": "HIGH", "sku": "A", "region": "R1", "quantity": 8.0, "order_date": START,
+         "due_date": START, "priority": 1}])
+    demand = pd.concat([weekly_demand("A", "R1", [8, 0], priority=1), weekly_demand("A", "R1", [8, 0], priority=3)])
+    inputs, plan, calendar = plan_for(ds, demand, 2)
+    allocated = plan.allocations.groupby("priority")["quantity"].sum()
+    assert allocated[1] == pytest.approx(8.0) and allocated[3] == pytest.approx(2.0)
+    orders = promise_orders(ds.open_orders, demand, plan, calendar, inputs.service_arcs, 4)
+    high = orders[orders["order_id"] == "HIGH"]
+    low = orders[orders["order_id"] == "LOW"]
+    assert high["status"].tolist() == ["on_time"] and high["quantity"].sum() == pytest.approx(8.0)
+    assert low.set_index("status")["quantity"].to_dict() == pytest.approx({"on_time": 2.0, "backorder": 6.0})
+
+
+def test_moq_and_lot_size_are_respected():
+    ds = dataset(**ONE_FC, supplier_items=[
+        {"supplier": "S", "sku": "A", "fc": "F1", "unit_price": 10.0, "lead_time_days": 0,
+         "moq": 30.0, "lot_size": 10.0}])
+    _, plan, _ = plan_for(ds, weekly_demand("A", "R1", [7] * 6), 6, integer_periods=6)
+    quantities = plan.purchase_orders["quantity"]
+    assert (quantities >= 30).all()
+    assert (quantities % 10 == 0).all()
+    assert plan.backorders.empty
+    # 42 units needed: one PO of 50 in week 0 is the cheapest cover (two POs would be >= 60)
+    assert quantities.tolist() == [50.0]
+
+
+def test_relaxed_plan_ignores_moq_and_lots():
+    ds = dataset(**ONE_FC, supplier_items=[
+        {"supplier": "S", "sku": "A", "fc": "F1", "unit_price": 10.0, "lead_time_days": 0,
+         "moq": 30.0, "lot_size": 10.0}])
+    _, plan, _ = plan_for(ds, weekly_demand("A", "R1", [7] * 6), 6, relax=True)
+    assert plan.purchase_orders["quantity"].sum() == pytest.approx(42.0)
