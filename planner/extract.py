@@ -115,6 +115,9 @@ def inventory_projection(model, inputs, bought, moved, allocated, shipped, waiti
                         how="left").fillna(0.0)
     table["opening"] = (table["closing"] - table["receipts"] - table["transfers_in"]
                         + table["transfers_out"] + table["allocated"])
+    quantities = ["opening", "receipts", "transfers_in", "transfers_out", "allocated", "shipped", "closing",
+                  "safety_stock", "backorder", "backlog"]
+    table[quantities] = table[quantities].round(3) + 0.0
     table["period_start"] = starts.to_numpy()[table["period"].to_numpy()]
     columns = ["fc", "sku", "period_start", "opening", "receipts", "transfers_in", "transfers_out",
                "allocated", "shipped", "closing", "safety_stock", "backorder", "backlog"]

@@ -19,16 +19,23 @@ from planner.extract import Plan
 ORDER_PLAN_COLUMNS = ["order_id", "sku", "region", "priority", "quantity", "fc", "due_date", "ship_date",
                       "promised_date", "status", "reason"]
 TOL = 1e-6
+WHOLE_TOL = 1e-4   # solver noise: 9.99995 units supplied count as 10
 
 
-def fifo_match(demand: np.ndarray, supply: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def fifo_match(demand: np.ndarray, supply: np.ndarray, whole_units: bool = False):
     """Match two ordered quantity sequences first in, first out.
 
     Returns (demand index, supply index, quantity) per matched piece; demand beyond the total
-    supply gets supply index len(supply).
+    supply gets supply index len(supply). With whole_units, both cumulative sequences are cut
+    at whole units (floored), so whole order lines are split into whole-unit parts and a unit
+    only counts as supplied when all of it is.
     """
     demand_end = np.cumsum(demand)
     supply_end = np.cumsum(supply)
+    if whole_units:
+        demand_end, supply_end = np.floor(demand_end + WHOLE_TOL), np.floor(supply_end + WHOLE_TOL)
+    if not len(demand_end) or demand_end[-1] <= TOL:
+        return np.zeros(0, dtype=int), np.zeros(0, dtype=int), np.zeros(0)
     cuts = np.unique(np.round(np.concatenate([demand_end, supply_end[supply_end < demand_end[-1]]]), 9))
     cuts = cuts[cuts > TOL]
     pieces = np.diff(np.concatenate([[0.0], cuts]))
@@ -44,8 +51,9 @@ def promise_orders(open_orders: pd.DataFrame, demand: pd.DataFrame, plan: Plan, 
     if open_orders.empty:
         return pd.DataFrame(columns=ORDER_PLAN_COLUMNS)
     lines = open_orders.assign(period=order_periods(open_orders, calendar)).reset_index(drop=True)
-    allocated = _allocate_lines(lines, demand, plan.allocations, forecast_priority)
-    parts = _ship_parts(allocated, plan.allocations, plan.shipments)
+    whole_units = bool(np.allclose(lines["quantity"], np.round(lines["quantity"])))
+    allocated = _allocate_lines(lines, demand, plan.allocations, forecast_priority, whole_units)
+    parts = _ship_parts(allocated, plan.allocations, plan.shipments, whole_units)
     return _dated(parts, lines, calendar, service_arcs)
 
 
@@ -63,7 +71,7 @@ def _queue_items(lines: pd.DataFrame, demand: pd.DataFrame, forecast_priority: i
                              kind="stable").reset_index(drop=True)
 
 
-def _allocate_lines(lines, demand, allocations, forecast_priority) -> pd.DataFrame:
+def _allocate_lines(lines, demand, allocations, forecast_priority, whole_units: bool) -> pd.DataFrame:
     """Split each queue's allocations over its items: (line, fc, alloc period, quantity) pieces."""
     queue = ["sku", "region", "priority"]
     items = _queue_items(lines, demand, forecast_priority)
@@ -74,7 +82,8 @@ def _allocate_lines(lines, demand, allocations, forecast_priority) -> pd.DataFra
     pieces = []
     for key, group in items.groupby(queue, sort=False):
         chunks = supply_groups.get(key, supply.iloc[:0])
-        d, s, qty = fifo_match(group["quantity"].to_numpy(float), chunks["quantity"].to_numpy(float))
+        d, s, qty = fifo_match(group["quantity"].to_numpy(float), chunks["quantity"].to_numpy(float),
+                               whole_units)
         pieces.append(pd.DataFrame({
             "sku": key[0], "region": key[1], "priority": key[2],
             "line": group["line"].to_numpy()[d], "due_date": group["due_date"].to_numpy()[d],
@@ -90,7 +99,8 @@ def _with_unserved(values: pd.Series, unserved) -> np.ndarray:
     return np.append(values.to_numpy(dtype=object), unserved)
 
 
-def _ship_parts(allocated: pd.DataFrame, allocations: pd.DataFrame, shipments: pd.DataFrame) -> pd.DataFrame:
+def _ship_parts(allocated: pd.DataFrame, allocations: pd.DataFrame, shipments: pd.DataFrame,
+                whole_units: bool) -> pd.DataFrame:
     """Match each backlog queue's inflow (allocated pieces) to its shipments, first in, first out."""
     queue = ["sku", "fc", "priority"]
     served = allocated[allocated["fc"] != ""]
@@ -106,7 +116,8 @@ def _ship_parts(allocated: pd.DataFrame, allocations: pd.DataFrame, shipments: p
     parts = [allocated[allocated["fc"] == ""].assign(ship_period=-1)]
     for key, group in inflow.groupby(queue, sort=False):
         ships = ship_groups.get(key, shipments.iloc[:0])
-        d, s, qty = fifo_match(group["quantity"].to_numpy(float), ships["quantity"].to_numpy(float))
+        d, s, qty = fifo_match(group["quantity"].to_numpy(float), ships["quantity"].to_numpy(float),
+                               whole_units)
         piece = group.iloc[d].assign(quantity=qty, ship_period=_with_unserved(ships["period"], -1)[s])
         parts.append(piece[piece["line"] >= 0])
     return pd.concat(parts, ignore_index=True)
