@@ -41,7 +41,10 @@ def forecast_demand(history: pd.DataFrame, calendar: Calendar, *, interval_level
                     history_periods: int = 104, jobs: int | None = None) -> pd.DataFrame:
     """One row per sku x region x plan period: forecast, interval, model used and one-step sigma.
 
-    ``attrs`` carries ``models`` (series per model), ``warnings`` (captured statsmodels/numpy
+    Per series the rule of planner/forecast_series.py picks the method: under 10 periods of
+    history -> ``fallback_mean``; intermittent -> ``croston_sba``; otherwise ``ses``, replaced by
+    ``holt_damped`` when SES lags a trend and the damped model has the lower AICc. Series of a
+    sku with a significant season get the suffix ``_seasonal``. ``attrs`` carries ``models`` (series per model), ``warnings`` (captured statsmodels/numpy
     warnings), ``warning_types``, ``fit_errors`` (failed fits per method, each replaced by the
     next method) and ``seasonal_skus``.
     """
@@ -158,7 +161,7 @@ def _frame(keys: pd.DataFrame, calendar: Calendar, fitted: ChunkForecast, active
         "upper": np.clip(point + z * std, 0, None).ravel(),
         "model": np.repeat(models, horizon).astype(str),
         "sigma": (sigma[:, None] * future).ravel(),
-    }, columns=COLUMNS)
+    }, columns=COLUMNS).astype({"sku": str, "region": str})
 
 
 def _summary(series_models: pd.Series, fitted: ChunkForecast, seasonal_skus: int) -> dict:

@@ -12,9 +12,7 @@ from __future__ import annotations
 import numpy as np
 from statsmodels.tsa.holtwinters import ExponentialSmoothing
 
-# One optimizer setting for every statsmodels fit: Powell without the brute-force start grid
-# was the fastest setting that kept holdout accuracy (see planner/forecast_benchmark.py).
-FIT_OPTIONS = {"method": "Powell", "use_brute": False}
+ALPHA_GRID = np.linspace(0.01, 1.0, 100)
 
 
 class NotFittedError(RuntimeError):
@@ -56,11 +54,11 @@ class RecentMean(Forecaster):
         recent = np.asarray(y, dtype=float)[-self.window:]
         if not len(recent):
             raise ValueError("RecentMean needs at least one period")
-        self.level_ = float(recent.mean())
-        self.n_ = len(recent)
-        spread = float(recent.std(ddof=1)) if self.n_ >= 3 else 0.0
-        # Two points say little about variability: assume at least Poisson noise around the mean.
-        self.sigma_ = spread if self.n_ >= 3 else max(float(recent.std()), np.sqrt(max(self.level_, 0.0)))
+        self.level_, self.n_ = float(recent.mean()), len(recent)
+        if self.n_ >= 3:
+            self.sigma_ = float(recent.std(ddof=1))
+        else:  # one or two periods say little about variability: assume at least Poisson noise
+            self.sigma_ = max(float(recent.std()), float(np.sqrt(max(self.level_, 0.0))))
         self.aicc_ = np.nan
         return self
 
@@ -115,33 +113,65 @@ class CrostonSBA(Forecaster):
         return np.full(h, self.rate_)
 
     def _spread(self, h: int) -> np.ndarray:
+        """Croston has no stochastic model; the error grows as for SES with the same alpha."""
         return np.sqrt(1.0 + np.arange(h) * self.alpha ** 2)
 
 
+def aicc(sse: float, n: int, k: int) -> float:
+    """Corrected AIC as statsmodels' Holt-Winters defines it, so SES and damped Holt compare."""
+    aic = n * np.log(max(sse, 1e-300) / n) + 2 * k
+    return aic + 2 * (k + 2) * (k + 3) / (n - k - 3) if n - k - 3 > 0 else np.inf
+
+
 class SimpleSmoothing(Forecaster):
-    """Simple exponential smoothing, ETS(A,N,N), fitted by statsmodels."""
+    """Simple exponential smoothing, ETS(A,N,N), fitted by least squares in numpy.
+
+    For a given alpha the one-step forecasts are linear in the initial level, so the best
+    initial level has a closed form; alpha is then the best of a 0.01-step grid, all evaluated
+    in one vectorized pass. That is the fit statsmodels' ExponentialSmoothing makes with an
+    estimated initial level (a test compares them; its optimizer sometimes stops at a worse
+    alpha), at ~0.3-0.5 ms instead of 2-6 ms per 104-week series. SES is the method of most
+    series, and at 2-6 ms each, 30,000 series took over two minutes on two busy cores.
+    """
 
     name = "ses"
     n_params = 2
 
     def fit(self, y: np.ndarray) -> "SimpleSmoothing":
         y = np.asarray(y, dtype=float)
-        fitted = self._model(y).fit(**FIT_OPTIONS)
-        self._learn(fitted, y)
+        n = len(y)
+        if n < 3:
+            raise ValueError("simple smoothing needs at least three periods")
+        smoothed, decay = self._paths(y)
+        rest = y[:, None] - smoothed[:n]
+        initial = (decay[:n] * rest).sum(axis=0) / (decay[:n] ** 2).sum(axis=0)
+        errors = rest - decay[:n] * initial
+        sse = (errors ** 2).sum(axis=0)
+        best = int(np.argmin(sse))
+        self.alpha_, self.initial_level_ = float(ALPHA_GRID[best]), float(initial[best])
+        self.level_ = float(smoothed[n, best] + decay[n, best] * initial[best])
+        self.residuals_ = errors[:, best]
+        self.sigma_ = float(np.sqrt(sse[best] / (n - self.n_params)))
+        self.aicc_ = aicc(float(sse[best]), n, self.n_params)
         return self
 
-    def _model(self, y: np.ndarray) -> ExponentialSmoothing:
-        return ExponentialSmoothing(y, initialization_method="estimated")
+    @staticmethod
+    def _paths(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Level before each period for every alpha, split into the part smoothed from the data
+        (started at 0) and the weight (1 - alpha)^t still on the initial level.
 
-    def _learn(self, fitted, y: np.ndarray) -> None:
-        params = fitted.params
-        self.alpha_ = float(params["smoothing_level"])
-        self.level_ = float(fitted.level[-1])
-        self.residuals_ = np.asarray(fitted.resid, dtype=float)
-        self.aicc_ = float(fitted.aicc)
-        self.sigma_ = float(np.sqrt(fitted.sse / max(len(y) - self.n_params, 1)))
-        if not np.isfinite([self.level_, self.sigma_]).all():
-            raise ValueError(f"{self.name} fit produced non-finite states")
+        The recursion s_t = (1 - alpha) s_{t-1} + alpha y_{t-1} runs as a prefix scan: log2(n)
+        whole-array steps instead of n small ones.
+        """
+        keep = 1.0 - ALPHA_GRID
+        smoothed = np.zeros((len(y) + 1, len(ALPHA_GRID)))
+        smoothed[1:] = np.outer(y, ALPHA_GRID)
+        reach, carry = 1, keep.copy()
+        while reach <= len(y):
+            smoothed[reach:] += carry * smoothed[:-reach]
+            reach, carry = 2 * reach, carry * carry
+        decay = np.cumprod(np.vstack([np.ones_like(keep), np.tile(keep, (len(y), 1))]), axis=0)
+        return smoothed, decay
 
     def _predict(self, h: int) -> np.ndarray:
         return np.full(h, self.level_)
@@ -151,24 +181,38 @@ class SimpleSmoothing(Forecaster):
         return np.sqrt(1.0 + np.arange(h) * self.alpha_ ** 2)
 
 
-class DampedHolt(SimpleSmoothing):
+class DampedHolt(Forecaster):
     """Holt's linear method with a damped trend, ETS(A,Ad,N), fitted by statsmodels.
 
-    The damping keeps a trend from extrapolating without bound over a 13-period horizon.
+    The damping keeps a trend from extrapolating without bound over a 13-period horizon. The
+    series is divided by its mean first (additive smoothing is scale-free): the optimizer then
+    starts from the same scale for every sku and converges 2-5x faster. Heuristic initial
+    states with SLSQP took ~6 ms per 104-week series, with holdout error within 0.2% of the
+    slowest settings tried.
     """
 
     name = "holt_damped"
     n_params = 5
 
-    def _model(self, y: np.ndarray) -> ExponentialSmoothing:
-        return ExponentialSmoothing(y, trend="add", damped_trend=True, initialization_method="estimated")
+    def fit(self, y: np.ndarray) -> "DampedHolt":
+        y = np.asarray(y, dtype=float)
+        scale = float(np.abs(y).mean()) or 1.0
+        model = ExponentialSmoothing(y / scale, trend="add", damped_trend=True,
+                                     initialization_method="heuristic")
+        self._learn(model.fit(method="SLSQP", use_brute=False), scale)
+        return self
 
-    def _learn(self, fitted, y: np.ndarray) -> None:
+    def _learn(self, fitted, scale: float) -> None:
+        n = len(fitted.resid)
         params = fitted.params
-        self.beta_ = float(params["smoothing_trend"])
+        self.alpha_, self.beta_ = float(params["smoothing_level"]), float(params["smoothing_trend"])
         self.phi_ = float(params["damping_trend"])
-        self.trend_ = float(fitted.trend[-1])
-        super()._learn(fitted, y)
+        self.level_, self.trend_ = float(fitted.level[-1]) * scale, float(fitted.trend[-1]) * scale
+        sse = float(fitted.sse) * scale ** 2
+        self.sigma_ = float(np.sqrt(sse / max(n - self.n_params, 1)))
+        self.aicc_ = aicc(sse, n, self.n_params)
+        if not np.isfinite([self.level_, self.trend_, self.sigma_]).all():
+            raise ValueError("damped Holt fit produced non-finite states")
 
     def _predict(self, h: int) -> np.ndarray:
         return self.level_ + np.cumsum(self.phi_ ** np.arange(1, h + 1)) * self.trend_

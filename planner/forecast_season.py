@@ -26,7 +26,7 @@ def season_length(period: str) -> int:
 def seasonal_index(total: np.ndarray, periods: np.ndarray, length: int) -> np.ndarray | None:
     """Multiplicative index per position (period mod length), or None without clear seasonality.
 
-    Needs two full cycles. Demand is divided by a straight trend line, cut into cycles, and the
+    Needs two full cycles. Demand is divided by a trend line, cut into cycles, and the
     positions are compared with a one-way ANOVA F-test (cycles are the replicates). The raw
     index is shrunk towards 1 by 1 - 1/F, the share of its spread that is signal, not noise.
     """
@@ -34,10 +34,9 @@ def seasonal_index(total: np.ndarray, periods: np.ndarray, length: int) -> np.nd
     if cycles < 2:
         return None
     recent, recent_periods = total[-cycles * length:], periods[-cycles * length:]
-    level = _trend_line(recent)
-    if level.min() <= 0:
+    ratios = _ratios_to_trend(recent.reshape(cycles, length))
+    if ratios is None:
         return None
-    ratios = (recent / level).reshape(cycles, length)
     f = _f_statistic(ratios)
     if f <= _critical_f(length, cycles):
         return None
@@ -48,10 +47,22 @@ def seasonal_index(total: np.ndarray, periods: np.ndarray, length: int) -> np.nd
     return by_position
 
 
-def _trend_line(y: np.ndarray) -> np.ndarray:
-    t = np.arange(len(y), dtype=float)
-    slope, intercept = np.polyfit(t, y, 1)
-    return intercept + slope * t
+def _ratios_to_trend(cycles: np.ndarray, rounds: int = 5) -> np.ndarray | None:
+    """Demand over a straight trend line fitted jointly with the season.
+
+    A line fitted to raw seasonal demand tilts towards whichever half holds the peak; fitting
+    it to the deseasonalized demand, and re-estimating the season, removes that tilt.
+    """
+    t = np.arange(cycles.size, dtype=float).reshape(cycles.shape) - (cycles.size - 1) / 2
+    season = np.ones(cycles.shape[1])
+    for _ in range(rounds):
+        deseasonalized = cycles / season
+        slope = (t * deseasonalized).sum() / (t ** 2).sum()
+        line = deseasonalized.mean() + slope * t
+        if line.min() <= 0:
+            return None
+        season = np.clip((cycles / line).mean(axis=0), MIN_INDEX, None)
+    return cycles / line
 
 
 @lru_cache(maxsize=None)
