@@ -105,12 +105,21 @@ def _priority_weights(table, path: Path) -> tuple[tuple[int, float], ...]:
     return pairs
 
 
+_TYPE_CHECKS = {
+    "int": (lambda v: isinstance(v, int) and not isinstance(v, bool), "a whole number"),
+    "float": (lambda v: isinstance(v, (int, float)) and not isinstance(v, bool), "a number"),
+    "bool": (lambda v: isinstance(v, bool), "true or false"),
+    "str": (lambda v: isinstance(v, str), "text"),
+}
+
+
 def _checked(config: PlanConfig) -> PlanConfig:
     """Reject values the model cannot use, naming the key."""
     for f in fields(config):
         value = getattr(config, f.name)
-        if f.type in ("int", "float") and (isinstance(value, bool) or not isinstance(value, (int, float))):
-            raise ConfigError(f"{config.source}: '{f.name}' must be a number, not {value!r}")
+        expected = _TYPE_CHECKS.get(f.type)
+        if expected and not expected[0](value):
+            raise ConfigError(f"{config.source}: '{f.name}' must be {expected[1]}, not {value!r}")
     rules = [
         (config.period in PERIOD_LENGTHS, f"period must be one of {', '.join(PERIOD_LENGTHS)}"),
         (config.horizon >= 1, "horizon must be at least 1"),

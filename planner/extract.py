@@ -94,9 +94,13 @@ def _by(frame: pd.DataFrame, keys: dict[str, str], name: str) -> pd.DataFrame:
 
 
 def inventory_projection(model, inputs, bought, moved, allocated, shipped, waiting, backlog, starts):
-    """Per fc x sku x period: opening + receipts + transfers_in - transfers_out - allocated = closing."""
+    """Per fc x sku x period: opening + receipts + transfers_in - transfers_out - allocated = closing.
+
+    Flows are rounded to 3 decimals first and the stock is chained from today's on hand, so
+    every printed row adds up exactly.
+    """
     keys = ["sku", "fc", "period"]
-    closing = _solution(model, "on_hand")[keys + ["value"]].rename(columns={"value": "closing"})
+    grid = _solution(model, "on_hand")[keys]
     firm = inputs.receipts.rename(columns={"quantity": "value"})
     flows = [
         _by(pd.concat([bought[["sku", "fc", "arrival_period", "value"]].rename(
@@ -108,20 +112,30 @@ def inventory_projection(model, inputs, bought, moved, allocated, shipped, waiti
         _by(backlog, {k: k for k in keys}, "backlog"),
         _by(waiting.merge(inputs.fcs[["fc", "region"]], on="region"), {k: k for k in keys}, "backorder"),
     ]
-    table = closing
+    table = grid
     for flow in flows:
         table = table.merge(flow, on=keys, how="left")
     table = table.merge(inputs.safety_stock.rename(columns={"target": "safety_stock"}), on=["sku", "fc"],
                         how="left").fillna(0.0)
-    table["opening"] = (table["closing"] - table["receipts"] - table["transfers_in"]
-                        + table["transfers_out"] + table["allocated"])
-    quantities = ["opening", "receipts", "transfers_in", "transfers_out", "allocated", "shipped", "closing",
-                  "safety_stock", "backorder", "backlog"]
+    quantities = ["receipts", "transfers_in", "transfers_out", "allocated", "shipped", "safety_stock",
+                  "backorder", "backlog"]
     table[quantities] = table[quantities].round(3) + 0.0
+    table = _chain_stock(table.sort_values(keys), inputs.stock)
     table["period_start"] = starts.to_numpy()[table["period"].to_numpy()]
     columns = ["fc", "sku", "period_start", "opening", "receipts", "transfers_in", "transfers_out",
                "allocated", "shipped", "closing", "safety_stock", "backorder", "backlog"]
     return table.sort_values(["fc", "sku", "period_start"])[columns].reset_index(drop=True)
+
+
+def _chain_stock(table: pd.DataFrame, stock: pd.DataFrame) -> pd.DataFrame:
+    """opening[0] = on hand now; closing = opening + net flow; opening[t] = closing[t-1]."""
+    start = table[["sku", "fc"]].merge(stock, on=["sku", "fc"], how="left")["on_hand"].fillna(0.0).to_numpy()
+    net = table["receipts"] + table["transfers_in"] - table["transfers_out"] - table["allocated"]
+    first_opening = np.where(table["period"].to_numpy() == 0, np.round(start, 3), 0.0)
+    closing = (pd.Series(first_opening, index=table.index) + net).groupby([table["sku"], table["fc"]]).cumsum()
+    closing = closing.round(3).clip(lower=0.0) + 0.0
+    opening = closing.groupby([table["sku"], table["fc"]]).shift(1)
+    return table.assign(closing=closing, opening=opening.fillna(pd.Series(np.round(start, 3), index=table.index)))
 
 
 def capacity_use(inputs, bought, moved, shipped, starts) -> pd.DataFrame:

@@ -71,10 +71,15 @@ def _solve_cbc(problem, config: PlanConfig, log: Path):
 
 
 def _cbc_gap(log: str, status: SolveStatus) -> float | None:
-    """CBC prints 'Gap: x' when it stops short; a solution reported optimal has no gap."""
+    """The relative gap CBC stopped at: its 'Gap:' summary line, or the absolute gap it exits
+    with ('Exiting as integer gap of X') over the objective; 0 when it proved optimality."""
     found = re.findall(r"^Gap:\s+([0-9.eE+-]+)", log, re.MULTILINE)
     if found:
         return float(found[-1])
+    absolute = re.findall(r"Exiting as integer gap of ([0-9.eE+-]+)", log)
+    objective = re.findall(r"^Objective value:\s+([0-9.eE+-]+)", log, re.MULTILINE)
+    if absolute and objective and float(objective[-1]) != 0:
+        return float(absolute[-1]) / abs(float(objective[-1]))
     return 0.0 if status is SolveStatus.OPTIMAL else None
 
 

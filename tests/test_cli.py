@@ -156,12 +156,8 @@ def test_an_existing_plan_survives_a_run_on_bad_input(dataset_folder, out):
     ("[service]\npriority_weights = { 1 = -5 }\n", "priority_weights"),
     ("[costs]\nend_stock_value = 1.5\n", "end_stock_value"),
     ("[plan\nhorizon = 3\n", "not valid TOML"),
-    pytest.param("[plan]\nhorizon = 2.5\n", "horizon", marks=pytest.mark.xfail(strict=True, reason=(
-        "BUG planner/config.py _checked: int fields accept floats; horizon = 2.5 passes and the run "
-        "dies later with 'unexpected TypeError' (exit 1) instead of exit 2 naming the key"))),
-    pytest.param("[solver]\nrelax = \"false\"\n", "relax", marks=pytest.mark.xfail(strict=True, reason=(
-        "BUG planner/config.py _checked: bool fields are not type-checked; relax = \"false\" is a "
-        "truthy string, so the plan is silently solved as the LP relaxation (no MOQ/lots)"))),
+    ("[plan]\nhorizon = 2.5\n", "horizon"),
+    ("[solver]\nrelax = \"false\"\n", "relax"),
 ])
 def test_bad_model_file_exits_2_naming_the_key(dataset_folder, out, tmp_path, toml, named):
     model = tmp_path / "model.toml"

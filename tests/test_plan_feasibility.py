@@ -247,10 +247,6 @@ def test_lot_sized_pos_respect_moq_and_lot_multiples(audit):
     assert off.empty, off
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG planner/model/build.py purchase(): only lines with lot_size > 1 get integer variables, so "
-    "lot_sized lines with the default lot_size 1 order fractional units, even released POs "
-    "(e.g. 0.135 units of SKU00006 to place now)"))
 def test_lot_sized_pos_with_lot_size_one_are_whole_units(audit):
     po = supplier_lines(audit)
     sized = po[po["lot_sized"] & (po["item_lot_size"] == 1)]
@@ -347,10 +343,6 @@ def test_priority_one_is_never_worse_off_than_priority_three(audit):
     assert worse.empty, worse
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG planner/model/build.py _waiting_cost: waiting cost = priority weight x unit_cost, so a "
-    "forecast-only unit (priority 4) of an expensive sku outranks a real customer order of a cheap "
-    "sku for outbound capacity; customer orders sit in backlog for weeks while the FC ships forecast"))
 def test_customer_orders_never_wait_for_capacity_used_by_forecast_demand(audit):
     """In a period where an FC ships forecast units, it leaves no customer-order units waiting."""
     plan, forecast_priority = audit.run.plan, 4

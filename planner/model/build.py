@@ -45,9 +45,19 @@ def _unit_cost(inputs: ModelInputs, sku: pd.Series) -> np.ndarray:
 
 
 def _waiting_cost(inputs: ModelInputs, index: pd.DataFrame) -> np.ndarray:
-    """w(p) x unit_cost x weeks: what a unit waiting one period of priority p costs."""
+    """w(p) x waiting scale x weeks: what a unit of priority p waiting one period costs.
+
+    One scale for every sku: a unit of a cheap sku's urgent order outranks a unit of an
+    expensive sku's forecast, and every unit's waiting outweighs any unit's purchase cost.
+    """
     weight = index["priority"].map(inputs.config.weight).to_numpy(dtype=float)
-    return weight * _unit_cost(inputs, index["sku"]) * _weeks(inputs, index["period"])
+    return weight * _waiting_scale(inputs) * _weeks(inputs, index["period"])
+
+
+def _waiting_scale(inputs: ModelInputs) -> float:
+    """The largest unit cost or purchase price in the dataset (at least 1)."""
+    values = pd.concat([inputs.skus["unit_cost"], inputs.purchase_options["unit_price"]])
+    return max(float(values.max()), 1.0) if len(values) else 1.0
 
 
 # ---------------------------------------------------------------- variables
@@ -55,12 +65,12 @@ def _waiting_cost(inputs: ModelInputs, index: pd.DataFrame) -> np.ndarray:
 def purchase(model: FrameModel, inputs: ModelInputs) -> None:
     """purchase[i,t] >= 0: order of supplier line i placed in period t.
 
-    Inside the discretization horizon (t < integer_periods) a lot-sized line orders integer
-    lots: units = lot[i] x purchase[i,t]. Later, planned orders are continuous units; they are
+    Inside the discretization horizon (t < integer_periods) every line orders integer lots
+    (whole units when lot = 1): units = lot[i] x purchase[i,t]. Later, planned orders are continuous units; they are
     re-planned, and rounded, by the weekly runs that bring them inside. Cost: unit_price x units.
     """
     options = inputs.purchase_options.assign(lot_sized=_discretized(inputs, inputs.purchase_options))
-    lots = options["lot_sized"] & (options["lot_size"] > 1)
+    lots = options["lot_sized"]
     for is_lot, group in ((False, options[~lots]), (True, options[lots])):
         index = model.add_variables("purchase_lots" if is_lot else "purchase", group, integer=is_lot)
         index["units_per_var"] = index["lot_size"].to_numpy(dtype=float) if is_lot else 1.0
@@ -166,7 +176,7 @@ def storage_overflow(model: FrameModel, inputs: ModelInputs) -> None:
     limited = inputs.fcs[inputs.fcs["storage_capacity"].notna()][["fc"]]
     index = model.add_variables("storage_over",
                                 limited.merge(pd.DataFrame({"period": range(inputs.horizon)}), how="cross"))
-    scale = inputs.config.storage_overflow_penalty * max(float(inputs.skus["unit_cost"].max()), 1.0)
+    scale = inputs.config.storage_overflow_penalty * _waiting_scale(inputs)
     model.add_cost(index, scale * _weeks(inputs, index["period"]))
 
 
