@@ -32,6 +32,7 @@ class PlanConfig:
     threads: int = 2
     relax: bool = False
     integer_periods: int = 4
+    lp_rounding: bool = True
     interval_level: float = 0.9
     history_periods: int = 104
     source: str = field(default="built-in defaults", compare=False)
@@ -53,7 +54,7 @@ _SECTIONS = {
     "service": ("priority_weights", "forecast_priority", "service_level",
                 "safety_stock_penalty", "storage_overflow_penalty"),
     "costs": ("holding_rate", "end_stock_value"),
-    "solver": ("name", "time_limit", "mip_gap", "threads", "relax", "integer_periods"),
+    "solver": ("name", "time_limit", "mip_gap", "threads", "relax", "integer_periods", "lp_rounding"),
     "forecast": ("interval_level", "history_periods"),
 }
 

@@ -22,6 +22,7 @@ from planner.forecast import forecast_demand, net_forecast
 from planner.kpis import KPI_SCHEMA_VERSION, capacity_kpis, order_kpis, service_kpis
 from planner.model.build import build_model
 from planner.model.inputs import ModelInputs, model_inputs
+from planner.model.rounding import rounding_step
 from planner.promise import promise_orders
 from planner.solve import SolveResult, solve
 
@@ -94,7 +95,8 @@ def optimize(dataset: Dataset, demand: pd.DataFrame, error_sigma: pd.DataFrame, 
         model, _ = build_model(inputs)
     with clock.stage("solve"):
         progress(f"solve ({config.solver})")
-        result = solve(model.problem, config)
+        result = solve(model.problem, config, rounding=lambda step: {
+            model.variables[vid]: value for vid, value in rounding_step(model, inputs, step).items()})
     if not result.has_solution:
         raise NoPlan(result)
     with clock.stage("extract"):

@@ -8,7 +8,7 @@ import re
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from pathlib import Path
 
@@ -43,24 +43,85 @@ class SolverUnavailable(RuntimeError):
     """The chosen solver is not installed."""
 
 
-def solve(problem: pulp.LpProblem, config: PlanConfig) -> SolveResult:
-    """Solve with the configured solver; its console output goes to stderr, never stdout."""
+def solve(problem: pulp.LpProblem, config: PlanConfig, rounding=None) -> SolveResult:
+    """Solve with the configured solver; its console output goes to stderr, never stdout.
+
+    A MILP with a `rounding` (step "moq"/"up"/"down" -> {variable: value}) and `lp_rounding` on takes
+    the fast path first: relax, round, repair; the MILP runs only if that is not within the gap.
+    """
     started = time.perf_counter()
+    mip = any(v.cat == pulp.LpInteger for v in problem.variables())
+    if mip and rounding is not None and config.lp_rounding:
+        result = _round_then_milp(problem, config, rounding, started)
+    else:
+        result = _run(problem, config, mip=mip)
+    return replace(result, seconds=time.perf_counter() - started)
+
+
+def _run(problem, config: PlanConfig, *, mip: bool, time_limit: float | None = None,
+         warm_start: bool = False) -> SolveResult:
+    """One solver call; mip=False solves the LP relaxation of whatever integers there are."""
+    limit = config.time_limit if time_limit is None else max(time_limit, 1.0)
     with tempfile.TemporaryDirectory(prefix="planner-solve-") as scratch, _stdout_to_stderr():
         if config.solver == "highs":
-            status, gap, message = _solve_highs(problem, config)
+            status, gap, message = _solve_highs(problem, config, mip, limit, warm_start)
         else:
-            status, gap, message = _solve_cbc(problem, config, Path(scratch) / "cbc.log")
-    seconds = time.perf_counter() - started
+            status, gap, message = _solve_cbc(problem, config, Path(scratch) / "cbc.log", mip, limit, warm_start)
     objective = pulp.value(problem.objective) if status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE) else None
-    mip = any(v.cat == pulp.LpInteger for v in problem.variables())
-    return SolveResult(status, config.solver, objective, gap if mip else None, seconds, message)
+    return SolveResult(status, config.solver, objective, gap if mip else None, 0.0, message)
 
 
-def _solve_cbc(problem, config: PlanConfig, log: Path):
+def _round_then_milp(problem, config: PlanConfig, rounding, started: float) -> SolveResult:
+    """Relaxation bound, rounded-and-repaired plan, then the MILP (warm-started) only if needed."""
+    relaxed = _run(problem, config, mip=False)
+    placed = _with_fixed(rounding("moq"), lambda: _run(problem, config, mip=False)) \
+        if relaxed.has_solution else relaxed
+    if not placed.has_solution:
+        return _run(problem, config, mip=True, time_limit=config.time_limit - (time.perf_counter() - started))
+    for direction in ("up", "down"):
+        repaired = _with_fixed(rounding(direction), lambda: _run(problem, config, mip=False))
+        if repaired.has_solution:
+            break
+    gap = _relative_gap(repaired.objective, relaxed.objective)
+    note = f"LP relaxation rounded {direction} and repaired, {gap:.4%} from the relaxation bound"
+    if gap <= config.mip_gap:
+        return replace(repaired, mip_gap=gap, message=note)
+    return _milp_after_rounding(problem, config, started, replace(repaired, mip_gap=gap, message=note))
+
+
+def _milp_after_rounding(problem, config: PlanConfig, started: float, rounded: SolveResult) -> SolveResult:
+    """Run the MILP from the rounded plan; keep whichever solution is better."""
+    kept = {v: v.varValue for v in problem.variables()}
+    remaining = config.time_limit - (time.perf_counter() - started)
+    milp = _run(problem, config, mip=True, time_limit=remaining, warm_start=True) if remaining > 1 else None
+    if milp is not None and milp.has_solution and milp.objective <= rounded.objective + 1e-6 * abs(rounded.objective):
+        return milp
+    for variable, value in kept.items():
+        variable.varValue = value
+    return replace(rounded, status=SolveStatus.FEASIBLE,
+                   message=rounded.message + "; the MILP found nothing better in the time left")
+
+
+def _with_fixed(fixed: dict, solve_once):
+    """Solve with the given variables fixed at a value; their bounds are restored afterwards."""
+    saved = {v: (v.lowBound, v.upBound) for v in fixed}
+    try:
+        for variable, value in fixed.items():
+            variable.lowBound = variable.upBound = value
+        return solve_once()
+    finally:
+        for variable, (low, up) in saved.items():
+            variable.lowBound, variable.upBound = low, up
+
+
+def _relative_gap(objective: float, bound: float) -> float:
+    return max(objective - bound, 0.0) / max(abs(objective), 1e-9)
+
+
+def _solve_cbc(problem, config: PlanConfig, log: Path, mip: bool, time_limit: float, warm_start: bool):
     # One thread: CBC's parallel branch and bound was slower on our models and is not repeatable.
-    solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=config.time_limit, gapRel=config.mip_gap,
-                               threads=1, logPath=str(log))
+    solver = pulp.PULP_CBC_CMD(mip=mip, msg=False, timeLimit=time_limit, gapRel=config.mip_gap,
+                               threads=1, logPath=str(log), warmStart=warm_start)
     if not solver.available():
         raise SolverUnavailable("CBC is not available in this PuLP installation")
     problem.solve(solver)
@@ -88,21 +149,37 @@ def _cbc_result_line(log: str) -> str:
     return found[-1].strip() if found else ""
 
 
-def _solve_highs(problem, config: PlanConfig):
+def _solve_highs(problem, config: PlanConfig, mip: bool, time_limit: float, warm_start: bool):
     if "HiGHS" not in pulp.listSolvers(onlyAvailable=True):
         raise SolverUnavailable("HiGHS is not installed: pip install 'planner[highs]' (highspy)")
-    solver = pulp.HiGHS(msg=False, timeLimit=config.time_limit, gapRel=config.mip_gap,
-                        threads=config.threads, log_to_console=False)
+    solver = _WarmHiGHS(mip=mip, msg=False, timeLimit=time_limit, gapRel=config.mip_gap,
+                        threads=config.threads, warm_start=warm_start)
     problem.solve(solver)
     highs = problem.solverModel
     model_status = highs.modelStatusToString(highs.getModelStatus())
     stopped = "limit" in model_status.lower()
     status = _status_from_pulp(problem.sol_status, stopped)
-    info = highs.getInfo()
-    gap = float(info.mip_gap) if status.value in ("optimal", "feasible") else None
+    gap = float(highs.getInfo().mip_gap) if status.value in ("optimal", "feasible") else None
     if gap is not None and gap > 1e20:
         gap = None
     return status, gap, model_status
+
+
+class _WarmHiGHS(pulp.HiGHS):
+    """PuLP's HiGHS, optionally starting the MIP from the variables' current values."""
+
+    def __init__(self, *, warm_start: bool = False, **options):
+        super().__init__(**options)
+        self.warm_start = warm_start
+
+    def callSolver(self, lp):
+        if self.warm_start:
+            import highspy
+            start = highspy.HighsSolution()
+            start.col_value = [v.varValue or 0.0 for v in lp.variables()]
+            start.value_valid = True
+            lp.solverModel.setSolution(start)
+        super().callSolver(lp)
 
 
 def _status_from_pulp(sol_status: int, stopped: bool) -> SolveStatus:

@@ -207,7 +207,7 @@ def test_json_prints_the_kpis_and_nothing_else_on_stdout(dataset_folder, out):
     assert leftovers(out) == []
 
 
-def no_solution(problem, config):
+def no_solution(problem, config, **options):
     return SolveResult(SolveStatus.NO_SOLUTION, config.solver, None, None, 0.1, "stopped on time")
 
 

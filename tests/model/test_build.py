@@ -108,17 +108,34 @@ def test_two_priorities_compete_for_scarce_stock_and_priority_one_wins():
     assert low.set_index("status")["quantity"].to_dict() == pytest.approx({"on_time": 2.0, "backorder": 6.0})
 
 
-def test_moq_and_lot_size_are_respected():
+@pytest.mark.parametrize("lp_rounding", [True, False], ids=["rounded-then-milp", "milp"])
+def test_moq_and_lot_size_are_respected(lp_rounding):
     ds = dataset(**ONE_FC, supplier_items=[
         {"supplier": "S", "sku": "A", "fc": "F1", "unit_price": 10.0, "lead_time_days": 0,
          "moq": 30.0, "lot_size": 10.0}])
-    _, plan, _ = plan_for(ds, weekly_demand("A", "R1", [7] * 6), 6, integer_periods=6)
+    _, plan, _ = plan_for(ds, weekly_demand("A", "R1", [7] * 6), 6, integer_periods=6, lp_rounding=lp_rounding)
     quantities = plan.purchase_orders["quantity"]
     assert (quantities >= 30).all()
     assert (quantities % 10 == 0).all()
     assert plan.backorders.empty
     # 42 units needed: one PO of 50 in week 0 is the cheapest cover (two POs would be >= 60)
     assert quantities.tolist() == [50.0]
+
+
+def test_rounding_honours_a_binding_supplier_capacity():
+    """The relaxation splits a capacity-bound supplier over two FCs in fractions; rounding both
+    up would break the capacity, so the plan rounds within it."""
+    ds = dataset(
+        skus=[{"sku": "A", "unit_cost": 10.0}],
+        fulfillment_centers=[{"fc": "F1", "region": "R1", "outbound_capacity": 1000.0},
+                             {"fc": "F2", "region": "R2", "outbound_capacity": 1000.0}],
+        supplier_items=[{"supplier": "S", "sku": "A", "fc": "*", "unit_price": 10.0, "lead_time_days": 0,
+                         "capacity_per_week": 10.0}])
+    demand = pd.concat([weekly_demand("A", "R1", [5.5, 5.5]), weekly_demand("A", "R2", [4.5, 4.5])])
+    _, plan, _ = plan_for(ds, demand, 2, integer_periods=2)
+    weekly = plan.purchase_orders.groupby("order_date")["quantity"].sum()
+    assert (weekly <= 10.0 + 1e-9).all()
+    assert (plan.purchase_orders["quantity"] % 1 == 0).all()
 
 
 def test_relaxed_plan_ignores_moq_and_lots():

@@ -1,0 +1,114 @@
+"""Round the LP relaxation's purchases to a plan that honours MOQ and lot size.
+
+The fast path for the MILP, in two steps, each followed by an LP re-solve (the repair):
+first decide which MOQ lines are placed (`moq_decisions`) and let the LP re-plan around that; then round every line to whole lots. Rounding up keeps the
+service the LP planned (waiting costs far more than a lot's worth of stock), within supplier
+and inbound capacities; rounding down is the fallback that can never break a capacity.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from planner.model.frame import FrameModel
+from planner.model.inputs import ModelInputs
+
+TOL = 1e-6
+
+
+def rounding_step(model: FrameModel, inputs: ModelInputs, step: str) -> dict[int, float]:
+    """vid -> fixed value for a rounding step: "moq" (MOQ lines placed or not), "up" or "down"."""
+    if step == "moq":
+        return moq_decisions(model)
+    return rounded_purchases(model, inputs, step)
+
+
+def moq_decisions(model: FrameModel) -> dict[int, float]:
+    """purchase_open per MOQ line and period, walking the periods in order.
+
+    A PO is placed where the relaxation orders more than the last placed PO's excess over its
+    own quantity still covers (its MOQ pulls later needs forward); otherwise none is.
+    """
+    options = model.families["purchase"]
+    lines = options[options["lot_sized"] & (options["moq"] > 0)].sort_values(["item", "fc", "period"])
+    units = np.array([model.variables[i].varValue or 0.0 for i in lines["vid"].tolist()])
+    units = units * lines["units_per_var"].to_numpy(float)
+    line_of = lines.groupby(["item", "fc"], sort=False).ngroup().to_numpy()
+    moq = lines["moq"].to_numpy(float)
+    placed = np.zeros(len(lines), dtype=bool)
+    excess = np.zeros(line_of.max() + 1 if len(lines) else 0)
+    for period in sorted(lines["period"].unique()):
+        rows = np.flatnonzero(lines["period"].to_numpy() == period)
+        need, owner = units[rows], line_of[rows]
+        place = need > excess[owner] + TOL
+        placed[rows] = place
+        excess[owner] = np.where(place, np.maximum(moq[rows] - (need - excess[owner]), 0.0),
+                                 np.maximum(excess[owner] - need, 0.0))
+    decided = lines.assign(placed=placed)[["item", "fc", "period", "placed"]]
+    opened = model.families["purchase_open"].merge(decided, on=["item", "fc", "period"], how="left")
+    return dict(zip(opened["vid"].tolist(), opened["placed"].fillna(False).astype(float).tolist()))
+
+
+def rounded_purchases(model: FrameModel, inputs: ModelInputs, direction: str = "up") -> dict[int, float]:
+    """vid -> value for every integer purchase variable (lots and MOQ binaries) of the model."""
+    options = model.families["purchase"]
+    lines = options[options["lot_sized"]].reset_index(drop=True)
+    relaxed = np.array([model.variables[i].varValue or 0.0 for i in lines["vid"].tolist()])
+    moq_lots = np.ceil(lines["moq"].to_numpy(float) / lines["units_per_var"].to_numpy(float) - TOL)
+    lots = np.floor(relaxed + TOL)
+    if direction == "up":
+        lots = _up(relaxed, moq_lots)
+        for keys, allowed in ((["item", "period"], _supplier_allowance(lines, inputs)),
+                              (["fc", "arrival_period"], _inbound_allowance(lines, inputs))):
+            lots = _within(lines, keys, allowed, relaxed, lots)
+    lots = np.where(lots >= moq_lots, lots, 0.0)
+    fixed = dict(zip(lines["vid"].tolist(), lots.tolist()))
+    opened = model.families["purchase_open"]
+    placed = lines.assign(lots=lots)[["item", "fc", "period", "lots"]]
+    flags = opened.merge(placed, on=["item", "fc", "period"], how="left")["lots"].fillna(0.0) > 0
+    fixed.update(zip(opened["vid"].tolist(), flags.astype(float).tolist()))
+    return fixed
+
+
+def _up(relaxed: np.ndarray, moq_lots: np.ndarray) -> np.ndarray:
+    """Whole lots rounded up; a PO line below its MOQ is lifted to it."""
+    lots = np.where(relaxed > TOL, np.ceil(relaxed - TOL), 0.0)
+    return np.where(lots > 0, np.maximum(lots, moq_lots), 0.0)
+
+
+def _supplier_allowance(lines: pd.DataFrame, inputs: ModelInputs) -> np.ndarray:
+    """Units the supplier line may deliver in the order period (inf without a capacity)."""
+    weeks = inputs.period_days[lines["period"].to_numpy()] / 7.0
+    return np.nan_to_num(lines["capacity_per_week"].to_numpy(float) * weeks, nan=np.inf)
+
+
+def _inbound_allowance(lines: pd.DataFrame, inputs: ModelInputs) -> np.ndarray:
+    """Units the FC may still receive in the arrival period after its firm receipts (inf if unlimited)."""
+    per_day = lines["fc"].map(inputs.fcs.set_index("fc")["inbound_capacity"]).to_numpy(float)
+    firm = inputs.receipts.groupby(["fc", "period"])["quantity"].sum()
+    keys = pd.MultiIndex.from_arrays([lines["fc"], lines["arrival_period"]])
+    received = firm.reindex(keys).fillna(0.0).to_numpy()
+    room = np.maximum(per_day * inputs.period_days[lines["arrival_period"].to_numpy()] - received, 0.0)
+    return np.nan_to_num(room, nan=np.inf)
+
+
+def _within(lines: pd.DataFrame, keys: list[str], allowed: np.ndarray, relaxed: np.ndarray,
+            up: np.ndarray) -> np.ndarray:
+    """Where the rounded-up units of a group (supplier x period, or FC x arrival period) exceed
+    what it allows, round the group down and add back whole lots, largest fraction first, while
+    they fit."""
+    unit = lines["units_per_var"].to_numpy(float)
+    group = lines.groupby(keys, sort=False).ngroup().to_numpy()
+    over = pd.Series(up * unit).groupby(group).transform("sum").to_numpy() > allowed + TOL
+    if not over.any():
+        return up
+    down = np.minimum(np.floor(relaxed + TOL), up)
+    spare = allowed - pd.Series(down * unit).groupby(group).transform("sum").to_numpy()
+    fraction = np.where(over & (up > down), relaxed - down, -1.0)
+    order = np.lexsort((-fraction, group))
+    wanted = np.where(fraction > TOL, unit, 0.0)[order]
+    used = pd.Series(wanted).groupby(group[order]).cumsum().to_numpy()
+    bump = np.zeros(len(lines))
+    bump[order] = (wanted > 0) & (used <= spare[order] + TOL)
+    return np.where(over, down + bump, up)
