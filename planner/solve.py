@@ -74,8 +74,9 @@ def _run(problem, config: PlanConfig, *, mip: bool, time_limit: float | None = N
 def _round_then_milp(problem, config: PlanConfig, rounding, started: float) -> SolveResult:
     """Relaxation bound, rounded-and-repaired plan, then the MILP (warm-started) only if needed."""
     relaxed = _run(problem, config, mip=False)
-    placed = _with_fixed(rounding("moq"), lambda: _run(problem, config, mip=False)) \
-        if relaxed.has_solution else relaxed
+    if not relaxed.has_solution:
+        return relaxed      # infeasible, or out of time before even the relaxation was solved
+    placed = _with_fixed(rounding("moq"), lambda: _run(problem, config, mip=False))
     if not placed.has_solution:
         return _run(problem, config, mip=True, time_limit=config.time_limit - (time.perf_counter() - started))
     for direction in ("up", "down"):

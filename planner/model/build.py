@@ -50,7 +50,8 @@ def _waiting_cost(inputs: ModelInputs, index: pd.DataFrame) -> np.ndarray:
     One scale for every sku: a unit of a cheap sku's urgent order outranks a unit of an
     expensive sku's forecast, and every unit's waiting outweighs any unit's purchase cost.
     """
-    weight = index["priority"].map(inputs.config.weight).to_numpy(dtype=float)
+    weights = {p: inputs.config.weight(p) for p in index["priority"].unique().tolist()}
+    weight = index["priority"].map(weights).to_numpy(dtype=float)
     return weight * _waiting_scale(inputs) * _weeks(inputs, index["period"])
 
 
