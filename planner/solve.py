@@ -72,17 +72,23 @@ def _run(problem, config: PlanConfig, *, mip: bool, time_limit: float | None = N
 
 
 def _round_then_milp(problem, config: PlanConfig, rounding, started: float) -> SolveResult:
-    """Relaxation bound, rounded-and-repaired plan, then the MILP (warm-started) only if needed."""
-    relaxed = _run(problem, config, mip=False)
+    """Relaxation bound, rounded-and-repaired plan, then the MILP (warm-started) only if needed.
+
+    Every solver call gets the time left of the one time limit.
+    """
+    def relaxation():
+        return _run(problem, config, mip=False, time_limit=config.time_limit - (time.perf_counter() - started))
+
+    relaxed = relaxation()
     if not relaxed.has_solution:
         return relaxed      # infeasible, or out of time before even the relaxation was solved
-    placed = _with_fixed(rounding("moq"), lambda: _run(problem, config, mip=False))
-    if not placed.has_solution:
-        return _run(problem, config, mip=True, time_limit=config.time_limit - (time.perf_counter() - started))
-    for direction in ("up", "down"):
-        repaired = _with_fixed(rounding(direction), lambda: _run(problem, config, mip=False))
+    repaired, direction = _with_fixed(rounding("moq"), relaxation), ""
+    for direction in ("up", "down") if repaired.has_solution else ():
+        repaired = _with_fixed(rounding(direction), relaxation)
         if repaired.has_solution:
             break
+    if not repaired.has_solution:
+        return _run(problem, config, mip=True, time_limit=config.time_limit - (time.perf_counter() - started))
     gap = _relative_gap(repaired.objective, relaxed.objective)
     note = f"LP relaxation rounded {direction} and repaired, {gap:.4%} from the relaxation bound"
     if gap <= config.mip_gap:
