@@ -82,8 +82,12 @@ def _round_then_milp(problem, config: PlanConfig, rounding, started: float) -> S
     relaxed = relaxation()
     if not relaxed.has_solution:
         return relaxed      # infeasible, or out of time before even the relaxation was solved
-    repaired, direction = _with_fixed(rounding("moq"), relaxation), ""
-    for direction in ("up", "down") if repaired.has_solution else ():
+    relaxed_values = _values(problem)
+    placed = _with_fixed(rounding("moq"), relaxation)
+    if not placed.has_solution:
+        _restore(relaxed_values)
+    repaired, direction = placed, ""
+    for direction in ("up", "down") if placed.has_solution else ("down",):
         repaired = _with_fixed(rounding(direction), relaxation)
         if repaired.has_solution:
             break
@@ -98,15 +102,23 @@ def _round_then_milp(problem, config: PlanConfig, rounding, started: float) -> S
 
 def _milp_after_rounding(problem, config: PlanConfig, started: float, rounded: SolveResult) -> SolveResult:
     """Run the MILP from the rounded plan; keep whichever solution is better."""
-    kept = {v: v.varValue for v in problem.variables()}
+    kept = _values(problem)
     remaining = config.time_limit - (time.perf_counter() - started)
     milp = _run(problem, config, mip=True, time_limit=remaining, warm_start=True) if remaining > 1 else None
     if milp is not None and milp.has_solution and milp.objective <= rounded.objective + 1e-6 * abs(rounded.objective):
         return milp
-    for variable, value in kept.items():
-        variable.varValue = value
+    _restore(kept)
     return replace(rounded, status=SolveStatus.FEASIBLE,
                    message=rounded.message + "; the MILP found nothing better in the time left")
+
+
+def _values(problem) -> dict:
+    return {v: v.varValue for v in problem.variables()}
+
+
+def _restore(values: dict) -> None:
+    for variable, value in values.items():
+        variable.varValue = value
 
 
 def _with_fixed(fixed: dict, solve_once):

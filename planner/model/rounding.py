@@ -20,15 +20,17 @@ TOL = 1e-6
 def rounding_step(model: FrameModel, inputs: ModelInputs, step: str) -> dict[int, float]:
     """vid -> fixed value for a rounding step: "moq" (MOQ lines placed or not), "up" or "down"."""
     if step == "moq":
-        return moq_decisions(model)
+        return moq_decisions(model, inputs)
     return rounded_purchases(model, inputs, step)
 
 
-def moq_decisions(model: FrameModel) -> dict[int, float]:
+def moq_decisions(model: FrameModel, inputs: ModelInputs) -> dict[int, float]:
     """purchase_open per MOQ line and period, walking the periods in order.
 
     A PO is placed where the relaxation orders more than the last placed PO's excess over its
-    own quantity still covers (its MOQ pulls later needs forward); otherwise none is.
+    own quantity still covers (its MOQ pulls later needs forward); otherwise none is. Placed
+    MOQs must fit the supplier's and the receiving FC's capacity: where they do not, the POs
+    the relaxation needed least are not placed.
     """
     options = model.families["purchase"]
     lines = options[options["lot_sized"] & (options["moq"] > 0)].sort_values(["item", "fc", "period"])
@@ -45,9 +47,24 @@ def moq_decisions(model: FrameModel) -> dict[int, float]:
         placed[rows] = place
         excess[owner] = np.where(place, np.maximum(moq[rows] - (need - excess[owner]), 0.0),
                                  np.maximum(excess[owner] - need, 0.0))
+    for keys, allowed in ((["item", "period"], _supplier_allowance(lines, inputs)),
+                          (["fc", "arrival_period"], _inbound_allowance(lines, inputs))):
+        placed = _fitting(lines, keys, allowed, placed, moq, units)
     decided = lines.assign(placed=placed)[["item", "fc", "period", "placed"]]
     opened = model.families["purchase_open"].merge(decided, on=["item", "fc", "period"], how="left")
     return dict(zip(opened["vid"].tolist(), opened["placed"].fillna(False).astype(float).tolist()))
+
+
+def _fitting(lines: pd.DataFrame, keys: list[str], allowed: np.ndarray, placed: np.ndarray,
+             moq: np.ndarray, need: np.ndarray) -> np.ndarray:
+    """Keep placed POs in a group while their MOQs fit what it allows, most needed first."""
+    group = lines.groupby(keys, sort=False).ngroup().to_numpy()
+    order = np.lexsort((-need, group))
+    size = np.where(placed, moq, 0.0)[order]
+    used = pd.Series(size).groupby(group[order]).cumsum().to_numpy()
+    fits = np.zeros(len(lines), dtype=bool)
+    fits[order] = used <= allowed[order] + TOL
+    return placed & fits
 
 
 def rounded_purchases(model: FrameModel, inputs: ModelInputs, direction: str = "up") -> dict[int, float]:
