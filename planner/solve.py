@@ -146,7 +146,7 @@ def _solve_cbc(problem, config: PlanConfig, log: Path, mip: bool, time_limit: fl
     problem.solve(solver)
     text = log.read_text(errors="replace") if log.exists() else ""
     stopped = bool(re.search(r"Stopped on (time|iterations)", text))
-    status = _status_from_pulp(problem.sol_status, stopped)
+    status = _status_from_pulp(problem.sol_status, stopped, mip)
     return status, _cbc_gap(text, status), _cbc_result_line(text)
 
 
@@ -177,8 +177,9 @@ def _solve_highs(problem, config: PlanConfig, mip: bool, time_limit: float, warm
     highs = problem.solverModel
     model_status = highs.modelStatusToString(highs.getModelStatus())
     stopped = "limit" in model_status.lower()
-    status = _status_from_pulp(problem.sol_status, stopped)
-    gap = float(highs.getInfo().mip_gap) if status.value in ("optimal", "feasible") else None
+    info = highs.getInfo()
+    status = _status_from_pulp(problem.sol_status, stopped, mip, info.primal_solution_status == 2)
+    gap = float(info.mip_gap) if status.value in ("optimal", "feasible") else None
     if gap is not None and gap > 1e20:
         gap = None
     return status, gap, model_status
@@ -201,9 +202,14 @@ class _WarmHiGHS(pulp.HiGHS):
         super().callSolver(lp)
 
 
-def _status_from_pulp(sol_status: int, stopped: bool) -> SolveStatus:
+def _status_from_pulp(sol_status: int, stopped: bool, mip: bool = True,
+                      primal_feasible: bool = True) -> SolveStatus:
+    """A solver stopped by a limit has a usable plan only if it holds a feasible MIP incumbent:
+    an LP stopped half way (simplex or interior point) is not a plan."""
     if sol_status == pulp.LpSolutionOptimal and not stopped:
         return SolveStatus.OPTIMAL
+    if stopped and (not mip or not primal_feasible):
+        return SolveStatus.NO_SOLUTION
     if sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
         return SolveStatus.FEASIBLE
     if sol_status == pulp.LpSolutionInfeasible:

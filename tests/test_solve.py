@@ -55,6 +55,24 @@ def test_time_limit_with_a_solution_is_feasible_and_without_one_is_no_solution()
     assert _status_from_pulp(pulp.LpSolutionNoSolutionFound, stopped=True) is SolveStatus.NO_SOLUTION
 
 
+def test_an_lp_or_an_infeasible_incumbent_stopped_by_the_time_limit_is_no_plan():
+    assert _status_from_pulp(pulp.LpSolutionOptimal, stopped=True, mip=False) is SolveStatus.NO_SOLUTION
+    assert _status_from_pulp(pulp.LpSolutionIntegerFeasible, stopped=True, mip=True,
+                             primal_feasible=False) is SolveStatus.NO_SOLUTION
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_a_time_limit_on_a_large_lp_gives_no_plan_not_a_half_solved_one(solver):
+    problem = pulp.LpProblem("big", pulp.LpMinimize)
+    x = [pulp.LpVariable(f"x{i}", lowBound=0) for i in range(4000)]
+    problem += pulp.lpSum((i % 7 + 1) * v for i, v in enumerate(x))
+    for i in range(0, 3990, 2):
+        problem += x[i] + x[i + 1] + x[i + 7] >= 1 + i % 3
+    result = solve(problem, PlanConfig(solver=solver, time_limit=1e-9))
+    assert result.status in (SolveStatus.NO_SOLUTION, SolveStatus.OPTIMAL)
+    assert result.has_solution == (result.status is SolveStatus.OPTIMAL)
+
+
 def test_cbc_gap_from_its_log():
     assert _cbc_gap("Result - Stopped on time limit\nObjective value: 100\nGap: 0.05\n",
                     SolveStatus.FEASIBLE) == 0.05
