@@ -10,9 +10,6 @@ tables and, through `write_dataset`, the same bytes.
 
 from __future__ import annotations
 
-import os
-import secrets
-import shutil
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -20,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from planner.files import write_folder
 from planner.schema import TABLES_BY_NAME, column_names
 
 HISTORY_PERIODS = {"day": 1, "week": 7}
@@ -411,21 +409,12 @@ def _pick_skus(rng, rate: np.ndarray, region: np.ndarray) -> np.ndarray:
 def write_dataset(tables: dict[str, pd.DataFrame], directory: Path, *, overwrite: bool = False) -> None:
     """Write `<table>.csv` files in a canonical form, all at once or not at all.
 
-    The files are staged in a folder beside `directory` and renamed into place, so a reader
-    never sees half a dataset. A non-empty `directory` is only replaced with `overwrite=True`.
+    A non-empty `directory` is only replaced with `overwrite=True`.
     """
     directory = Path(directory)
     _check_target(directory, overwrite)
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    staging = directory.with_name(f".{directory.name}.staging-{secrets.token_hex(4)}")
-    staging.mkdir()
-    try:
-        for name, frame in tables.items():
-            _canonical(name, frame).to_csv(staging / f"{name}.csv", index=False, lineterminator="\n")
-        _move_into_place(staging, directory)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+    write_folder(directory, {f"{name}.csv": _canonical(name, frame).to_csv(index=False, lineterminator="\n")
+                             .encode("utf-8") for name, frame in tables.items()})
 
 
 def _check_target(directory: Path, overwrite: bool) -> None:
@@ -433,21 +422,6 @@ def _check_target(directory: Path, overwrite: bool) -> None:
         raise FileExistsError(f"{directory} exists and is not a folder")
     if directory.is_dir() and any(directory.iterdir()) and not overwrite:
         raise FileExistsError(f"{directory} is not empty; choose an empty folder or allow overwriting")
-
-
-def _move_into_place(staging: Path, directory: Path) -> None:
-    """Swap the staged folder in; the old one is kept aside until the swap has succeeded."""
-    if not directory.exists():
-        os.rename(staging, directory)
-        return
-    retired = directory.with_name(f".{directory.name}.retired-{secrets.token_hex(4)}")
-    os.rename(directory, retired)
-    try:
-        os.rename(staging, directory)
-    except BaseException:
-        os.rename(retired, directory)
-        raise
-    shutil.rmtree(retired)
 
 
 def _canonical(name: str, frame: pd.DataFrame) -> pd.DataFrame:

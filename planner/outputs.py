@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import shutil
-import tempfile
-from pathlib import Path
 
 import pandas as pd
 
+from planner.files import write_folder  # noqa: F401  (re-exported: the CLI writes plans with it)
 from planner.pipeline import PlanRun
 
 FORECAST_COLUMNS = ["sku", "region", "period_start", "forecast", "lower", "upper", "model"]
@@ -51,39 +48,3 @@ def plan_files(run: PlanRun) -> dict[str, bytes]:
         **forecast_files(run.forecast),
         "kpis.json": json_bytes(run.kpis),
     }
-
-
-def write_folder(out: Path, files: dict[str, bytes]) -> None:
-    """Write all files into `out` atomically: a staging folder beside it is renamed into place.
-
-    An existing folder is replaced only after the new one is complete; on any failure the old
-    folder (or no folder) is left as it was.
-    """
-    out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise FileExistsError(f"{out} exists and is not a folder")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent))
-    try:
-        staging.chmod(0o755)
-        for name, content in files.items():
-            (staging / name).write_bytes(content)
-        _swap_into_place(staging, out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-
-
-def _swap_into_place(staging: Path, out: Path) -> None:
-    if not out.exists():
-        os.rename(staging, out)
-        return
-    retired = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=out.parent))
-    os.rmdir(retired)
-    os.rename(out, retired)
-    try:
-        os.rename(staging, out)
-    except BaseException:
-        os.rename(retired, out)
-        raise
-    shutil.rmtree(retired, ignore_errors=True)

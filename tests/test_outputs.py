@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import planner.outputs
+import planner.files
 from planner.outputs import csv_bytes, write_folder
 
 FILES = {"a.csv": b"x\n1\n", "b.csv": b"y\n2\n", "kpis.json": b"{}\n"}
@@ -72,7 +72,7 @@ def test_a_failed_swap_puts_the_old_folder_back(tmp_path, monkeypatch):
         if str(source).endswith(".partial"):
             raise OSError("rename failed")
         return original(source, target)
-    monkeypatch.setattr(planner.outputs.os, "rename", rename)
+    monkeypatch.setattr(planner.files.os, "rename", rename)
     with pytest.raises(OSError, match="rename failed"):
         write_folder(out, FILES)
     assert snapshot(out) == {"marker.txt": b"keep me\n"}
