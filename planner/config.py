@@ -9,6 +9,7 @@ from pathlib import Path
 from planner.calendar import PERIOD_LENGTHS
 
 SOLVERS = ("cbc", "highs")
+HIGHS_METHODS = ("choose", "simplex", "ipm", "pdlp")
 
 
 class ConfigError(ValueError):
@@ -33,6 +34,7 @@ class PlanConfig:
     relax: bool = False
     integer_periods: int = 4
     lp_rounding: bool = True
+    highs_method: str = "ipm"
     interval_level: float = 0.9
     history_periods: int = 104
     source: str = field(default="built-in defaults", compare=False)
@@ -54,7 +56,8 @@ _SECTIONS = {
     "service": ("priority_weights", "forecast_priority", "service_level",
                 "safety_stock_penalty", "storage_overflow_penalty"),
     "costs": ("holding_rate", "end_stock_value"),
-    "solver": ("name", "time_limit", "mip_gap", "threads", "relax", "integer_periods", "lp_rounding"),
+    "solver": ("name", "time_limit", "mip_gap", "threads", "relax", "integer_periods", "lp_rounding",
+               "highs_method"),
     "forecast": ("interval_level", "history_periods"),
 }
 
@@ -125,6 +128,7 @@ def _checked(config: PlanConfig) -> PlanConfig:
         (config.period in PERIOD_LENGTHS, f"period must be one of {', '.join(PERIOD_LENGTHS)}"),
         (config.horizon >= 1, "horizon must be at least 1"),
         (config.solver in SOLVERS, f"solver must be one of {', '.join(SOLVERS)}"),
+        (config.highs_method in HIGHS_METHODS, f"highs_method must be one of {', '.join(HIGHS_METHODS)}"),
         (0.5 <= config.service_level < 1, "service_level must be in [0.5, 1)"),
         (0 < config.interval_level < 1, "interval_level must be in (0, 1)"),
         (config.time_limit > 0, "time_limit must be positive"),

@@ -171,8 +171,9 @@ def _cbc_result_line(log: str) -> str:
 def _solve_highs(problem, config: PlanConfig, mip: bool, time_limit: float, warm_start: bool):
     if "HiGHS" not in pulp.listSolvers(onlyAvailable=True):
         raise SolverUnavailable("HiGHS is not installed: pip install 'planner[highs]' (highspy)")
+    method = {} if mip else {"solver": config.highs_method}
     solver = _WarmHiGHS(mip=mip, msg=False, timeLimit=time_limit, gapRel=config.mip_gap,
-                        threads=config.threads, warm_start=warm_start)
+                        threads=config.threads, warm_start=warm_start, **method)
     problem.solve(solver)
     highs = problem.solverModel
     model_status = highs.modelStatusToString(highs.getModelStatus())
