@@ -118,7 +118,7 @@ def _sizes(dataset: Dataset, model) -> dict:
         "history_rows": len(dataset.demand_history),
         "variables": len(variables),
         "integer_variables": sum(1 for v in variables if v.cat == "Integer"),
-        "constraints": len(model.problem.constraints),
+        "constraints": model.problem.numConstraints(),
     }
 
 
