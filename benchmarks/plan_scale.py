@@ -425,7 +425,20 @@ def _fmt(value, digits=1) -> str:
     return str(value)
 
 
+def _limit_hit_lp(row: dict) -> bool:
+    """An LP call (relaxation or repair) stopped by the time limit: its 'solution' is not one."""
+    return any(c["kind"] == "LP" and "limit" in str(c.get("status", "")).lower()
+               for c in row.get("solver_calls") or [])
+
+
+def _status(row: dict) -> str | None:
+    status = row.get("status")
+    return f"{status} (an LP stopped on the time limit)" if status and _limit_hit_lp(row) else status
+
+
 def _solved_within_gap(row: dict) -> bool:
+    if _limit_hit_lp(row):
+        return False
     return row.get("status") == "optimal" or (
         row.get("status") == "feasible" and row.get("mip_gap") is not None
         and row["mip_gap"] <= row.get("gap_target", TARGET_GAP) + 1e-9)
@@ -450,16 +463,16 @@ def e2e_verdict(row: dict) -> str:
     note = "" if conforming else ", setup differs from the target's"
     within_gap = _solved_within_gap(row)
     ok = row["total_s"] < limit and within_gap
-    why = "" if within_gap else f", {row.get('status')}"
+    why = "" if within_gap else f", {_status(row)}"
     return f"{'PASS' if ok else 'FAIL'} ({row['total_s']:,.0f} s vs < {limit:g} s{why}{note})"
 
 
 def table(rows: list[dict]) -> str:
     header = ["skus", "fcs", "periods", "variables", "constraints", "integer vars", "load s", "forecast s",
               "build s", "solve s", "(PuLP transfer s", "solver run s)", "extract+promise s", "write s",
-              "total s", "build/solve", "build < solve/3", "status", "solver calls", "MIP gap", "peak MB",
-              "end-to-end target"]
-    lines = ["| " + " | ".join(header) + " |", "|" + "---:|" * 16 + "---|---|---|---:|---:|---|"]
+              "total s", "build/solve", "build < solve/3", "status", "solver calls", "MIP gap", "fill rate",
+              "peak MB", "end-to-end target"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---:|" * 16 + "---|---|---|---:|---:|---:|---|"]
     for row in rows:
         t = row.get("timings") or {}
         split = row.get("solve_split") or {}
@@ -470,9 +483,10 @@ def table(rows: list[dict]) -> str:
                  t.get("solve"), split.get("transfer"), split.get("solver_run"),
                  (t.get("extract") or 0.0) + (t.get("promise") or 0.0) if "extract" in t else None,
                  row.get("write_s"), row.get("total_s"), None if ratio is None else f"{ratio:.2f}",
-                 build_verdict(row), row.get("status"),
+                 build_verdict(row), _status(row),
                  ",".join(c["kind"] for c in row.get("solver_calls") or []) or None,
                  None if gap is None else f"{gap:.2%}",
+                 None if row.get("fill_rate") is None else f"{row['fill_rate']:.1%}",
                  row.get("peak_mb"), e2e_verdict(row) or "-"]
         lines.append("| " + " | ".join(_fmt(c) for c in cells) + " |")
     return "\n".join(lines)
