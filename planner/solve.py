@@ -97,7 +97,9 @@ def _round_then_milp(problem, config: PlanConfig, rounding, started: float) -> S
     note = f"LP relaxation rounded {direction} and repaired, {gap:.4%} from the relaxation bound"
     if gap <= config.mip_gap:
         return replace(repaired, mip_gap=gap, message=note)
-    return _milp_after_rounding(problem, config, started, replace(repaired, mip_gap=gap, message=note))
+    best = _milp_after_rounding(problem, config, started, replace(repaired, mip_gap=gap, message=note))
+    bound_gap = _relative_gap(best.objective, relaxed.objective)
+    return replace(best, mip_gap=bound_gap if best.mip_gap is None else min(best.mip_gap, bound_gap))
 
 
 def _milp_after_rounding(problem, config: PlanConfig, started: float, rounded: SolveResult) -> SolveResult:
