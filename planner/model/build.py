@@ -115,18 +115,23 @@ def on_hand(model: FrameModel, inputs: ModelInputs) -> None:
 def _end_stock_value(inputs: ModelInputs, index: pd.DataFrame) -> np.ndarray:
     """Credit per unit held in the last period: end_stock_value x the sku's lowest purchase price."""
     lowest_price = inputs.purchase_options.groupby("sku")["unit_price"].min()
-    value = index["sku"].map(lowest_price).fillna(index["sku"].map(inputs.skus.set_index("sku")["unit_cost"]))
+    price = index["sku"].map(lowest_price).to_numpy(dtype=float)
+    value = np.where(np.isnan(price), _unit_cost(inputs, index["sku"]), price)
     at_end = (index["period"] == inputs.horizon - 1).to_numpy()
-    return at_end * inputs.config.end_stock_value * value.to_numpy(dtype=float)
+    return at_end * inputs.config.end_stock_value * value
+
+
+def _from_first_period(queues: pd.DataFrame, keys: list[str], horizon: int) -> pd.DataFrame:
+    """One row per queue (keys) and period, from the queue's first period to the plan's end."""
+    first = queues.groupby(keys, as_index=False)["period"].min().rename(columns={"period": "first"})
+    index = first.merge(pd.DataFrame({"period": range(horizon)}), how="cross")
+    return index[index["period"] >= index["first"]].drop(columns="first").reset_index(drop=True)
 
 
 def backorder(model: FrameModel, inputs: ModelInputs) -> None:
     """backorder[k,r,p,t] >= 0: demand not yet covered by stock, from its first demand period on."""
-    first = inputs.demand.groupby(["sku", "region", "priority"], as_index=False)["period"].min()
-    periods = pd.DataFrame({"period_": range(inputs.horizon)})
-    index = first.merge(periods, how="cross")
-    index = index[index["period_"] >= index["period"]].drop(columns="period")
-    index = model.add_variables("backorder", index.rename(columns={"period_": "period"}))
+    index = model.add_variables("backorder", _from_first_period(inputs.demand, ["sku", "region", "priority"],
+                                                                inputs.horizon))
     model.add_cost(index, _waiting_cost(inputs, index))
 
 
@@ -153,10 +158,7 @@ def backlog_and_ship(model: FrameModel, inputs: ModelInputs) -> None:
     waiting orders and the plan says truly which limit binds (capacity, not stock). Backlog
     left at the plan's end is stock too and earns the end-of-plan stock value.
     """
-    first = model.families["allocate"].groupby(["sku", "fc", "priority"], as_index=False)["period"].min()
-    index = first.merge(pd.DataFrame({"period_": range(inputs.horizon)}), how="cross")
-    index = index[index["period_"] >= index["period"]].drop(columns="period")
-    index = index.rename(columns={"period_": "period"})
+    index = _from_first_period(model.families["allocate"], ["sku", "fc", "priority"], inputs.horizon)
     backlog = model.add_variables("backlog", index)
     model.add_cost(backlog, _waiting_cost(inputs, backlog) * (1 - BACKLOG_DISCOUNT)
                    - _end_stock_value(inputs, backlog))
