@@ -124,8 +124,12 @@ def validate(dataset, as_json):
               help="Relative MIP gap at which the solver stops (default: 0.01).")
 @click.option("--relax", is_flag=True, default=None, help="Solve the LP relaxation (MOQ and lots not enforced).")
 @click.option("--json", "as_json", is_flag=True, help="Print the KPIs as JSON on stdout.")
+@click.option("--fail-on", "gates", multiple=True, callback=lambda ctx, param, texts: _parse_gates(texts),
+              help='KPI gate, e.g. "fill_rate<0.95" (repeatable): exit 4 after writing the plan if it holds. '
+                   "Metrics: docs/kpis.md.")
 @handle_errors
-def plan(dataset, out, period, horizon, start, jobs, model_file, solver, time_limit, mip_gap, relax, as_json):
+def plan(dataset, out, period, horizon, start, jobs, model_file, solver, time_limit, mip_gap, relax, as_json,
+         gates):
     """Forecast, optimize and write the weekly plan for DATASET into --out."""
     from planner.load import load_dataset
     from planner.outputs import plan_files, write_folder
@@ -141,6 +145,25 @@ def plan(dataset, out, period, horizon, start, jobs, model_file, solver, time_li
         click.echo(json.dumps(run.kpis, indent=2))
     else:
         click.echo(_summary(run.kpis, out))
+    _check_gates(gates, run.kpis, out)
+
+
+def _parse_gates(texts):
+    from planner.gates import GateError, parse_gate
+    try:
+        return [parse_gate(text) for text in texts]
+    except GateError as error:
+        raise click.BadParameter(str(error)) from None
+
+
+def _check_gates(gates, kpis: dict, out: Path) -> None:
+    """Exit 4, naming every tripped gate on stderr, when the written plan fails a `--fail-on`."""
+    from planner.gates import tripped_gates
+    tripped = tripped_gates(gates, kpis)
+    for line in tripped:
+        click.echo(f"gate tripped: {line}", err=True)
+    if tripped:
+        raise PlannerExit(f"KPI gate tripped (see above); the plan was written to {out}", EXIT_GATE)
 
 
 def _summary(kpis: dict, out: Path) -> str:

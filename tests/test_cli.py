@@ -284,3 +284,33 @@ def test_forecast_writes_the_contract_columns(dataset_folder, out):
     assert (forecast["lower"] <= forecast["forecast"] + 1e-9).all()
     assert (forecast["forecast"] <= forecast["upper"] + 1e-9).all()
     assert leftovers(out) == []
+
+
+# ---------------------------------------------------------------- KPI gates
+
+def test_a_tripped_gate_exits_4_after_writing_a_plan_that_follows_the_kpi_schema(dataset_folder, out):
+    from planner.kpi_schema import missing, undocumented
+    result = run("plan", dataset_folder.path, "--out", out, "--fail-on", "fill_rate<=1",
+                 "--fail-on", "backorder_units>0")
+    assert result.exit_code == 4, result.output
+    assert "gate tripped: fill_rate<=1: service.fill_rate = 1" in result.stderr
+    assert "backorder_units>0" not in result.stderr
+    assert f"written to {out}" in result.stdout
+    kpis = json.loads((out / "kpis.json").read_text())
+    assert (undocumented(kpis), missing(kpis)) == ([], [])
+    assert leftovers(out) == []
+
+
+def test_gates_that_hold_exit_0(dataset_folder, out):
+    result = run("plan", dataset_folder.path, "--out", out, "--fail-on", "fill_rate<0.5",
+                 "--fail-on", "capacity.*.outbound_utilization_peak>1")
+    assert result.exit_code == 0, result.output
+    assert "gate" not in result.stderr
+
+
+def test_an_unreadable_gate_exits_2_before_solving(dataset_folder, out, monkeypatch):
+    monkeypatch.setattr(planner.pipeline, "run_plan", lambda *a, **k: pytest.fail("solved anyway"))
+    result = run("plan", dataset_folder.path, "--out", out, "--fail-on", "fillrate<0.95")
+    assert result.exit_code == 2, result.output
+    assert "unknown metric 'fillrate'" in result.stderr
+    assert_nothing_written(out)
