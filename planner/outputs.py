@@ -8,7 +8,9 @@ import json
 import pandas as pd
 
 from planner.files import write_folder  # noqa: F401  (re-exported: the CLI writes plans with it)
+from planner.formula_guard import csv_safe_text, is_text_column
 from planner.pipeline import PlanRun
+from planner.po_workbook import purchase_order_workbook
 
 FORECAST_COLUMNS = ["sku", "region", "period_start", "forecast", "lower", "upper", "model"]
 PO_COLUMNS = ["supplier", "sku", "fc", "order_date", "arrival_date", "quantity", "unit_price", "total_cost",
@@ -16,13 +18,18 @@ PO_COLUMNS = ["supplier", "sku", "fc", "order_date", "arrival_date", "quantity",
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """Deterministic CSV: ISO dates, shortest float repr rounded to 6 decimals, '\\n' line ends."""
+    """Deterministic CSV: ISO dates, shortest float repr rounded to 6 decimals, '\\n' line ends.
+
+    Text a spreadsheet would run as a formula gets a leading single quote (planner.formula_guard).
+    """
     frame = frame.copy()
     for column in frame.columns:
         if pd.api.types.is_datetime64_any_dtype(frame[column]):
             frame[column] = frame[column].dt.strftime("%Y-%m-%d").fillna("")
         elif pd.api.types.is_float_dtype(frame[column]):
             frame[column] = frame[column].round(6) + 0.0
+        elif is_text_column(frame[column]):
+            frame[column] = csv_safe_text(frame[column])
     buffer = io.StringIO()
     frame.to_csv(buffer, index=False, lineterminator="\n")
     return buffer.getvalue().encode("utf-8")
@@ -42,6 +49,7 @@ def plan_files(run: PlanRun) -> dict[str, bytes]:
     plan = run.plan
     return {
         "purchase_orders.csv": csv_bytes(plan.purchase_orders[PO_COLUMNS]),
+        "purchase_orders.xlsx": purchase_order_workbook(plan.purchase_orders, PO_COLUMNS, run.calendar.start),
         "transfers.csv": csv_bytes(plan.transfers),
         "order_plan.csv": csv_bytes(run.order_plan),
         "inventory_projection.csv": csv_bytes(plan.inventory_projection),

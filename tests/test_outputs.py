@@ -130,3 +130,17 @@ def test_csv_bytes_does_not_change_its_input():
     before = frame.copy()
     csv_bytes(frame)
     pd.testing.assert_frame_equal(frame, before)
+
+
+@pytest.mark.parametrize("text, written", [
+    ("=1+2", "'=1+2"), ("+33 1", "'+33 1"), ("-SKU", "'-SKU"), ("@cmd", "'@cmd"),
+    ("\tx", "'\tx"), ("\rx", "'\rx"), ("SKU-1", "SKU-1"), ("a=b", "a=b"),
+])
+def test_csv_bytes_writes_formula_looking_text_as_plain_text(text, written):
+    frame = pd.DataFrame({"sku": [text], "q": [-1.5]})
+    assert csv_bytes(frame) == f"sku,q\n{written},-1.5\n".encode()
+
+
+def test_csv_bytes_guards_pandas_string_columns_too():
+    frame = pd.DataFrame({"sku": pd.Series(["=A1", None], dtype="string"), "q": [1, 2]})
+    assert csv_bytes(frame) == b"sku,q\n'=A1,1\n,2\n"
