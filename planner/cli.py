@@ -42,6 +42,7 @@ def handle_errors(command):
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
         from planner.pipeline import NoPlan
+        from planner.plan_folder import PlanFolderError
         from planner.solve import SolverUnavailable
         try:
             return command(*args, **kwargs)
@@ -50,7 +51,7 @@ def handle_errors(command):
                 click.echo(f"  {problem}", err=True)
             raise PlannerExit(f"{len(error.problems)} problem(s) in the dataset; nothing was written",
                               EXIT_BAD_INPUT) from None
-        except (ConfigError, SolverUnavailable, FileExistsError) as error:
+        except (ConfigError, SolverUnavailable, FileExistsError, PlanFolderError) as error:
             raise PlannerExit(str(error), EXIT_BAD_INPUT) from None
         except NoPlan as error:
             raise PlannerExit(f"{error}; nothing was written", EXIT_NO_PLAN) from None
@@ -217,3 +218,15 @@ def generate(directory, skus, fcs, seed, history_period, overwrite):
     tables = generate_dataset(skus, fcs, seed, history_period=history_period)
     write_dataset(tables, directory, overwrite=overwrite)
     click.echo(f"dataset with {skus} skus and {fcs} fcs (seed {seed}) written to {directory}")
+
+
+@main.command()
+@click.argument("old", type=click.Path(path_type=Path))
+@click.argument("new", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON.")
+@handle_errors
+def diff(old, new, as_json):
+    """Show what changed from plan folder OLD to NEW: PO lines and promise dates."""
+    from planner.diff import diff_plans, diff_text
+    changes = diff_plans(old, new)
+    click.echo(json.dumps(changes, indent=2) if as_json else diff_text(changes))
