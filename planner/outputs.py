@@ -11,6 +11,7 @@ from planner.files import write_folder  # noqa: F401  (re-exported: the CLI writ
 from planner.formula_guard import csv_safe_text, is_text_column
 from planner.pipeline import PlanRun
 from planner.po_workbook import purchase_order_workbook
+from planner.report import report_html
 
 FORECAST_COLUMNS = ["sku", "region", "period_start", "forecast", "lower", "upper", "model"]
 PO_COLUMNS = ["supplier", "sku", "fc", "order_date", "arrival_date", "quantity", "unit_price", "total_cost",
@@ -44,6 +45,11 @@ def forecast_files(forecast: pd.DataFrame) -> dict[str, bytes]:
     return {"forecast.csv": csv_bytes(forecast[columns])}
 
 
+def _history(run: PlanRun) -> pd.DataFrame:
+    return run.dataset.demand_history if run.dataset is not None else pd.DataFrame(
+        columns=["date", "sku", "region", "quantity"])
+
+
 def plan_files(run: PlanRun) -> dict[str, bytes]:
     """Every output file of a plan, as bytes, keyed by file name."""
     plan = run.plan
@@ -55,4 +61,5 @@ def plan_files(run: PlanRun) -> dict[str, bytes]:
         "inventory_projection.csv": csv_bytes(plan.inventory_projection),
         **forecast_files(run.forecast),
         "kpis.json": json_bytes(run.kpis),
+        "report.html": report_html(run, _history(run)),
     }

@@ -45,6 +45,8 @@ class PlanRun:
     order_plan: pd.DataFrame
     solve_result: SolveResult
     kpis: dict
+    dataset: Dataset | None = None
+    """The input, for outputs that show it beside the plan (the report's demand history)."""
 
 
 @dataclass
@@ -82,7 +84,7 @@ def run_plan(dataset: Dataset, config: PlanConfig, *, start=None, jobs: int | No
                                     config.forecast_priority)
     sizes = _sizes(dataset, model)
     kpis = plan_kpis(inputs, demand, plan, order_plan, result, forecast, sizes, clock.seconds)
-    return PlanRun(calendar, forecast, demand, plan, order_plan, result, kpis)
+    return PlanRun(calendar, forecast, demand, plan, order_plan, result, kpis, dataset=dataset)
 
 
 def optimize(dataset: Dataset, demand: pd.DataFrame, error_sigma: pd.DataFrame, calendar: Calendar,

@@ -62,3 +62,10 @@ class DatasetFolder:
 @pytest.fixture
 def dataset_folder(tmp_path) -> DatasetFolder:
     return DatasetFolder(tmp_path / "dataset")
+
+
+@pytest.fixture(scope="session")
+def tiny_plan_run():
+    """A real plan of the tiny network in report_instance.py, shared by the report tests."""
+    from report_instance import tiny_run
+    return tiny_run()
