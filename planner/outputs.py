@@ -15,7 +15,7 @@ from planner.report import report_html
 
 FORECAST_COLUMNS = ["sku", "region", "period_start", "forecast", "lower", "upper", "model"]
 PO_COLUMNS = ["supplier", "sku", "fc", "order_date", "arrival_date", "quantity", "unit_price", "total_cost",
-              "action", "lead_time_days", "lot_sized"]
+              "action", "lead_time_days", "lot_sized", "reason"]
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import resource
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -17,12 +17,14 @@ from planner.calendar import Calendar
 from planner.config import PlanConfig
 from planner.dataset import Dataset
 from planner.demand import plan_demand
+from planner.explain import explain_orders, gather_evidence
 from planner.extract import Plan, extract_plan
 from planner.forecast import forecast_demand, net_forecast
 from planner.kpis import KPI_SCHEMA_VERSION, capacity_kpis, order_kpis, service_kpis
 from planner.model.build import build_model
 from planner.model.inputs import ModelInputs, model_inputs
 from planner.model.rounding import rounding_step
+from planner.po_reasons import explain_purchases
 from planner.promise import promise_orders
 from planner.solve import SolveResult, solve
 
@@ -82,6 +84,11 @@ def run_plan(dataset: Dataset, config: PlanConfig, *, start=None, jobs: int | No
     with clock.stage("promise"):
         order_plan = promise_orders(dataset.open_orders, demand, plan, calendar, inputs.service_arcs,
                                     config.forecast_priority)
+    with clock.stage("explain"):
+        evidence = gather_evidence(inputs, plan, dataset.supplier_items)
+        order_plan = explain_orders(order_plan, evidence)
+        plan = replace(plan, purchase_orders=explain_purchases(plan.purchase_orders, plan.inventory_projection,
+                                                               evidence))
     sizes = _sizes(dataset, model)
     kpis = plan_kpis(inputs, demand, plan, order_plan, result, forecast, sizes, clock.seconds)
     return PlanRun(calendar, forecast, demand, plan, order_plan, result, kpis, dataset=dataset)

@@ -16,8 +16,8 @@ from planner.calendar import Calendar
 from planner.demand import order_periods
 from planner.extract import Plan
 
-ORDER_PLAN_COLUMNS = ["order_id", "sku", "region", "priority", "quantity", "fc", "due_date", "ship_date",
-                      "promised_date", "status", "reason"]
+PART_COLUMNS = ["order_id", "sku", "region", "priority", "quantity", "fc", "due_date", "ship_date",
+                "promised_date", "status", "period", "alloc_period", "ship_period", "extra_days"]
 TOL = 1e-6
 WHOLE_TOL = 1e-4   # solver noise: 9.99995 units supplied count as 10
 
@@ -47,9 +47,14 @@ def fifo_match(demand: np.ndarray, supply: np.ndarray, whole_units: bool = False
 
 def promise_orders(open_orders: pd.DataFrame, demand: pd.DataFrame, plan: Plan, calendar: Calendar,
                    service_arcs: pd.DataFrame, forecast_priority: int) -> pd.DataFrame:
-    """order_plan: every open order line, split per fc and ship period, with status and reason."""
+    """Every open order line, split per fc and ship period, with its dates and status.
+
+    Besides the order_plan columns, each part keeps the periods it is due (`period`), gets stock
+    (`alloc_period`) and ships (`ship_period`, -1 = not in the plan): planner.explain reads
+    them to say why a part waits.
+    """
     if open_orders.empty:
-        return pd.DataFrame(columns=ORDER_PLAN_COLUMNS)
+        return pd.DataFrame(columns=PART_COLUMNS)
     lines = open_orders.assign(period=order_periods(open_orders, calendar)).reset_index(drop=True)
     whole_units = bool(np.allclose(lines["quantity"], np.round(lines["quantity"])))
     allocated = _allocate_lines(lines, demand, plan.allocations, forecast_priority, whole_units)
@@ -124,7 +129,7 @@ def _ship_parts(allocated: pd.DataFrame, allocations: pd.DataFrame, shipments: p
 
 
 def _dated(parts: pd.DataFrame, lines: pd.DataFrame, calendar: Calendar, arcs: pd.DataFrame) -> pd.DataFrame:
-    """Dates, status and reason per part; parts of the same line, fc and ship period are merged."""
+    """Dates and status per part; parts of the same line, fc and ship period are merged."""
     keys = ["line", "fc", "alloc_period", "ship_period"]
     parts = parts.astype({"alloc_period": "int64", "ship_period": "int64"})
     parts = parts.groupby(keys, as_index=False)["quantity"].sum()
@@ -139,25 +144,7 @@ def _dated(parts: pd.DataFrame, lines: pd.DataFrame, calendar: Calendar, arcs: p
     parts["status"] = np.select(
         [parts["fc"] == "", ~shipped, parts["promised_date"] <= parts["due_date"]],
         ["backorder", "late", "on_time"], "late")
-    parts["reason"] = [_reason(row, calendar) for row in parts.itertuples()]
     parts["quantity"] = parts["quantity"].round(3)
     plan = parts.sort_values(["priority", "due_date", "order_id", "sku", "ship_period", "fc"])
-    return plan[ORDER_PLAN_COLUMNS].reset_index(drop=True)
+    return plan[PART_COLUMNS].reset_index(drop=True)
 
-
-def _reason(row, calendar: Calendar) -> str:
-    """A short sentence a planner or a customer-service agent can read."""
-    end = calendar.end.date().isoformat()
-    if row.status == "backorder":
-        return f"no stock for it in the network before the plan ends ({end})"
-    if row.ship_period < 0:
-        return f"{row.fc} outbound capacity is full through the plan's end ({end})"
-    causes = []
-    if row.alloc_period > max(row.period, 0):
-        causes.append(f"waits for stock at {row.fc} until {calendar.period_starts[row.alloc_period].date()}")
-    if row.ship_period > row.alloc_period:
-        causes.append(f"{row.fc} outbound capacity is full until {row.ship_date.date()}")
-    if row.status == "late" and not causes:
-        causes.append("overdue at the plan start; ships in the first period" if row.period == 0
-                      else f"transit from {row.fc} adds {int(row.extra_days)} days")
-    return "; ".join(causes) if causes else f"ships from stock at {row.fc}"

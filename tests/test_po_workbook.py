@@ -21,7 +21,7 @@ def po_line(supplier, sku, order_date, quantity, action, fc="FC1", price=2.5):
     return {"supplier": supplier, "sku": sku, "fc": fc, "order_date": order_date,
             "arrival_date": order_date + pd.Timedelta(days=14), "quantity": float(quantity),
             "unit_price": price, "total_cost": round(quantity * price, 2), "action": action,
-            "lead_time_days": 14, "lot_sized": True}
+            "lead_time_days": 14, "lot_sized": True, "reason": "cheapest supplier"}
 
 
 @pytest.fixture
