@@ -37,6 +37,19 @@ def _log(message: str) -> None:
         click.echo(message, err=True)
 
 
+def _fit_progress():
+    """A progress bar for the forecast fits on stderr, or None when stderr is not a terminal."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        filled = 30 * done // total
+        end = "\n" if done == total else ""
+        click.echo(f"\rforecast [{'#' * filled}{'.' * (30 - filled)}] {done}/{total} chunks{end}",
+                   err=True, nl=False)
+    return show
+
+
 def handle_errors(command):
     """Turn the library's errors into messages and exit codes; nothing reaches the user as a traceback."""
     @functools.wraps(command)
@@ -140,7 +153,8 @@ def plan(dataset, out, period, horizon, start, jobs, model_file, solver, time_li
     loaded = load_dataset(dataset)
     for note in loaded.notes:
         _log(f"note: {note}")
-    run = run_plan(loaded, config, start=start, jobs=jobs, progress=lambda stage: _log(f"planner: {stage}"))
+    run = run_plan(loaded, config, start=start, jobs=jobs, progress=lambda stage: _log(f"planner: {stage}"),
+                   forecast_progress=_fit_progress())
     write_folder(out, plan_files(run))
     if as_json:
         click.echo(json.dumps(run.kpis, indent=2))
@@ -188,17 +202,18 @@ def _summary(kpis: dict, out: Path) -> str:
 @with_options(period_options)
 @handle_errors
 def forecast(dataset, out, period, horizon, start, jobs, model_file):
-    """Forecast demand per sku and region and write forecast.csv into --out."""
+    """Forecast demand per sku and region; write forecast.csv, forecast_metrics.csv and kpis.json into --out."""
     from planner.forecast import forecast_demand
     from planner.load import load_dataset
-    from planner.outputs import forecast_files, write_folder
-    from planner.pipeline import plan_calendar
+    from planner.outputs import forecast_files, json_bytes, write_folder
+    from planner.pipeline import forecast_kpis, plan_calendar
     config = load_config(model_file).with_overrides(period=period, horizon=horizon)
     loaded = load_dataset(dataset, require=("demand_history",))
     calendar = plan_calendar(loaded, config, start)
     result = forecast_demand(loaded.demand_history, calendar, interval_level=config.interval_level,
-                             history_periods=config.history_periods, jobs=jobs)
-    write_folder(out, forecast_files(result))
+                             history_periods=config.history_periods, jobs=jobs,
+                             options=config.forecast_options(), progress=_fit_progress())
+    write_folder(out, {**forecast_files(result), "kpis.json": json_bytes({"forecast": forecast_kpis(result)})})
     click.echo(f"forecast of {result[['sku', 'region']].drop_duplicates().shape[0]} series "
                f"from {calendar.start.date()} written to {out}")
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 from planner.calendar import PERIOD_LENGTHS
+from planner.forecast_options import ForecastOptions
 
 SOLVERS = ("cbc", "highs")
 HIGHS_METHODS = ("choose", "simplex", "ipm", "pdlp")
@@ -37,6 +38,11 @@ class PlanConfig:
     highs_method: str = "ipm"
     interval_level: float = 0.9
     history_periods: int = 104
+    candidates: tuple[str, ...] = ForecastOptions.candidates
+    intermittent_candidates: tuple[str, ...] = ForecastOptions.intermittent_candidates
+    backtest_origins: int = ForecastOptions.origins
+    combine: str = ForecastOptions.combine
+    combine_top: int = ForecastOptions.combine_top
     source: str = field(default="built-in defaults", compare=False)
 
     def weight(self, priority: int) -> float:
@@ -44,6 +50,12 @@ class PlanConfig:
         table = dict(self.priority_weights)
         listed = [p for p in table if p <= priority]
         return table[max(listed)] if listed else table[min(table)]
+
+    def forecast_options(self) -> ForecastOptions:
+        """The per-series forecast settings of the [forecast] section."""
+        return ForecastOptions(horizon=self.horizon, candidates=self.candidates,
+                               intermittent_candidates=self.intermittent_candidates,
+                               origins=self.backtest_origins, combine=self.combine, combine_top=self.combine_top)
 
     def with_overrides(self, **changes) -> "PlanConfig":
         """A copy with the CLI's options applied (None means 'keep the model's value')."""
@@ -58,7 +70,8 @@ _SECTIONS = {
     "costs": ("holding_rate", "end_stock_value"),
     "solver": ("name", "time_limit", "mip_gap", "threads", "relax", "integer_periods", "lp_rounding",
                "highs_method"),
-    "forecast": ("interval_level", "history_periods"),
+    "forecast": ("interval_level", "history_periods", "candidates", "intermittent_candidates",
+                 "backtest_origins", "combine", "combine_top"),
 }
 
 
@@ -80,6 +93,9 @@ def load_config(path: Path | str | None = None) -> PlanConfig:
     values = _flatten(raw, path)
     if "priority_weights" in values:
         values["priority_weights"] = _priority_weights(values["priority_weights"], path)
+    for key in ("candidates", "intermittent_candidates"):
+        if key in values:
+            values[key] = _method_names(values[key], key, path)
     try:
         return _checked(PlanConfig(**values, source=str(path)))
     except (TypeError, ValueError) as exc:
@@ -107,6 +123,12 @@ def _priority_weights(table, path: Path) -> tuple[tuple[int, float], ...]:
     if not pairs or any(p < 1 or w <= 0 for p, w in pairs):
         raise ConfigError(f"{path}: priority_weights needs priorities >= 1 with positive weights")
     return pairs
+
+
+def _method_names(value, key: str, path: Path) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(name, str) for name in value):
+        raise ConfigError(f"{path}: {key} must be a list of method names")
+    return tuple(value)
 
 
 _TYPE_CHECKS = {
@@ -145,4 +167,8 @@ def _checked(config: PlanConfig) -> PlanConfig:
     for ok, message in rules:
         if not ok:
             raise ConfigError(f"{config.source}: {message}")
+    try:
+        config.forecast_options()
+    except ValueError as exc:
+        raise ConfigError(f"{config.source}: [forecast] {exc}") from None
     return config

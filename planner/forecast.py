@@ -1,31 +1,36 @@
 """The forecast stage: demand per sku x region for each plan period, with intervals and sigma.
 
-History is bucketed into the calendar's periods; each sku's seasonal index comes from its total
-across regions (planner/forecast_season.py); each sku x region series, divided by that index,
-gets one cheap method chosen by the rule in planner/forecast_series.py; the forecast is then
-multiplied back by the index. Series are fitted in chunks across processes, and because every
-series is fitted on its own the result does not depend on ``jobs``.
+History is bucketed into the calendar's periods (no row = zero demand); each sku's seasonal
+index comes from its total across regions (planner/forecast_season.py); each sku x region
+series then gets the method its rolling-origin backtest favours, or a combination of the best
+few (planner/forecast_select.py). Series are fitted in chunks by an executor
+(planner/forecast_executor.py), and because every series is fitted on its own the result
+does not depend on how many processes ran it.
 """
 
 from __future__ import annotations
 
-import os
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
-from itertools import repeat
+from dataclasses import dataclass, replace
+from typing import Callable
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from planner.calendar import Calendar
+from planner.forecast_executor import LocalExecutor
+from planner.forecast_metrics import accuracy_summary
+from planner.forecast_options import ForecastOptions
 from planner.forecast_season import season_factors, season_length, seasonal_index
-from planner.forecast_series import ChunkForecast, forecast_chunk
+from planner.forecast_select import ChunkForecast, SeriesForecast, SeriesInput, forecast_chunk
 
-COLUMNS = ["sku", "region", "period", "period_start", "forecast", "lower", "upper", "model", "sigma"]
+COLUMNS = ["sku", "region", "period", "period_start", "forecast", "lower", "upper", "model", "sigma",
+           "series_class", "backtest_origins", "backtest_mase", "backtest_wape", "backtest_bias"]
+METRIC_COLUMNS = ["sku", "region", "model", "series_class", "backtest_origins", "backtest_mase",
+                  "backtest_wape", "backtest_bias"]
 NO_HISTORY = "no_history"
-CHUNKS_PER_JOB = 4
+CHUNKS_PER_WORKER = 4
 
 
 @dataclass(frozen=True)
@@ -38,29 +43,34 @@ class DemandBuckets:
 
 
 def forecast_demand(history: pd.DataFrame, calendar: Calendar, *, interval_level: float = 0.9,
-                    history_periods: int = 104, jobs: int | None = None) -> pd.DataFrame:
-    """One row per sku x region x plan period: forecast, interval, model used and one-step sigma.
+                    history_periods: int = 104, jobs: int | None = None,
+                    options: ForecastOptions | None = None, executor=None,
+                    progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
+    """One row per sku x region x plan period: forecast, interval, model, class, sigma, backtest.
 
-    Per series the rule of planner/forecast_series.py picks the method: under 10 periods of
-    history -> ``fallback_mean``; intermittent -> ``croston_sba``; otherwise ``ses``, replaced by
-    ``holt_damped`` when SES lags a trend and the damped model has the lower AICc. Series of a
-    sku with a significant season get the suffix ``_seasonal``. ``attrs`` carries ``models`` (series per model), ``warnings`` (captured statsmodels/numpy
-    warnings), ``warning_types``, ``fit_errors`` (failed fits per method, each replaced by the
-    next method) and ``seasonal_skus``.
+    ``options`` chooses the candidates, origins and combination (horizon and season length
+    always follow the calendar); ``executor`` runs the chunks (default: ``jobs`` local
+    processes); ``progress(done, total)`` hears about each finished chunk. ``attrs`` carries
+    ``models`` and ``series_classes`` (series per each), ``accuracy`` (backtest MASE, WAPE and
+    bias over the catalogue), ``warnings`` (captured statsmodels/numpy warnings),
+    ``warning_types``, ``fit_errors`` (failed fits per method, each dropped from that series'
+    candidates) and ``seasonal_skus``.
     """
     if not 0 < interval_level < 1:
         raise ValueError("interval_level must be in (0, 1)")
     if history_periods < 1 or (jobs is not None and jobs < 1):
         raise ValueError("history_periods and jobs must be at least 1")
+    options = replace(options or ForecastOptions(), horizon=calendar.horizon,
+                      season_length=season_length(calendar.period))
     buckets = history_buckets(history, calendar, history_periods)
     past, future, seasonal = _season_factors(buckets, calendar)
     first = _first_demand(buckets.quantity)
     active = np.flatnonzero(first < buckets.quantity.shape[1])
-    series = [buckets.quantity[i, first[i]:] / past[i, first[i]:] for i in active]
-    fitted = _fit_all(series, calendar.horizon, _job_count(jobs))
-    frame = _frame(buckets.keys, calendar, fitted, active, future, seasonal, interval_level)
+    series = [SeriesInput(buckets.quantity[i, first[i]:], past[i, first[i]:], future[i]) for i in active]
+    fitted = fit_series(series, options, executor or LocalExecutor(jobs), progress)
+    frame = _frame(buckets.keys, calendar, fitted, active, interval_level)
     seasonal_skus = buckets.keys.loc[seasonal, "sku"].nunique()
-    frame.attrs.update(_summary(frame["model"].iloc[::calendar.horizon], fitted, seasonal_skus))
+    frame.attrs.update(_summary(frame, fitted, seasonal_skus, calendar.horizon))
     return frame
 
 
@@ -118,40 +128,38 @@ def _first_demand(quantity: np.ndarray) -> np.ndarray:
     return np.where(has_demand.any(axis=1), has_demand.argmax(axis=1), quantity.shape[1])
 
 
-def _job_count(jobs: int | None) -> int:
-    if jobs is not None:
-        return jobs
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-
-
-def _fit_all(series: list[np.ndarray], horizon: int, jobs: int) -> ChunkForecast:
-    """Fit every series, in-process for one job, else in contiguous chunks over a process pool."""
-    if jobs == 1 or len(series) < 2:
-        return forecast_chunk(series, horizon)
-    bounds = np.linspace(0, len(series), min(len(series), jobs * CHUNKS_PER_JOB) + 1).astype(int)
+def fit_series(series: list[SeriesInput], options: ForecastOptions, executor,
+               progress: Callable[[int, int], None] | None = None) -> ChunkForecast:
+    """Fit every series, in contiguous chunks (a few per worker, so the work spreads evenly)."""
+    count = min(len(series), max(executor.workers, 1) * CHUNKS_PER_WORKER) or 1
+    bounds = np.linspace(0, len(series), count + 1).astype(int)
     chunks = [series[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        parts = list(pool.map(forecast_chunk, chunks, repeat(horizon)))
     merged = ChunkForecast([])
-    for part in parts:
-        merged.series.extend(part.series)
-        merged.warnings.update(part.warnings)
-        merged.errors.update(part.errors)
+    for done, part in enumerate(executor.map(forecast_chunk, chunks, options), start=1):
+        merged.merge(part)
+        if progress is not None:
+            progress(done, len(chunks))
     return merged
 
 
 def _frame(keys: pd.DataFrame, calendar: Calendar, fitted: ChunkForecast, active: np.ndarray,
-           future: np.ndarray, seasonal: np.ndarray, interval_level: float) -> pd.DataFrame:
-    """Reseasonalize, add the intervals and lay out one row per series and plan period."""
+           interval_level: float) -> pd.DataFrame:
+    """Add the intervals and lay out one row per series and plan period."""
     n, horizon = len(keys), calendar.horizon
-    point, std, sigma = np.zeros((n, horizon)), np.zeros((n, horizon)), np.zeros(n)
-    models = np.full(n, NO_HISTORY, dtype=object)
+    results = [_no_history(horizon)] * n
     for i, result in zip(active, fitted.series):
-        point[i], std[i], sigma[i] = result.point, result.std, result.sigma
-        models[i] = result.model + ("_seasonal" if seasonal[i] else "")
-    point, std = point * future, std * future
+        results[i] = result
+    point = np.array([r.point for r in results]).reshape(n, horizon)
+    std = np.array([r.std for r in results]).reshape(n, horizon)
     z = stats.norm.ppf(0.5 + interval_level / 2)
-    return pd.DataFrame({
+    per_series = {
+        "model": [r.model for r in results], "sigma": [r.sigma for r in results],
+        "series_class": [r.series_class for r in results], "backtest_origins": [r.origins for r in results],
+        "backtest_mase": [r.mase for r in results],
+        "backtest_wape": [_share(r.abs_error_units, r.actual_units) for r in results],
+        "backtest_bias": [_share(r.net_error_units, r.actual_units) for r in results],
+    }
+    frame = pd.DataFrame({
         "sku": np.repeat(keys["sku"].to_numpy(), horizon),
         "region": np.repeat(keys["region"].to_numpy(), horizon),
         "period": np.tile(np.arange(horizon, dtype=np.int64), n),
@@ -159,14 +167,37 @@ def _frame(keys: pd.DataFrame, calendar: Calendar, fitted: ChunkForecast, active
         "forecast": np.clip(point, 0, None).ravel(),
         "lower": np.clip(point - z * std, 0, None).ravel(),
         "upper": np.clip(point + z * std, 0, None).ravel(),
-        "model": np.repeat(models, horizon).astype(str),
-        "sigma": (sigma[:, None] * future).ravel(),
-    }, columns=COLUMNS).astype({"sku": str, "region": str})
+        **{name: np.repeat(np.asarray(values), horizon) for name, values in per_series.items()},
+    }, columns=COLUMNS)
+    return frame.astype({"sku": str, "region": str, "model": str, "series_class": str,
+                         "sigma": float, "backtest_mase": float, "backtest_origins": np.int64})
 
 
-def _summary(series_models: pd.Series, fitted: ChunkForecast, seasonal_skus: int) -> dict:
+def _no_history(horizon: int) -> SeriesForecast:
+    """A series without demand in the history window: zero, with nothing to backtest."""
+    return SeriesForecast(NO_HISTORY, NO_HISTORY, np.zeros(horizon), np.zeros(horizon), 0.0)
+
+
+def _share(part: float, whole: float) -> float:
+    return part / whole if whole > 0 else float("nan")
+
+
+def forecast_metrics(forecast: pd.DataFrame) -> pd.DataFrame:
+    """forecast_metrics.csv: one row per series with its model, class and backtest accuracy."""
+    rows = forecast.drop_duplicates(["sku", "region"])[METRIC_COLUMNS]
+    return rows.rename(columns={"backtest_mase": "mase", "backtest_wape": "wape", "backtest_bias": "bias"})
+
+
+def _summary(frame: pd.DataFrame, fitted: ChunkForecast, seasonal_skus: int, horizon: int) -> dict:
+    series = frame.iloc[::horizon]
     return {
-        "models": dict(sorted(Counter(series_models).items())),
+        "models": dict(sorted(Counter(series["model"]).items())),
+        "series_classes": dict(sorted(Counter(series["series_class"]).items())),
+        "accuracy": accuracy_summary(pd.DataFrame({
+            "origins": [r.origins for r in fitted.series], "mase": [r.mase for r in fitted.series],
+            "abs_error_units": [r.abs_error_units for r in fitted.series],
+            "net_error_units": [r.net_error_units for r in fitted.series],
+            "actual_units": [r.actual_units for r in fitted.series]})),
         "warnings": int(sum(fitted.warnings.values())),
         "warning_types": dict(sorted(fitted.warnings.items())),
         "fit_errors": dict(sorted(fitted.errors.items())),

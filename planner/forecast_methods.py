@@ -2,15 +2,18 @@
 
 Parameters are stored untouched in ``__init__``; ``fit(y)`` learns state into ``*_`` attributes
 and returns ``self``; ``predict(h)`` and ``horizon_std(h)`` refuse to run before ``fit``. After a
-fit every method exposes ``sigma_`` (std of its one-period-ahead in-sample error) and ``aicc_``
-(NaN where no likelihood exists). The per-series choice, fallbacks and parallelism live in the
-orchestrator (planner/forecast.py), never here.
+fit every method exposes ``sigma_`` (std of its one-period-ahead in-sample error).
+``horizon_std`` returns None for a method with no error model: the orchestrator then calibrates
+the interval from backtest errors. The per-series choice, fallbacks and parallelism live in the
+orchestrator (planner/forecast.py, planner/forecast_select.py), never here.
+
+This module holds the cheap methods, fitted in numpy; planner/forecast_smoothing.py holds the
+ones fitted by statsmodels and planner/forecast_intermittent.py those for intermittent demand.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from statsmodels.tsa.holtwinters import ExponentialSmoothing
 
 ALPHA_GRID = np.linspace(0.01, 1.0, 100)
 
@@ -23,6 +26,7 @@ class Forecaster:
     """Shared contract: ``name``, ``fit``, ``predict``, ``horizon_std``."""
 
     name = "forecaster"
+    has_error_model = True
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "sigma_"):
@@ -33,17 +37,25 @@ class Forecaster:
         self._check_fitted()
         return self._predict(h)
 
-    def horizon_std(self, h: int) -> np.ndarray:
-        """Std of the 1..h-period-ahead forecast error, for prediction intervals."""
+    def horizon_std(self, h: int) -> np.ndarray | None:
+        """Std of the 1..h-period-ahead forecast error, or None when the method has no error model."""
         self._check_fitted()
-        return self.sigma_ * self._spread(h)
+        return self.sigma_ * self._spread(h) if self.has_error_model else None
 
     def _spread(self, h: int) -> np.ndarray:
         return np.ones(h)
 
 
+def as_series(y, minimum: int, name: str) -> np.ndarray:
+    """The series as floats, refusing one too short for the method."""
+    y = np.asarray(y, dtype=float)
+    if len(y) < minimum:
+        raise ValueError(f"{name} needs at least {minimum} periods, got {len(y)}")
+    return y
+
+
 class RecentMean(Forecaster):
-    """Mean of the last ``window`` periods: the fallback for short or erratic history."""
+    """Mean of the last ``window`` periods: the fallback for short history."""
 
     name = "mean"
 
@@ -51,15 +63,12 @@ class RecentMean(Forecaster):
         self.window = window
 
     def fit(self, y: np.ndarray) -> "RecentMean":
-        recent = np.asarray(y, dtype=float)[-self.window:]
-        if not len(recent):
-            raise ValueError("RecentMean needs at least one period")
+        recent = as_series(y, 1, self.name)[-self.window:]
         self.level_, self.n_ = float(recent.mean()), len(recent)
         if self.n_ >= 3:
             self.sigma_ = float(recent.std(ddof=1))
         else:  # one or two periods say little about variability: assume at least Poisson noise
             self.sigma_ = max(float(recent.std()), float(np.sqrt(max(self.level_, 0.0))))
-        self.aicc_ = np.nan
         return self
 
     def _predict(self, h: int) -> np.ndarray:
@@ -69,58 +78,45 @@ class RecentMean(Forecaster):
         return np.full(h, np.sqrt(1.0 + 1.0 / self.n_))
 
 
-class CrostonSBA(Forecaster):
-    """Croston's method with the Syntetos-Boylan bias correction, for intermittent demand.
+class SeasonalNaive(Forecaster):
+    """Each period repeats the same period one season earlier (the last value when length is 1)."""
 
-    Smooths demand sizes and the intervals between demands separately; the forecast is a
-    demand rate (size / interval, times 1 - alpha/2). ``alpha`` stays fixed: fitting it on
-    mostly-zero data overfits, and 0.1 is the usual choice for weekly intermittent demand.
-    """
+    name = "seasonal_naive"
 
-    name = "croston_sba"
+    def __init__(self, season_length: int = 52):
+        self.season_length = season_length
 
-    def __init__(self, alpha: float = 0.1):
-        self.alpha = alpha
-
-    def fit(self, y: np.ndarray) -> "CrostonSBA":
-        y = np.asarray(y, dtype=float)
-        demands = np.flatnonzero(y > 0)
-        if len(demands) < 2:
-            raise ValueError("Croston needs at least two demands")
-        rates = self._rates_after_each_demand(y, demands)
-        made_before = np.searchsorted(demands, np.arange(len(y)), side="left")
-        one_step = rates[made_before]
-        self.rate_ = float(rates[-1])
-        self.sigma_ = float(np.sqrt(np.mean((y - one_step) ** 2)))
-        self.aicc_ = np.nan
+    def fit(self, y: np.ndarray) -> "SeasonalNaive":
+        m = self.season_length
+        y = as_series(y, m + 1, self.name)
+        self.last_season_ = y[-m:].copy()
+        self.sigma_ = float(np.sqrt(np.mean((y[m:] - y[:-m]) ** 2)))
         return self
 
-    def _rates_after_each_demand(self, y: np.ndarray, demands: np.ndarray) -> np.ndarray:
-        """Forecast rate before the first demand (index 0) and after each demand (1..k)."""
-        size, interval = y[demands].mean(), len(y) / len(demands)
-        rates = [self._rate(size, interval)]
-        gaps = np.diff(demands, prepend=demands[0] - round(interval))
-        for t, gap in zip(demands, gaps):
-            size += self.alpha * (y[t] - size)
-            interval += self.alpha * (gap - interval)
-            rates.append(self._rate(size, interval))
-        return np.array(rates)
-
-    def _rate(self, size: float, interval: float) -> float:
-        return (1 - self.alpha / 2) * size / interval
-
     def _predict(self, h: int) -> np.ndarray:
-        return np.full(h, self.rate_)
+        return np.resize(self.last_season_, h)
 
     def _spread(self, h: int) -> np.ndarray:
-        """Croston has no stochastic model; the error grows as for SES with the same alpha."""
-        return np.sqrt(1.0 + np.arange(h) * self.alpha ** 2)
+        """A seasonal random walk: the variance grows with each season passed."""
+        return np.sqrt(1.0 + np.arange(h) // self.season_length)
 
 
-def aicc(sse: float, n: int, k: int) -> float:
-    """Corrected AIC as statsmodels' Holt-Winters defines it, so SES and damped Holt compare."""
-    aic = n * np.log(max(sse, 1e-300) / n) + 2 * k
-    return aic + 2 * (k + 2) * (k + 3) / (n - k - 3) if n - k - 3 > 0 else np.inf
+def smoothing_paths(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Level before each period for every alpha of ALPHA_GRID, split into the part smoothed from
+    the data (started at 0) and the weight (1 - alpha)^t still on the initial level.
+
+    The recursion s_t = (1 - alpha) s_{t-1} + alpha y_{t-1} runs as a prefix scan: log2(n)
+    whole-array steps instead of n small ones.
+    """
+    keep = 1.0 - ALPHA_GRID
+    smoothed = np.zeros((len(y) + 1, len(ALPHA_GRID)))
+    smoothed[1:] = np.outer(y, ALPHA_GRID)
+    reach, carry = 1, keep.copy()
+    while reach <= len(y):
+        smoothed[reach:] += carry * smoothed[:-reach]
+        reach, carry = 2 * reach, carry * carry
+    decay = np.cumprod(np.vstack([np.ones_like(keep), np.tile(keep, (len(y), 1))]), axis=0)
+    return smoothed, decay
 
 
 class SimpleSmoothing(Forecaster):
@@ -129,20 +125,17 @@ class SimpleSmoothing(Forecaster):
     For a given alpha the one-step forecasts are linear in the initial level, so the best
     initial level has a closed form; alpha is then the best of a 0.01-step grid, all evaluated
     in one vectorized pass. That is the fit statsmodels' ExponentialSmoothing makes with an
-    estimated initial level (a test compares them; its optimizer sometimes stops at a worse
-    alpha), at ~0.3-0.5 ms instead of 2-6 ms per 104-week series. SES is the method of most
-    series, and at 2-6 ms each, 30,000 series took over two minutes on two busy cores.
+    estimated initial level (a test compares them), at ~0.3-0.5 ms instead of 2-6 ms per
+    104-week series: SES is fitted for every series at every backtest origin.
     """
 
     name = "ses"
     n_params = 2
 
     def fit(self, y: np.ndarray) -> "SimpleSmoothing":
-        y = np.asarray(y, dtype=float)
+        y = as_series(y, 3, self.name)
         n = len(y)
-        if n < 3:
-            raise ValueError("simple smoothing needs at least three periods")
-        smoothed, decay = self._paths(y)
+        smoothed, decay = smoothing_paths(y)
         rest = y[:, None] - smoothed[:n]
         initial = (decay[:n] * rest).sum(axis=0) / (decay[:n] ** 2).sum(axis=0)
         errors = rest - decay[:n] * initial
@@ -152,26 +145,7 @@ class SimpleSmoothing(Forecaster):
         self.level_ = float(smoothed[n, best] + decay[n, best] * initial[best])
         self.residuals_ = errors[:, best]
         self.sigma_ = float(np.sqrt(sse[best] / (n - self.n_params)))
-        self.aicc_ = aicc(float(sse[best]), n, self.n_params)
         return self
-
-    @staticmethod
-    def _paths(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Level before each period for every alpha, split into the part smoothed from the data
-        (started at 0) and the weight (1 - alpha)^t still on the initial level.
-
-        The recursion s_t = (1 - alpha) s_{t-1} + alpha y_{t-1} runs as a prefix scan: log2(n)
-        whole-array steps instead of n small ones.
-        """
-        keep = 1.0 - ALPHA_GRID
-        smoothed = np.zeros((len(y) + 1, len(ALPHA_GRID)))
-        smoothed[1:] = np.outer(y, ALPHA_GRID)
-        reach, carry = 1, keep.copy()
-        while reach <= len(y):
-            smoothed[reach:] += carry * smoothed[:-reach]
-            reach, carry = 2 * reach, carry * carry
-        decay = np.cumprod(np.vstack([np.ones_like(keep), np.tile(keep, (len(y), 1))]), axis=0)
-        return smoothed, decay
 
     def _predict(self, h: int) -> np.ndarray:
         return np.full(h, self.level_)
@@ -181,45 +155,36 @@ class SimpleSmoothing(Forecaster):
         return np.sqrt(1.0 + np.arange(h) * self.alpha_ ** 2)
 
 
-class DampedHolt(Forecaster):
-    """Holt's linear method with a damped trend, ETS(A,Ad,N), fitted by statsmodels.
+class Theta(SimpleSmoothing):
+    """The Theta method (theta = 2): SES plus half the slope of a straight line through the data.
 
-    The damping keeps a trend from extrapolating without bound over a 13-period horizon. The
-    series is divided by its mean first (additive smoothing is scale-free): the optimizer then
-    starts from the same scale for every sku and converges 2-5x faster. Heuristic initial
-    states with SLSQP took ~6 ms per 104-week series, with holdout error within 0.2% of the
-    slowest settings tried.
+    This is the two-step estimator of statsmodels' ThetaModel (use_mle=False): the slope b0 by
+    least squares, SES started at the first observation with the alpha of least squared
+    one-step error, and the forecast SES + b0/2 (h - 1 + 1/alpha - (1 - alpha)^n / alpha)
+    (Hyndman & Billah 2003). ThetaModel finds alpha with a state-space optimizer that costs
+    15-40 ms per series; the same estimate on the 0.01 alpha grid costs ~0.5 ms, which matters
+    because every candidate is refitted at every backtest origin. A test checks its forecasts
+    against ThetaModel's. Intervals use the SES error model, as Theta is SES with drift.
     """
 
-    name = "holt_damped"
-    n_params = 5
+    name = "theta"
 
-    def fit(self, y: np.ndarray) -> "DampedHolt":
-        y = np.asarray(y, dtype=float)
-        scale = float(np.abs(y).mean()) or 1.0
-        model = ExponentialSmoothing(y / scale, trend="add", damped_trend=True,
-                                     initialization_method="heuristic")
-        self._learn(model.fit(method="SLSQP", use_brute=False), scale)
+    def fit(self, y: np.ndarray) -> "Theta":
+        y = as_series(y, 3, self.name)
+        n = len(y)
+        t = np.arange(n, dtype=float)
+        self.slope_ = float(np.polyfit(t, y, 1)[0])
+        smoothed, decay = smoothing_paths(y)
+        paths = smoothed + decay * y[0]
+        sse = ((y[:, None] - paths[:n]) ** 2).sum(axis=0)
+        best = int(np.argmin(sse))
+        self.alpha_, self.n_ = float(ALPHA_GRID[best]), n
+        self.level_ = float(paths[n, best])
+        self.residuals_ = y - paths[:n, best]
+        self.sigma_ = float(np.sqrt(sse[best] / (n - 2)))
         return self
 
-    def _learn(self, fitted, scale: float) -> None:
-        n = len(fitted.resid)
-        params = fitted.params
-        self.alpha_, self.beta_ = float(params["smoothing_level"]), float(params["smoothing_trend"])
-        self.phi_ = float(params["damping_trend"])
-        self.level_, self.trend_ = float(fitted.level[-1]) * scale, float(fitted.trend[-1]) * scale
-        sse = float(fitted.sse) * scale ** 2
-        self.sigma_ = float(np.sqrt(sse / max(n - self.n_params, 1)))
-        self.aicc_ = aicc(sse, n, self.n_params)
-        if not np.isfinite([self.level_, self.trend_, self.sigma_]).all():
-            raise ValueError("damped Holt fit produced non-finite states")
-
     def _predict(self, h: int) -> np.ndarray:
-        return self.level_ + np.cumsum(self.phi_ ** np.arange(1, h + 1)) * self.trend_
-
-    def _spread(self, h: int) -> np.ndarray:
-        """ETS(A,Ad,N): var_h = sigma^2 (1 + sum_{j<h} c_j^2), c_j = alpha (1 + beta phi_j),
-        phi_j = phi + ... + phi^j (beta is statsmodels' trend smoothing, relative to alpha)."""
-        phi_sums = np.cumsum(self.phi_ ** np.arange(1, h))
-        c = self.alpha_ * (1.0 + self.beta_ * phi_sums)
-        return np.sqrt(1.0 + np.concatenate([[0.0], np.cumsum(c ** 2)]))
+        a = self.alpha_
+        drift = np.arange(h) + 1.0 / a - (1.0 - a) ** self.n_ / a
+        return self.level_ + 0.5 * self.slope_ * drift

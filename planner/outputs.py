@@ -41,8 +41,14 @@ def json_bytes(data) -> bytes:
 
 
 def forecast_files(forecast: pd.DataFrame) -> dict[str, bytes]:
-    columns = FORECAST_COLUMNS + [c for c in ("sigma",) if c in forecast.columns]
-    return {"forecast.csv": csv_bytes(forecast[columns])}
+    """forecast.csv (with the series class and backtest error) and forecast_metrics.csv."""
+    from planner.forecast import forecast_metrics
+    extra = ("series_class", "backtest_mase", "sigma")
+    columns = FORECAST_COLUMNS + [c for c in extra if c in forecast.columns]
+    files = {"forecast.csv": csv_bytes(forecast[columns])}
+    if "backtest_mase" in forecast.columns:
+        files["forecast_metrics.csv"] = csv_bytes(forecast_metrics(forecast))
+    return files
 
 
 def _history(run: PlanRun) -> pd.DataFrame:

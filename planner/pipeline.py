@@ -69,14 +69,15 @@ def plan_calendar(dataset: Dataset, config: PlanConfig, start=None) -> Calendar:
 
 
 def run_plan(dataset: Dataset, config: PlanConfig, *, start=None, jobs: int | None = None,
-             progress=lambda stage: None) -> PlanRun:
+             progress=lambda stage: None, forecast_progress=None) -> PlanRun:
     """Forecast, optimize and promise; raises NoPlan when the solver finds no solution."""
     clock = Stopwatch()
     calendar = plan_calendar(dataset, config, start)
     with clock.stage("forecast"):
         progress("forecast")
         forecast = forecast_demand(dataset.demand_history, calendar, interval_level=config.interval_level,
-                                   history_periods=config.history_periods, jobs=jobs)
+                                   history_periods=config.history_periods, jobs=jobs,
+                                   options=config.forecast_options(), progress=forecast_progress)
         net = net_forecast(forecast, dataset.open_orders, calendar)
         demand = plan_demand(dataset.open_orders, net, calendar, config.forecast_priority)
     inputs, model, result, plan = optimize(dataset, demand, _error_sigma(forecast), calendar, config,
@@ -151,12 +152,21 @@ def plan_kpis(inputs: ModelInputs, demand, plan: Plan, order_plan, result: Solve
                    "objective": None if result.objective is None else round(result.objective, 4),
                    "mip_gap": None if result.mip_gap is None else round(result.mip_gap, 6),
                    "message": result.message},
-        "forecast": {"series": int(forecast[["sku", "region"]].drop_duplicates().shape[0]),
-                     "models": dict(sorted(forecast.attrs.get("models", {}).items()))},
+        "forecast": forecast_kpis(forecast),
         "input_sizes": sizes,
         "run": {"timings_seconds": {**seconds, "total": round(sum(seconds.values()), 3)},
                 "peak_memory_mb": peak_memory_mb()},
     }
+
+
+def forecast_kpis(forecast: pd.DataFrame) -> dict:
+    """The forecast block of kpis.json: series, models and classes used, backtest accuracy."""
+    attrs = forecast.attrs
+    return {"series": int(forecast[["sku", "region"]].drop_duplicates().shape[0]),
+            "models": dict(sorted(attrs.get("models", {}).items())),
+            "series_classes": attrs.get("series_classes", {}),
+            "accuracy": attrs.get("accuracy", {}),
+            "warnings": attrs.get("warnings", 0), "fit_errors": attrs.get("fit_errors", {})}
 
 
 def peak_memory_mb() -> float:

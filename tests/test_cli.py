@@ -274,7 +274,7 @@ def test_generate_writes_a_valid_dataset_and_refuses_a_non_empty_folder(tmp_path
 def test_forecast_writes_the_contract_columns(dataset_folder, out):
     result = run("forecast", dataset_folder.path, "--out", out)
     assert result.exit_code == 0, result.output
-    assert set(snapshot(out)) == {"forecast.csv"}
+    assert set(snapshot(out)) == {"forecast.csv", "forecast_metrics.csv", "kpis.json"}
     forecast = pd.read_csv(out / "forecast.csv")
     assert list(forecast.columns[:len(FORECAST_COLUMNS)]) == [
         "sku", "region", "period_start", "forecast", "lower", "upper", "model"]

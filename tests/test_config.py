@@ -25,6 +25,9 @@ def test_a_partial_model_file_keeps_the_other_defaults(tmp_path):
     ("[costs]\nend_stock_value = 1.5\n", "end_stock_value"),
     ("[service]\npriority_weights = { 1 = -2 }\n", "priority_weights"),
     ("[plan\n", "TOML"),
+    ("[forecast]\ncandidates = ['ses', 'prophet']\n", "prophet"),
+    ("[forecast]\ncandidates = 'ses'\n", "candidates"),
+    ("[forecast]\ncombine = 'vote'\n", "combine"),
 ])
 def test_bad_model_files_name_the_key(tmp_path, text, named):
     with pytest.raises(ConfigError, match=named):
@@ -39,3 +42,10 @@ def test_missing_model_file(tmp_path):
 def test_cli_overrides_keep_unset_values():
     config = PlanConfig().with_overrides(horizon=5, solver=None)
     assert config.horizon == 5 and config.solver == "cbc"
+
+
+def test_forecast_section_becomes_forecast_options(tmp_path):
+    config = load_config(write(tmp_path, "[forecast]\ncandidates = ['ses', 'theta']\ncombine = 'none'\n"
+                                         "backtest_origins = 2\n"))
+    options = config.forecast_options()
+    assert options.candidates == ("ses", "theta") and options.combine == "none" and options.origins == 2
