@@ -245,3 +245,61 @@ def diff(old, new, as_json):
     from planner.diff import diff_plans, diff_text
     changes = diff_plans(old, new)
     click.echo(json.dumps(changes, indent=2) if as_json else diff_text(changes))
+
+
+def _policies(ctx, param, value: str) -> tuple[str, ...]:
+    from planner.simulate import POLICIES
+    names = tuple(name.strip() for name in value.split(",") if name.strip())
+    unknown = [name for name in names if name not in POLICIES]
+    if unknown or not names:
+        raise click.BadParameter(f"{', '.join(unknown) or 'none given'}; choose from {', '.join(POLICIES)}")
+    return names
+
+
+def _delays(ctx, param, values) -> tuple:
+    from planner.simulate.scenario import parse_delay
+    try:
+        return tuple(parse_delay(value) for value in values)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+
+
+@main.command()
+@dataset_argument
+@out_option
+@click.option("--weeks", type=click.IntRange(min=1), default=26, show_default=True,
+              help="Weeks of history replayed, ending with the last history week.")
+@click.option("--policy", "policies", default="lp,minmax,order-up-to", show_default=True, callback=_policies,
+              help="Comma-separated policies to compare: lp, minmax, order-up-to.")
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="Seed of the split of each week's demand into order lines by priority.")
+@click.option("--supplier-delay", "delays", multiple=True, callback=_delays, metavar="SUPPLIER=DAYS[@FIRST-LAST]",
+              help="POs of SUPPLIER placed in replay weeks FIRST..LAST (default: all) arrive DAYS late. Repeatable.")
+@click.option("--model", "model_file", type=click.Path(path_type=Path), default=None,
+              help="Planning model TOML (default: models/default.toml values).")
+@click.option("--solver", type=click.Choice(SOLVERS), default=None, help="LP/MILP solver (default: cbc).")
+@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Solver time limit in seconds, per weekly plan.")
+@click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Processes for forecasting each week.")
+@handle_errors
+def simulate(dataset, out, weeks, policies, seed, delays, model_file, solver, time_limit, jobs):
+    """Replay the last --weeks weeks of DATASET with the planner and with minmax and order-up-to rules."""
+    from planner.files import write_folder
+    from planner.load import load_dataset
+    from planner.simulate import ReplayError, simulate as run_simulation
+    from planner.simulate.report import simulation_files, summary_text
+    config = load_config(model_file).with_overrides(solver=solver, time_limit=time_limit)
+    loaded = load_dataset(dataset)
+
+    def progress(policy, week, total):
+        _log(f"simulate: {policy} week {week + 1}/{total}")
+
+    try:
+        result = run_simulation(loaded, config, weeks=weeks, policies=policies, seed=seed, delays=delays, jobs=jobs,
+                                progress=progress)
+    except ReplayError as error:
+        raise PlannerExit(f"{error}; nothing was written", EXIT_BAD_INPUT) from None
+    write_folder(out, simulation_files(result))
+    click.echo(summary_text(result.summary))
+    click.echo(f"simulation of {weeks} weeks written to {out}")

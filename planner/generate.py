@@ -10,7 +10,7 @@ tables and, through `write_dataset`, the same bytes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -78,10 +78,12 @@ class _Demand:
 
 
 def generate_dataset(n_skus: int, n_fcs: int, seed: int, *, history_period: str = "day",
-                     history_weeks: int = 104, end: date = date(2026, 11, 22)) -> dict[str, pd.DataFrame]:
+                     history_weeks: int = 104, end: date = date(2026, 11, 22),
+                     stable: bool = False) -> dict[str, pd.DataFrame]:
     """A complete dataset (table name -> frame with the contract columns), the same for a seed.
 
-    `end` is the last history date; the plan starts the day after it.
+    `end` is the last history date; the plan starts the day after it. `stable` draws demand
+    without trend or season (noise and intermittent skus stay), as a simulation baseline.
     """
     _check_arguments(n_skus, n_fcs, history_period, history_weeks)
     rngs = np.random.default_rng(seed).spawn(10)
@@ -89,6 +91,9 @@ def generate_dataset(n_skus: int, n_fcs: int, seed: int, *, history_period: str 
     network = _network(n_fcs)
     sku_ids = np.array([f"SKU{i:05d}" for i in range(1, n_skus + 1)])
     demand = _draw_demand(rngs[0], n_skus, n_fcs, end, 7 * history_weeks)
+    if stable:
+        flat = np.zeros(n_skus)
+        demand = replace(demand, trend=flat, sine=flat, peak=flat)
     rate = _typical_rate(demand)
     skus = _skus(rngs[1], sku_ids)
     supplier_items = _supplier_items(rngs[2], skus, rate, network)

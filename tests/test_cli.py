@@ -313,4 +313,28 @@ def test_an_unreadable_gate_exits_2_before_solving(dataset_folder, out, monkeypa
     result = run("plan", dataset_folder.path, "--out", out, "--fail-on", "fillrate<0.95")
     assert result.exit_code == 2, result.output
     assert "unknown metric 'fillrate'" in result.stderr
+
+
+# ---------------------------------------------------------------- simulate
+
+def test_simulate_compares_the_policies_and_writes_its_files(dataset_folder, out):
+    result = run("simulate", dataset_folder.path, "--out", out, "--weeks", 2, "--solver", "highs")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == ["simulation.csv", "simulation.html", "simulation_summary.csv"]
+    header = result.stdout.splitlines()[0].split()
+    assert header == ["lp", "minmax", "order-up-to"]
+    weekly = pd.read_csv(out / "simulation.csv")
+    assert weekly.groupby("policy").size().to_dict() == {"lp": 2, "minmax": 2, "order-up-to": 2}
+    assert "data:image/png;base64," in (out / "simulation.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--weeks", 9], "no history is left"),
+    (["--supplier-delay", "NOBODY=7"], "no supplier 'NOBODY'"),
+    (["--policy", "lp,guess"], "guess"),
+])
+def test_simulate_refuses_what_it_cannot_replay_with_exit_2(dataset_folder, out, args, message):
+    result = run("simulate", dataset_folder.path, "--out", out, *args)
+    assert result.exit_code == 2, result.output
+    assert message in result.output
     assert_nothing_written(out)
