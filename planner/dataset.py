@@ -7,6 +7,14 @@ from dataclasses import dataclass
 import pandas as pd
 
 
+SHEET = ", sheet "
+
+
+def sheet_label(workbook: str, sheet: str) -> str:
+    """Where a table given as a workbook sheet is: its problems then say 'row', as Excel does."""
+    return f"{workbook}{SHEET}'{sheet}'"
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with the input: where it is and how to fix it."""
@@ -17,7 +25,8 @@ class Problem:
     column: str | None = None
 
     def __str__(self) -> str:
-        where = self.file if self.line is None else f"{self.file}, line {self.line}"
+        row = "row" if SHEET in self.file else "line"
+        where = self.file if self.line is None else f"{self.file}, {row} {self.line}"
         if self.column:
             where += f", column '{self.column}'"
         return f"{where}: {self.message}"

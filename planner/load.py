@@ -3,7 +3,8 @@
 Each table is read as text first, so a bad cell can be reported with its file, line and
 column; the rules in planner.validate then judge the text and the values parsed from it.
 Line numbers are what an editor shows: the header is line 1, the first data row line 2.
-Parquet rows are numbered the same way, as if the table were written as CSV.
+Parquet rows are numbered the same way, as if the table were written as CSV, and so are the
+rows of a workbook sheet (planner/sheets.py), which are then the rows Excel shows.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import pandas as pd
 
 from planner.dataset import Dataset, DatasetError, Problem
 from planner.schema import TABLES, TABLES_BY_NAME, Column, Kind, Table
+from planner.sheets import WORKBOOK_SUFFIX, Sheet, UnreadableWorkbook, find_workbooks, read_sheets
 from planner.validate import Inputs, ParsedTable, check_dataset, collect_notes
 
 SUFFIXES = (".csv", ".parquet")
@@ -31,24 +33,43 @@ class UnreadableFile(Exception):
 
 
 def load_dataset(path, *, require: Iterable[str] | None = None) -> Dataset:
-    """Read and validate every table of the contract in a folder.
+    """Read and validate every table of the contract in a folder (or one .xlsx workbook).
 
     `require` names the tables that must be present (default: those the contract requires);
     absent tables load as empty frames. Raises DatasetError with every problem found.
     """
-    folder, required = Path(path), _required(require)
-    if not folder.is_dir():
-        raise DatasetError([Problem(str(folder), "dataset folder not found; pass the folder "
-                                                 "that holds skus.csv and the other tables")])
+    folder, sheets, required = *_sources(Path(path)), _required(require)
     problems, tables = [], {}
     for table in TABLES:
-        tables[table.name], read_problems = read_table(folder, table)
+        tables[table.name], read_problems = read_table(folder, table, sheets.get(table.name))
         problems += read_problems
     problems += check_dataset(Inputs(tables, required))
     if problems:
         raise DatasetError(problems)
     dataset = Dataset(**{name: typed_frame(t) for name, t in tables.items()})
     return replace(dataset, notes=collect_notes(dataset))
+
+
+def _sources(path: Path) -> tuple[Path | None, dict[str, Sheet]]:
+    """The folder of table files, and the table sheets of its one workbook (or of `path` itself)."""
+    if path.is_file() and path.suffix.lower() == WORKBOOK_SUFFIX:
+        return None, _sheets(path)
+    if not path.is_dir():
+        raise DatasetError([Problem(str(path), "dataset folder not found; pass the folder that holds "
+                                               "skus.csv and the other tables, or an .xlsx workbook")])
+    workbooks = find_workbooks(path)
+    if len(workbooks) > 1:
+        names = ", ".join(w.name for w in workbooks)
+        raise DatasetError([Problem(str(path), f"the folder holds {len(workbooks)} workbooks ({names}); "
+                                               "keep one, with one sheet per table")])
+    return path, _sheets(workbooks[0]) if workbooks else {}
+
+
+def _sheets(workbook: Path) -> dict[str, Sheet]:
+    try:
+        return read_sheets(workbook)
+    except UnreadableWorkbook as error:
+        raise DatasetError([Problem(workbook.name, str(error))]) from None
 
 
 def _required(require: Iterable[str] | None) -> frozenset[str]:
@@ -61,17 +82,19 @@ def _required(require: Iterable[str] | None) -> frozenset[str]:
     return names
 
 
-def read_table(folder: Path, table: Table) -> tuple[ParsedTable, list[Problem]]:
-    """The table's file parsed, or why it could not be read."""
-    candidates = (folder / f"{table.name}{suffix}" for suffix in SUFFIXES)
+def read_table(folder: Path | None, table: Table, sheet: Sheet | None = None) -> tuple[ParsedTable, list[Problem]]:
+    """The table's file (or workbook sheet) parsed, or why it could not be read."""
+    candidates = (folder / f"{table.name}{suffix}" for suffix in SUFFIXES) if folder else ()
     sources = [path for path in candidates if path.is_file()]
-    if not sources:
+    names = [s.name for s in sources] + ([sheet.label] if sheet else [])
+    if not names:
         return ParsedTable(table, table.file_name), []
+    if len(names) > 1:
+        return ParsedTable(table, names[0], found=True), [
+            Problem(names[0], f"table {table.name} is given twice ({' and '.join(names)}); keep one of them")]
+    if sheet:
+        return parse_table(table, sheet.label, sheet.cells), sheet.problems
     source = sources[0]
-    if len(sources) > 1:
-        names = " and ".join(s.name for s in sources)
-        return ParsedTable(table, source.name, found=True), [
-            Problem(source.name, f"table {table.name} is given twice ({names}); keep one of them")]
     try:
         cells = _read_csv(source) if source.suffix == ".csv" else _read_parquet(source)
     except UnreadableFile as error:

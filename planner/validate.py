@@ -98,7 +98,8 @@ def _cell(t: ParsedTable, column: str, row: int) -> str:
 
 def check_required_files(inputs: Inputs) -> list[Problem]:
     missing = [t for t in inputs.tables.values() if t.table.name in inputs.required and not t.found]
-    return [Problem(t.file, f"required file is missing; add {t.table.name}.csv (or .parquet) "
+    return [Problem(t.file, f"required file is missing; add {t.table.name}.csv (or .parquet, or a sheet "
+                            f"'{t.table.name}' in the dataset's .xlsx workbook) "
                             f"with columns: {_contract_columns(t.table)}") for t in missing]
 
 
