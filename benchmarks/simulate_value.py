@@ -17,8 +17,8 @@ before them, writes it and loads it back as `planner simulate` would, and replay
 Prints per kind the comparison table, the seconds per policy, and the verdict against the
 issue's target: `lp` at least 30% fewer backorder unit-weeks than `minmax`, at no more than the
 same total cost (purchase + holding + transfer + shipping). The cost is also shown net of the
-change in stock value (stock on hand and in transit at the end minus at the start), since a
-policy that buys ahead ends the replay holding what it paid for.
+change in stock (on hand and in transit, end minus start, at each sku's lowest purchase price),
+since a policy that buys ahead ends the replay holding what it paid for.
 """
 
 from __future__ import annotations
@@ -82,7 +82,7 @@ def verdict(summary) -> str:
     lp, minmax = rows.loc["lp"], rows.loc["minmax"]
     reduction = 1 - lp["backorder_unit_weeks"] / minmax["backorder_unit_weeks"] if minmax["backorder_unit_weeks"] else 0.0
     cost = lp["total_cost"] / minmax["total_cost"]
-    net = (lp["total_cost"] - lp["stock_value_change"]) / (minmax["total_cost"] - minmax["stock_value_change"])
+    net = lp["net_cost"] / minmax["net_cost"]
     passed = reduction >= TARGET_REDUCTION and cost <= 1.0
     return (f"verdict: lp has {reduction:.1%} fewer backorder unit-weeks than minmax (target >= 30%); "
             f"total cost {cost:.1%} of minmax's (target <= 100%), net of stock change {net:.1%}: "

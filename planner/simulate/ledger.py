@@ -191,8 +191,11 @@ class Ledger:
     def stock_value(self) -> float:
         return sum(units * self.network.unit_cost.get(sku, 0.0) for (sku, _), units in self.on_hand.items())
 
-    def transit_value(self) -> float:
-        return sum(item.quantity * self.network.unit_cost.get(item.sku, 0.0) for item in self.in_transit)
+    def replacement_value(self) -> float:
+        """Stock on hand and in transit at the lowest price it could be bought again."""
+        price = self.network.replacement_price
+        held = sum(units * price.get(sku, 0.0) for (sku, _), units in self.on_hand.items())
+        return held + sum(item.quantity * price.get(item.sku, 0.0) for item in self.in_transit)
 
     def storage_overflow(self) -> float:
         """m3 held above the FCs' storage capacities (storage is soft, as in the plan)."""

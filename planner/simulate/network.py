@@ -39,6 +39,7 @@ class Lane:
 @dataclass(frozen=True)
 class Network:
     unit_cost: dict[str, float]
+    replacement_price: dict[str, float]   # lowest purchase price of each sku (unit cost without a supplier)
     unit_volume: dict[str, float]
     outbound_per_week: dict[str, float]
     inbound_per_week: dict[str, float]
@@ -51,8 +52,11 @@ class Network:
     def from_dataset(cls, dataset: Dataset) -> "Network":
         fcs = dataset.fulfillment_centers.set_index("fc")
         skus = dataset.skus.set_index("sku")
+        unit_cost = skus["unit_cost"].astype(float)
+        lowest = dataset.supplier_items.groupby("sku")["unit_price"].min().astype(float)
         return cls(
-            unit_cost=skus["unit_cost"].astype(float).to_dict(),
+            unit_cost=unit_cost.to_dict(),
+            replacement_price=lowest.reindex(unit_cost.index).fillna(unit_cost).to_dict(),
             unit_volume=skus["unit_volume"].astype(float).to_dict(),
             outbound_per_week=_weekly(fcs["outbound_capacity"]),
             inbound_per_week=_weekly(fcs["inbound_capacity"]),

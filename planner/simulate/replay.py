@@ -36,7 +36,7 @@ class PolicyRun:
     start: pd.Timestamp
     weekly: pd.DataFrame
     ledger: Ledger
-    opening_value: float
+    opening_value: float   # stock on hand and in transit on the first day, at replacement price
     seconds: float = 0.0   # wall time of the run, for benchmarks (never written to the outputs)
 
 
@@ -88,7 +88,7 @@ class Replay:
         weeks = len(self.orders)
         start = replay_start(self.dataset, weeks)
         ledger = opening_ledger(self.dataset, self.network, weeks * WEEK)
-        opening = ledger.stock_value() + ledger.transit_value()
+        opening = ledger.replacement_value()
         records = []
         for week in range(weeks):
             progress(week)

@@ -3,7 +3,9 @@
 Service counts what was due inside the replay: order lines due from its first day to its end
 (lines already overdue on the first day could not be helped by any policy). Money counts what
 the replay spent; `stock_value_change` is what remains in stock and in transit at the end
-minus what was there at the start (at unit cost), so buying ahead shows as stock, not waste.
+minus what was there at the start, at the lowest purchase price of each sku (what it would
+cost to buy again), so buying ahead shows as stock, not waste, and `net_cost` (total cost
+minus that change) compares policies that end the replay holding different stock.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ def policy_summary(run: PolicyRun) -> dict:
     weekly = run.weekly
     due = due_lines(run)
     costs = {column: float(weekly[column].sum()) for column in COST_COLUMNS}
-    closing = run.ledger.stock_value() + run.ledger.transit_value()
+    change = run.ledger.replacement_value() - run.opening_value
     return {
         "policy": run.name,
         "weeks": len(weekly),
@@ -34,7 +36,8 @@ def policy_summary(run: PolicyRun) -> dict:
         "avg_inventory_value": float(weekly["inventory_value"].mean()),
         **costs,
         "total_cost": sum(costs.values()),
-        "stock_value_change": closing - run.opening_value,
+        "stock_value_change": change,
+        "net_cost": sum(costs.values()) - change,
         "purchase_orders": int(weekly["purchase_orders"].sum()),
     }
 
