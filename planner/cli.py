@@ -303,3 +303,16 @@ def simulate(dataset, out, weeks, policies, seed, delays, model_file, solver, ti
     write_folder(out, simulation_files(result))
     click.echo(summary_text(result.summary))
     click.echo(f"simulation of {weeks} weeks written to {out}")
+
+
+@main.command()
+@click.argument("plan_dir", type=click.Path(path_type=Path))
+@click.option("--order", "order_id", default=None, help="Order id: each line's promise and why it waits.")
+@click.option("--sku", default=None, help="SKU: stock by FC, PO lines and why, transfers, waiting orders.")
+@handle_errors
+def explain(plan_dir, order_id, sku):
+    """Tell the story of an order or a sku from the plan folder PLAN_DIR (nothing is re-solved)."""
+    from planner.story import order_story, sku_story
+    if (order_id is None) == (sku is None):
+        raise click.UsageError("give one of --order ID or --sku SKU")
+    click.echo(order_story(plan_dir, order_id) if order_id is not None else sku_story(plan_dir, sku))

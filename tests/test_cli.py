@@ -338,3 +338,16 @@ def test_simulate_refuses_what_it_cannot_replay_with_exit_2(dataset_folder, out,
     assert result.exit_code == 2, result.output
     assert message in result.output
     assert_nothing_written(out)
+
+
+# ---------------------------------------------------------------- explain
+
+def test_explain_tells_the_story_from_the_plan_it_wrote(dataset_folder, out):
+    assert run("plan", dataset_folder.path, "--out", out).exit_code == 0
+    told = run("explain", out, "--order", "O1")
+    assert told.exit_code == 0, told.output
+    assert told.stdout.startswith("order O1 (priority 1, region north, due 2024-01-25)\n  A, 2 units: ")
+    assert "    why: " in told.stdout
+    sku = run("explain", out, "--sku", "B")
+    assert sku.exit_code == 0, sku.output
+    assert sku.stdout.startswith("sku B\n  stock by FC:\n") and "    FC2: 20 on hand now" in sku.stdout
