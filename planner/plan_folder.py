@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from planner.formula_guard import CSV_TEXT_MARK, looks_like_formula
+from planner.formula_guard import plain_text
 
 DATE_COLUMNS = {
     "purchase_orders.csv": ["order_date", "arrival_date"],
@@ -31,17 +31,11 @@ def read_table(folder: Path, name: str) -> pd.DataFrame:
                             na_values={c: [""] for c in DATE_COLUMNS.get(name, [])})
         for column in DATE_COLUMNS.get(name, []):
             frame[column] = pd.to_datetime(frame[column], format="%Y-%m-%d")
-        for column in set(TEXT_COLUMNS) & set(frame.columns):
-            frame[column] = frame[column].map(_unguarded)
+        for column in frame.columns.intersection(TEXT_COLUMNS):
+            frame[column] = plain_text(frame[column])
     except (ValueError, pd.errors.ParserError) as error:
         raise PlanFolderError(f"{path}: not a plan file this planner wrote ({error})") from None
     return frame
-
-
-def _unguarded(text: str) -> str:
-    """The text as the input had it, without the quote the CSV writer put before a formula-like one."""
-    rest = text[len(CSV_TEXT_MARK):]
-    return rest if text.startswith(CSV_TEXT_MARK) and looks_like_formula(rest) else text
 
 
 def read_kpis(folder: Path) -> dict:

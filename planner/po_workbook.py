@@ -28,7 +28,7 @@ FORMATS = {"order_date": "yyyy-mm-dd", "arrival_date": "yyyy-mm-dd", "quantity":
            "unit_price": "#,##0.00", "total_cost": "#,##0.00"}
 TOTALLED = ("quantity", "total_cost")
 WIDTHS = {"supplier": 16, "sku": 14, "fc": 8, "order_date": 12, "arrival_date": 12, "quantity": 11,
-          "unit_price": 11, "total_cost": 13, "action": 9}
+          "unit_price": 11, "total_cost": 13, "action": 9, "reason": 80}
 SHEET_NAME_MAX = 31
 SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 EMPTY_SHEET = "purchase orders"

@@ -135,13 +135,13 @@ def _exceptions(run) -> str:
     parts = [
         ("SKUs that stock out", exceptions.stockouts(plan.inventory_projection),
          "No SKU runs into backorders."),
-        ("Order lines that ship late", exceptions.late_orders(run.order_plan)[
-            ["order_id", "sku", "priority", "quantity", "due_date", "promised_date", "days_late", "status",
-             "reason"]], "Every open order line ships on time."),
+        ("Order lines that ship late", _columns(exceptions.late_orders(run.order_plan), [
+            "order_id", "sku", "priority", "quantity", "due_date", "promised_date", "days_late", "status",
+            "reason"]), "Every open order line ships on time."),
         ("FCs at or over outbound capacity", _as_percent(exceptions.full_fcs(
             plan.capacity, plan.inventory_projection), "peak_utilization"), "No FC runs out of outbound capacity."),
-        ("Purchase orders to release now", exceptions.release_now(plan.purchase_orders)[
-            ["supplier", "sku", "fc", "quantity", "total_cost", "arrival_date"]], "No PO needs releasing now."),
+        ("Purchase orders to release now", _columns(exceptions.release_now(plan.purchase_orders), [
+            "supplier", "sku", "fc", "quantity", "total_cost", "arrival_date", "reason"]), "No PO needs releasing now."),
     ]
     html = ["<h2>Exceptions, worst first</h2>"]
     for title, frame, none in parts:
@@ -149,6 +149,11 @@ def _exceptions(run) -> str:
         digits = 2 if "total_cost" in frame.columns else 1
         html.append(frame_table(frame, digits) if len(frame) else f"<p>{escape(none)}</p>")
     return "\n".join(html)
+
+
+def _columns(frame: pd.DataFrame, wanted: list[str]) -> pd.DataFrame:
+    """The wanted columns the frame has, in that order (reasons are optional)."""
+    return frame[[c for c in wanted if c in frame.columns]]
 
 
 def _as_percent(frame: pd.DataFrame, column: str) -> pd.DataFrame:
