@@ -120,7 +120,15 @@ def _forecast(run, history: pd.DataFrame) -> str:
 
 
 def history_by_period(history: pd.DataFrame, calendar: Calendar, periods: int) -> pd.DataFrame:
-    """Demand summed into the last `periods` plan-aligned periods before the start, zeros kept."""
+    """Demand summed into the last `periods` plan-aligned periods before the start, zeros kept.
+
+    Periods the history does not fully cover (before its first date) are left out, so they
+    do not read as a demand dip.
+    """
+    if len(history):
+        first = int(calendar.period_of([history["date"].min()])[0])
+        periods = min(periods, -first - int(calendar.boundary(first) < history["date"].min()))
+    periods = max(periods, 0)
     recent = history[(history["date"] >= calendar.boundary(-periods)) & (history["date"] < calendar.start)]
     skus = sorted(history["sku"].unique())
     grid = pd.MultiIndex.from_product([skus, range(-periods, 0)], names=["sku", "period"])

@@ -76,3 +76,12 @@ def test_table_cells_escape_text_and_format_numbers():
     html = table(["a<"], [["<x>", 1234.5678, None, pd.Timestamp("2026-01-02")]])
     assert "<th>a&lt;</th>" in html and "<td>&lt;x&gt;</td>" in html
     assert '<td class="n">1,234.6</td>' in html and "<td>2026-01-02</td>" in html and "<td></td>" in html
+
+
+def test_history_by_period_leaves_out_periods_before_the_history():
+    calendar = Calendar(pd.Timestamp("2026-01-05"), "week", 4)
+    history = pd.DataFrame({"date": pd.to_datetime(["2025-12-17", "2025-12-22", "2026-01-04"]),
+                            "sku": ["A", "A", "A"], "region": ["r", "r", "r"], "quantity": [7.0, 1.0, 4.0]})
+    frame = history_by_period(history, calendar, 10)
+    assert frame["period_start"].dt.strftime("%m-%d").tolist() == ["12-22", "12-29"]
+    assert frame["quantity"].tolist() == [1.0, 4.0]
