@@ -138,23 +138,27 @@ def validate(dataset, as_json):
               help="Relative MIP gap at which the solver stops (default: 0.01).")
 @click.option("--relax", is_flag=True, default=None, help="Solve the LP relaxation (MOQ and lots not enforced).")
 @click.option("--json", "as_json", is_flag=True, help="Print the KPIs as JSON on stdout.")
+@click.option("--previous", "previous_plan", type=click.Path(path_type=Path), default=None,
+              help="Last plan's folder: its released POs stay firm, changes to its planned POs cost change_penalty.")
 @click.option("--fail-on", "gates", multiple=True, callback=lambda ctx, param, texts: _parse_gates(texts),
               help='KPI gate, e.g. "fill_rate<0.95" (repeatable): exit 4 after writing the plan if it holds. '
                    "Metrics: docs/kpis.md.")
 @handle_errors
 def plan(dataset, out, period, horizon, start, jobs, model_file, solver, time_limit, mip_gap, relax, as_json,
-         gates):
+         previous_plan, gates):
     """Forecast, optimize and write the weekly plan for DATASET into --out."""
     from planner.load import load_dataset
     from planner.outputs import plan_files, write_folder
     from planner.pipeline import run_plan
+    from planner.previous import read_previous
     config = load_config(model_file).with_overrides(
         period=period, horizon=horizon, solver=solver, time_limit=time_limit, mip_gap=mip_gap, relax=relax)
     loaded = load_dataset(dataset)
     for note in loaded.notes:
         _log(f"note: {note}")
+    previous = None if previous_plan is None else read_previous(previous_plan)
     run = run_plan(loaded, config, start=start, jobs=jobs, progress=lambda stage: _log(f"planner: {stage}"),
-                   forecast_progress=_fit_progress())
+                   forecast_progress=_fit_progress(), previous=previous)
     write_folder(out, plan_files(run))
     if as_json:
         click.echo(json.dumps(run.kpis, indent=2))

@@ -28,6 +28,7 @@ class PlanConfig:
     storage_overflow_penalty: float = 10.0
     holding_rate: float = 0.25
     end_stock_value: float = 0.8
+    change_penalty: float = 0.05
     solver: str = "cbc"
     time_limit: float = 300.0
     mip_gap: float = 0.01
@@ -67,7 +68,7 @@ _SECTIONS = {
     "plan": ("period", "horizon"),
     "service": ("priority_weights", "forecast_priority", "service_level",
                 "safety_stock_penalty", "storage_overflow_penalty"),
-    "costs": ("holding_rate", "end_stock_value"),
+    "costs": ("holding_rate", "end_stock_value", "change_penalty"),
     "solver": ("name", "time_limit", "mip_gap", "threads", "relax", "integer_periods", "lp_rounding",
                "highs_method"),
     "forecast": ("interval_level", "history_periods", "candidates", "intermittent_candidates",
@@ -161,6 +162,7 @@ def _checked(config: PlanConfig) -> PlanConfig:
         (config.forecast_priority >= 1, "forecast_priority must be at least 1"),
         (min(config.safety_stock_penalty, config.storage_overflow_penalty, config.holding_rate) >= 0,
          "penalties and holding_rate must not be negative"),
+        (config.change_penalty >= 0, "change_penalty must not be negative"),
         (0 <= config.end_stock_value < 1, "end_stock_value must be in [0, 1): stock left at the end is "
          "worth less than it cost, or the plan would buy without limit"),
     ]

@@ -3,8 +3,8 @@
 Planners rerun the plan every week; what they need to see is what moved. PO lines are matched
 per sku x fc: first the lines with the same supplier and order date, then the rest in order
 date order, so a line that moved a week or switched supplier shows as one change, not as a
-removal and an addition. A line the old plan released before the new plan's start is not
-"removed": it was placed, and it is an open PO now. Order lines are compared by their last
+removal and an addition. A line the old plan released and the new one lacks is not "removed":
+it was placed, and it is an open PO now. Order lines are compared by their last
 promised date (when the whole line has shipped) and their status.
 """
 
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from planner.plan_folder import read_kpis, read_table
+from planner.plan_folder import read_table
 
 PO_KEY = ["sku", "fc"]
 PO_FIELDS = ["supplier", "order_date", "arrival_date", "quantity"]
@@ -23,17 +23,16 @@ TOL = 1e-6
 
 def diff_plans(old: Path, new: Path) -> dict:
     """The changes from the plan folder `old` to `new`, as plain JSON-ready data."""
-    new_start = pd.Timestamp(read_kpis(new)["plan"]["start"])
     return {
         "old": str(old), "new": str(new),
         "purchase_orders": po_changes(read_table(old, "purchase_orders.csv"),
-                                      read_table(new, "purchase_orders.csv"), new_start),
+                                      read_table(new, "purchase_orders.csv")),
         "promises": promise_changes(read_table(old, "order_plan.csv"), read_table(new, "order_plan.csv")),
     }
 
 
-def po_changes(old: pd.DataFrame, new: pd.DataFrame, new_start: pd.Timestamp) -> dict:
-    """PO lines added, removed, changed, and released by the old plan before the new one starts."""
+def po_changes(old: pd.DataFrame, new: pd.DataFrame) -> dict:
+    """PO lines added, removed, changed, and released by the old plan (now open POs)."""
     old, new = _numbered(old), _numbered(new)
     exact = _both_sides(old.merge(new, on=PO_KEY + ["supplier", "order_date"], suffixes=("_old", "_new")),
                         ["supplier", "order_date"])
@@ -43,7 +42,7 @@ def po_changes(old: pd.DataFrame, new: pd.DataFrame, new_start: pd.Timestamp) ->
     moved = rest_old.merge(rest_new, on=PO_KEY + ["rank"], suffixes=("_old", "_new"))
     pairs = pd.concat([exact, moved], ignore_index=True)
     gone = rest_old[~rest_old["n"].isin(moved["n_old"])]
-    placed = (gone["action"] == "release") & (gone["order_date"] < new_start)
+    placed = gone["action"] == "release"
     return {
         "added": _lines(rest_new[~rest_new["n"].isin(moved["n_new"])]),
         "removed": _lines(gone[~placed]),

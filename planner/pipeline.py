@@ -69,8 +69,11 @@ def plan_calendar(dataset: Dataset, config: PlanConfig, start=None) -> Calendar:
 
 
 def run_plan(dataset: Dataset, config: PlanConfig, *, start=None, jobs: int | None = None,
-             progress=lambda stage: None, forecast_progress=None) -> PlanRun:
-    """Forecast, optimize and promise; raises NoPlan when the solver finds no solution."""
+             progress=lambda stage: None, forecast_progress=None, previous: pd.DataFrame | None = None) -> PlanRun:
+    """Forecast, optimize and promise; raises NoPlan when the solver finds no solution.
+
+    `previous` is the last plan's PO lines (planner.previous.read_previous), kept stable.
+    """
     clock = Stopwatch()
     calendar = plan_calendar(dataset, config, start)
     with clock.stage("forecast"):
@@ -81,7 +84,7 @@ def run_plan(dataset: Dataset, config: PlanConfig, *, start=None, jobs: int | No
         net = net_forecast(forecast, dataset.open_orders, calendar)
         demand = plan_demand(dataset.open_orders, net, calendar, config.forecast_priority)
     inputs, model, result, plan = optimize(dataset, demand, _error_sigma(forecast), calendar, config,
-                                           clock=clock, progress=progress)
+                                           clock=clock, progress=progress, previous=previous)
     with clock.stage("promise"):
         order_plan = promise_orders(dataset.open_orders, demand, plan, calendar, inputs.service_arcs,
                                     config.forecast_priority)
@@ -96,12 +99,13 @@ def run_plan(dataset: Dataset, config: PlanConfig, *, start=None, jobs: int | No
 
 
 def optimize(dataset: Dataset, demand: pd.DataFrame, error_sigma: pd.DataFrame, calendar: Calendar,
-             config: PlanConfig, *, clock: Stopwatch | None = None, progress=lambda stage: None):
+             config: PlanConfig, *, clock: Stopwatch | None = None, progress=lambda stage: None,
+             previous: pd.DataFrame | None = None):
     """Build, solve and extract for a given demand; raises NoPlan without a solution."""
     clock = clock or Stopwatch()
     with clock.stage("build"):
         progress("build model")
-        inputs = model_inputs(dataset, demand, error_sigma, calendar, config)
+        inputs = model_inputs(dataset, demand, error_sigma, calendar, config, previous)
         model, _ = build_model(inputs)
     with clock.stage("solve"):
         progress(f"solve ({config.solver})")

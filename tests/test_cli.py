@@ -351,3 +351,15 @@ def test_explain_tells_the_story_from_the_plan_it_wrote(dataset_folder, out):
     sku = run("explain", out, "--sku", "B")
     assert sku.exit_code == 0, sku.output
     assert sku.stdout.startswith("sku B\n  stock by FC:\n") and "    FC2: 20 on hand now" in sku.stdout
+
+
+def test_a_plan_with_previous_keeps_the_released_pos_firm(dataset_folder, out, tmp_path):
+    first = tmp_path / "last_week"
+    assert run("plan", dataset_folder.path, "--out", first).exit_code == 0
+    released = pd.read_csv(first / "purchase_orders.csv").query("action == 'release'")
+    assert len(released) > 0
+    result = run("plan", dataset_folder.path, "--out", out, "--previous", first)
+    assert result.exit_code == 0, result.output
+    changes = json.loads(run("diff", first, out, "--json").stdout)["purchase_orders"]
+    assert len(changes["released"]) == len(released)
+    assert run("plan", dataset_folder.path, "--out", out, "--previous", tmp_path / "nowhere").exit_code == 2

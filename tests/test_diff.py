@@ -85,7 +85,7 @@ def test_the_cli_prints_json_and_refuses_a_folder_that_is_no_plan(tmp_path):
     result = CliRunner().invoke(main, ["diff", str(old), str(new), "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["promises"]["gone"] == [{"order_id": "O3", "sku": "C"}]
-    (new / "kpis.json").unlink()
+    (new / "order_plan.csv").unlink()
     result = CliRunner().invoke(main, ["diff", str(old), str(new)])
     assert result.exit_code == 2
-    assert "no kpis.json" in result.stderr and "Traceback" not in result.output
+    assert "no order_plan.csv" in result.stderr and "Traceback" not in result.output

@@ -7,7 +7,7 @@ variables one-to-one, so the model stays as sparse as the network really is.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -16,6 +16,7 @@ from statistics import NormalDist
 from planner.calendar import Calendar
 from planner.config import PlanConfig
 from planner.dataset import Dataset
+from planner.previous import PREVIOUS_COLUMNS, previous_purchases, released_receipts
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,8 @@ class ModelInputs:
     stock: pd.DataFrame           # sku, fc (every place a sku can be held), on_hand
     receipts: pd.DataFrame        # sku, fc, period, quantity (firm inbound)
     safety_stock: pd.DataFrame    # sku, fc, target
+    previous_purchases: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PREVIOUS_COLUMNS))
+    # supplier, sku, fc, period, previous: units the previous plan planned (planner.previous)
 
     @property
     def horizon(self) -> int:
@@ -40,8 +43,12 @@ class ModelInputs:
 
 
 def model_inputs(dataset: Dataset, demand: pd.DataFrame, error_sigma: pd.DataFrame,
-                 calendar: Calendar, config: PlanConfig) -> ModelInputs:
-    """Derive every index set and parameter of the model (see MODEL.md, 'Sets')."""
+                 calendar: Calendar, config: PlanConfig, previous: pd.DataFrame | None = None) -> ModelInputs:
+    """Derive every index set and parameter of the model (see MODEL.md, 'Sets').
+
+    `previous` is the last plan's PO lines (planner.previous.read_previous): its released lines
+    become firm receipts and its planned ones `previous_purchases`.
+    """
     purchase = purchase_options(dataset, calendar)
     arcs = service_arcs(dataset)
     lanes = transfer_lanes(dataset)
@@ -60,9 +67,11 @@ def model_inputs(dataset: Dataset, demand: pd.DataFrame, error_sigma: pd.DataFra
         service_arcs=arcs,
         demand=demand,
         stock=stock,
-        receipts=firm_receipts(dataset, calendar),
+        receipts=firm_receipts(dataset, calendar, previous),
         safety_stock=safety_stock_targets(error_sigma, dataset.fulfillment_centers, purchase,
                                           calendar, config),
+        previous_purchases=(previous_purchases(previous, purchase, calendar) if previous is not None
+                            else pd.DataFrame(columns=PREVIOUS_COLUMNS)),
     )
 
 
@@ -112,12 +121,17 @@ def stock_positions(sources: pd.DataFrame, transfers: pd.DataFrame) -> pd.DataFr
     return positions.sort_values(["sku", "fc"]).reset_index(drop=True)
 
 
-def firm_receipts(dataset: Dataset, calendar: Calendar) -> pd.DataFrame:
-    """Open POs by arrival period; late ones arrive in period 0, those after the plan are left out."""
+def firm_receipts(dataset: Dataset, calendar: Calendar, previous: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Open POs by arrival period; late ones arrive in period 0, those after the plan are left out.
+
+    POs the previous plan released are open POs too (planner.previous.released_receipts).
+    """
     inbound = dataset.inbound
     period = np.maximum(calendar.period_of(inbound["eta"]), 0) if len(inbound) else []
     receipts = inbound.assign(period=period)
     receipts = receipts[receipts["period"] < calendar.horizon]
+    if previous is not None:
+        receipts = pd.concat([receipts, released_receipts(previous, inbound, calendar)], ignore_index=True)
     return receipts.groupby(["sku", "fc", "period"], as_index=False)["quantity"].sum()
 
 
