@@ -42,29 +42,11 @@ class Decisions:
 
 
 @dataclass
-class LpPolicy:
-    """The planner re-planned every week: release its period-0 POs, start its period-0 transfers."""
-
-    config: PlanConfig
-    jobs: int | None = 1
-    name: str = "lp"
-
-    def decide(self, view: Dataset, today: pd.Timestamp) -> Decisions:
-        try:
-            plan = run_plan(view, self.config, start=today, jobs=self.jobs).plan
-        except NoPlan:
-            return Decisions.none(planned=False)
-        orders = plan.purchase_orders[plan.purchase_orders["action"] == "release"]
-        moves = plan.transfers[plan.transfers["ship_date"] == today]
-        moves = moves.assign(quantity=np.floor(moves["quantity"].to_numpy(dtype=float) + 1e-6))
-        orders = orders.assign(quantity=np.round(orders["quantity"].to_numpy(dtype=float)))
-        return Decisions(orders[PURCHASE_COLUMNS].reset_index(drop=True),
-                         moves[moves["quantity"] > 0][TRANSFER_COLUMNS].reset_index(drop=True))
-
-
-@dataclass
 class WeeklyForecast:
-    """The planner's forecast for the week, computed once and shared by the baselines."""
+    """The planner's forecast for the week (the model's forecast settings), made once per week.
+
+    The `lp` policy hands over the forecast its plan made, so the baselines reuse it.
+    """
 
     config: PlanConfig
     jobs: int | None = 1
@@ -73,9 +55,37 @@ class WeeklyForecast:
     def __call__(self, history: pd.DataFrame, today: pd.Timestamp) -> pd.DataFrame:
         if today not in self._cache:
             calendar = Calendar(today, "week", self.config.horizon)
-            self._cache[today] = forecast_demand(history, calendar, interval_level=self.config.interval_level,
-                                                 history_periods=self.config.history_periods, jobs=self.jobs)
+            self.remember(today, forecast_demand(history, calendar, interval_level=self.config.interval_level,
+                                                 history_periods=self.config.history_periods, jobs=self.jobs,
+                                                 options=self.config.forecast_options()))
         return self._cache[today]
+
+    def remember(self, today: pd.Timestamp, forecast: pd.DataFrame) -> None:
+        self._cache[today] = forecast
+
+
+@dataclass
+class LpPolicy:
+    """The planner re-planned every week: release its period-0 POs, start its period-0 transfers."""
+
+    config: PlanConfig
+    forecast: WeeklyForecast
+    jobs: int | None = 1
+    name: str = "lp"
+
+    def decide(self, view: Dataset, today: pd.Timestamp) -> Decisions:
+        try:
+            run = run_plan(view, self.config, start=today, jobs=self.jobs)
+        except NoPlan:
+            return Decisions.none(planned=False)
+        self.forecast.remember(today, run.forecast)
+        plan = run.plan
+        orders = plan.purchase_orders[plan.purchase_orders["action"] == "release"]
+        moves = plan.transfers[plan.transfers["ship_date"] == today]
+        moves = moves.assign(quantity=np.floor(moves["quantity"].to_numpy(dtype=float) + 1e-6))
+        orders = orders.assign(quantity=np.round(orders["quantity"].to_numpy(dtype=float)))
+        return Decisions(orders[PURCHASE_COLUMNS].reset_index(drop=True),
+                         moves[moves["quantity"] > 0][TRANSFER_COLUMNS].reset_index(drop=True))
 
 
 @dataclass

@@ -39,7 +39,7 @@ def simulate(dataset: Dataset, config: PlanConfig, *, weeks: int, policies=POLIC
     network = Network.from_dataset(dataset)
     setup = Replay(dataset, network, week_orders(dataset, weeks, seed), config.holding_rate, tuple(delays))
     forecast = WeeklyForecast(config, jobs)
-    makers = {"lp": lambda: LpPolicy(config, jobs),
+    makers = {"lp": lambda: LpPolicy(config, forecast, jobs),
               "minmax": lambda: MinMaxPolicy(network, config, forecast),
               "order-up-to": lambda: OrderUpToPolicy(network, config, forecast)}
     runs = [setup.run(makers[name](), lambda week, name=name: progress(name, week, weeks)) for name in policies]

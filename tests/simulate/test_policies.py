@@ -60,3 +60,12 @@ def test_order_up_to_calls_the_fast_supplier_only_below_its_threshold():
     quantities = decide(OrderUpToPolicy, 10.0)
     assert quantities[("FAST", "A", "FC1")] == pytest.approx(5.0)          # 14.3 - 10, whole units
     assert quantities[("SLOW", "A", "FC1")] == pytest.approx(20.0)         # 30 - 15 -> 2 lots
+
+
+def test_the_baselines_reuse_the_forecast_the_weekly_plan_made(monkeypatch):
+    import planner.simulate.policies as policies
+    from planner.simulate import simulate
+
+    monkeypatch.setattr(policies, "forecast_demand", lambda *a, **k: pytest.fail("forecast made twice"))
+    result = simulate(tiny_dataset(), PlanConfig(solver="highs"), weeks=1, policies=("lp", "minmax"))
+    assert result.summary["policy"].tolist() == ["lp", "minmax"]
