@@ -61,7 +61,7 @@ def _headline(kpis: dict) -> str:
         ("order lines late", f"{orders['lines_by_status']['late']} of {orders['lines']}"),
         ("order lines backordered", str(orders["lines_by_status"]["backorder"])),
         ("PO lines to release now", f"{kpis['purchase_orders']['release_now']} of {kpis['purchase_orders']['lines']}"),
-        ("total cost", _number(kpis["costs"]["total"], 2)),
+        ("total cost", _money(kpis["costs"]["total"])),
     ]
     items = "".join(f"<div class=\"card\"><b>{escape(v)}</b><span>{escape(k)}</span></div>" for k, v in cards)
     return (f"<h1>Replenishment plan {escape(plan['start'])} to {escape(plan['end'])}</h1>"
@@ -84,8 +84,9 @@ def _waiting(kpis: dict) -> str:
 
 
 def _costs(kpis: dict) -> str:
-    rows = [[kind, value] for kind, value in kpis["costs"].items()]
-    return "<h2>Cost breakdown</h2>" + table(["cost", "amount"], rows, digits=2)
+    rows = "".join(f"<tr><td>{escape(kind)}</td><td class=\"n\">{_money(value)}</td></tr>"
+                   for kind, value in kpis["costs"].items())
+    return f"<h2>Cost breakdown</h2><table><thead><tr><th>cost</th><th>amount</th></tr></thead><tbody>{rows}</tbody></table>"
 
 
 def _capacity(run) -> str:
@@ -94,10 +95,21 @@ def _capacity(run) -> str:
         capacity["outbound_capacity"] > 0)).groupby("fc")["use"].max().fillna(0.0)
     fcs = sorted(peak.index, key=lambda fc: (-peak[fc], fc))[:PANELS]
     hidden = len(peak) - len(fcs)
-    note = f"<p class=\"more\">{hidden} more FCs are in kpis.json.</p>" if hidden > 0 else ""
+    note = f"<p class=\"more\">The chart shows the {len(fcs)} busiest FCs; the table has all.</p>" if hidden > 0 else ""
     chart = capacity_chart(capacity, projection, fcs, run.calendar.boundaries())
     return ("<h2>Outbound capacity use per FC</h2>" + image(chart, "outbound units and capacity per FC and period")
-            + note)
+            + note + _capacity_table(run.kpis["capacity"]))
+
+
+def _capacity_table(kpis: dict) -> str:
+    """Every FC's outbound and inbound use from kpis.json, in percent of capacity."""
+    def percent(share):
+        return None if share is None else round(100 * share, 1)
+    rows = [[fc, use["outbound_units"], percent(use["outbound_utilization_mean"]),
+             percent(use["outbound_utilization_peak"]), use["inbound_units"],
+             percent(use["inbound_utilization_peak"])] for fc, use in sorted(kpis.items())]
+    return table(["fc", "outbound units", "outbound use mean %", "outbound use peak %", "inbound units",
+                  "inbound use peak %"], rows)
 
 
 def _stock(run) -> str:
@@ -190,6 +202,10 @@ def _cell(value, digits: int) -> str:
     if isinstance(value, pd.Timestamp):
         return f"<td>{value.date().isoformat()}</td>"
     return f"<td>{escape('' if value is None else str(value))}</td>"
+
+
+def _money(value) -> str:
+    return f"{float(value):,.2f}"
 
 
 def _number(value, digits: int = 1) -> str:

@@ -52,6 +52,10 @@ def test_headline_kpis_come_from_kpis_json(page, tiny_plan_run):
     service = tiny_plan_run.kpis["service"]
     assert f"<b>{service['fill_rate']:.1%}</b><span>fill rate</span>" in page
     assert f"<b>{service['backlog_units']:,.0f}</b><span>backlog units</span>" in page
+    total = tiny_plan_run.kpis["costs"]["total"]
+    assert f'<tr><td>total</td><td class="n">{total:,.2f}</td></tr>' in page
+    peak = tiny_plan_run.kpis["capacity"]["W1"]["outbound_utilization_peak"]
+    assert "outbound use peak %" in page and f'<td class="n">{round(100 * peak, 1):g}</td>' in page
 
 
 def test_a_plan_without_history_and_with_many_late_lines_still_reports(tiny_plan_run):
