@@ -34,7 +34,7 @@ class Evidence:
     shipments: dict            # fc -> [(period, priority)]
     outbound_full: dict        # fc -> {period}
     inbound_full: dict         # fc -> {period}
-    supply_lines: pd.DataFrame  # supplier_items rows (fc may be *), first_arrival: period of an order now
+    supply_lines: dict         # (sku, fc) -> supplier lines, cheapest first, with first_arrival
     supplier_full: dict        # (supplier, sku) -> {order period}
 
 
@@ -49,7 +49,7 @@ def gather_evidence(inputs: ModelInputs, plan: Plan, supplier_items: pd.DataFram
         shipments=_pairs(plan.shipments, "fc", ["period", "priority"]),
         outbound_full=_full_periods(plan.capacity, "outbound"),
         inbound_full=_full_periods(plan.capacity, "inbound"),
-        supply_lines=_supply_lines(supplier_items, calendar),
+        supply_lines=_supply_lines(supplier_items, inputs.fcs["fc"], calendar),
         supplier_full=_supplier_full(plan.purchase_orders, inputs.purchase_options, calendar),
     )
 
@@ -85,11 +85,19 @@ def _full_periods(capacity: pd.DataFrame, kind: str) -> dict:
     return full.groupby("fc")["period"].apply(set).to_dict()
 
 
-def _supply_lines(supplier_items: pd.DataFrame, calendar: Calendar) -> pd.DataFrame:
-    """Every supplier line with the period an order placed now arrives (past the plan's end too)."""
-    arrival = calendar.start + pd.to_timedelta(supplier_items["lead_time_days"], unit="D")
-    first = calendar.period_of(arrival) if len(supplier_items) else []
-    return supplier_items.assign(first_arrival=first).reset_index(drop=True)
+def _supply_lines(supplier_items: pd.DataFrame, fcs: pd.Series, calendar: Calendar) -> dict:
+    """Supplier lines per sku x fc (`*` expanded), cheapest first, with the period an order placed
+    now arrives (`first_arrival`, past the plan's end too)."""
+    star = supplier_items["fc"] == "*"
+    lines = pd.concat([supplier_items[~star], supplier_items[star].drop(columns="fc").merge(
+        pd.DataFrame({"fc": fcs}), how="cross")], ignore_index=True)
+    arrival = calendar.start + pd.to_timedelta(lines["lead_time_days"], unit="D")
+    lines = lines.assign(first_arrival=calendar.period_of(arrival) if len(lines) else [])
+    lines = lines.sort_values(["unit_price", "supplier"], kind="stable")
+    grouped = defaultdict(list)
+    for line in lines.itertuples(index=False):
+        grouped[(line.sku, line.fc)].append(line)
+    return grouped
 
 
 def _supplier_full(pos: pd.DataFrame, options: pd.DataFrame, calendar: Calendar) -> dict:
@@ -167,14 +175,14 @@ def _urgent(log: dict, keys: list, start: int, until: int, priority: int, verb: 
 
 def _supply_limit(sku: str, fcs: list[str], evidence: Evidence, start: int, until: int) -> str:
     """What kept suppliers from bringing stock sooner: none, lead time, capacity, inbound, MOQ."""
-    lines = supply_lines_to(evidence.supply_lines, sku, fcs)
+    lines = [line for fc in fcs for line in evidence.supply_lines.get((sku, fc), [])]
     where = f"{' or '.join(fcs)}" if fcs else "an FC serving its region"
-    if lines.empty:
+    if not lines:
         return f"no supplier delivers {sku} to {where}"
-    fastest = lines.sort_values(["first_arrival", "lead_time_days", "supplier"]).iloc[0]
-    if fastest["first_arrival"] >= until:
+    fastest = min(lines, key=lambda line: (line.first_arrival, line.lead_time_days, line.supplier))
+    if fastest.first_arrival >= until:
         return _lead_time_text(fastest, evidence.calendar, until)
-    sooner = lines[lines["first_arrival"] < until]
+    sooner = [line for line in lines if line.first_arrival < until]
     for limit in (_supplier_capacity_text, _inbound_text, _moq_text):
         text = limit(sooner, evidence, start, until)
         if text:
@@ -182,22 +190,15 @@ def _supply_limit(sku: str, fcs: list[str], evidence: Evidence, start: int, unti
     return ""
 
 
-def supply_lines_to(lines: pd.DataFrame, sku: str, fcs: list[str]) -> pd.DataFrame:
-    """The supplier lines that deliver a sku to any of the FCs, one row per line and FC."""
-    lines = lines[lines["sku"] == sku]
-    star = lines[lines["fc"] == "*"].drop(columns="fc").merge(pd.DataFrame({"fc": fcs}), how="cross")
-    return pd.concat([lines[lines["fc"].isin(fcs)], star], ignore_index=True)
-
-
 def _lead_time_text(line, calendar: Calendar, until: int) -> str:
-    who = f"the fastest supplier, {line['supplier']} ({int(line['lead_time_days'])} days)"
-    if line["first_arrival"] >= calendar.horizon:
+    who = f"the fastest supplier, {line.supplier} ({int(line.lead_time_days)} days)"
+    if line.first_arrival >= calendar.horizon:
         return f"{who}, delivers nothing before the plan ends"
-    return f"{who}, delivers no sooner than {calendar.period_starts[int(line['first_arrival'])].date()}"
+    return f"{who}, delivers no sooner than {(calendar.start + pd.Timedelta(days=int(line.lead_time_days))).date()}"
 
 
-def _supplier_capacity_text(lines: pd.DataFrame, evidence: Evidence, start: int, until: int) -> str:
-    for line in lines.itertuples():
+def _supplier_capacity_text(lines: list, evidence: Evidence, start: int, until: int) -> str:
+    for line in lines:
         full = evidence.supplier_full.get((line.supplier, line.sku), set())
         lead_periods = max(line.first_arrival, 0)
         used = sorted(p for p in full if p + lead_periods < until)
@@ -207,18 +208,18 @@ def _supplier_capacity_text(lines: pd.DataFrame, evidence: Evidence, start: int,
     return ""
 
 
-def _inbound_text(lines: pd.DataFrame, evidence: Evidence, start: int, until: int) -> str:
-    for fc in sorted(set(lines["fc"])):
+def _inbound_text(lines: list, evidence: Evidence, start: int, until: int) -> str:
+    for fc in sorted({line.fc for line in lines}):
         full = sorted(p for p in evidence.inbound_full.get(fc, set()) if start <= p < until)
         if full:
             return f"{fc} inbound capacity full in {period_span(evidence.calendar, full)}"
     return ""
 
 
-def _moq_text(lines: pd.DataFrame, evidence: Evidence, start: int, until: int) -> str:
-    if len(lines) and (lines["moq"] > 0).all():
-        smallest = lines.sort_values(["moq", "supplier"]).iloc[0]
-        return f"{smallest['supplier']} takes orders of at least {smallest['moq']:g} units (MOQ)"
+def _moq_text(lines: list, evidence: Evidence, start: int, until: int) -> str:
+    if lines and all(line.moq > 0 for line in lines):
+        smallest = min(lines, key=lambda line: (line.moq, line.supplier))
+        return f"{smallest.supplier} takes orders of at least {smallest.moq:g} units (MOQ)"
     return ""
 
 
