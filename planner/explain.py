@@ -146,7 +146,7 @@ def stock_wait(part, evidence: Evidence, start: int, until: int) -> str:
     if until >= calendar.horizon:
         first = f"no stock for it before the plan ends ({calendar.end.date()})"
     else:
-        first = f"no stock for it until {_what_arrived(part, evidence, start, until)}"
+        first = _what_arrived(part, evidence, start, until)
     blockers = [_urgent(evidence.allocations, [(part.sku, fc) for fc in fcs], start, until, part.priority,
                         "stock went to")]
     blockers += [_supply_limit(part.sku, fcs, evidence, start, until)]
@@ -158,10 +158,10 @@ def _what_arrived(part, evidence: Evidence, start: int, until: int) -> str:
     arrived = [(day, source) for period, day, source in evidence.arrivals.get((part.sku, part.fc), [])
                if start < period <= until]
     if not arrived:
-        return f"stock at {part.fc} is free for it on {evidence.calendar.period_starts[until].date()}"
+        return f"no stock free for it at {part.fc} until {evidence.calendar.period_starts[until].date()}"
     last = max(day for day, _ in arrived)
     sources = sorted({source for day, source in arrived if day == last})
-    return f"{' and '.join(sources)} arrives at {part.fc} on {last.date()}"
+    return f"no stock for it until {' and '.join(sources)} arrives at {part.fc} on {last.date()}"
 
 
 def _urgent(log: dict, keys: list, start: int, until: int, priority: int, verb: str) -> str:
