@@ -118,7 +118,8 @@ def _supplier_full(pos: pd.DataFrame, options: pd.DataFrame, calendar: Calendar)
 def explain_orders(parts: pd.DataFrame, evidence: Evidence) -> pd.DataFrame:
     """order_plan: promised parts with a reason each, in the contract's columns."""
     reasons = [order_reason(part, evidence) for part in parts.itertuples()]
-    return parts.assign(reason=reasons)[ORDER_PLAN_COLUMNS].reset_index(drop=True)
+    dates = {column: "datetime64[ns]" for column in ("due_date", "ship_date", "promised_date")}
+    return parts.assign(reason=reasons)[ORDER_PLAN_COLUMNS].astype(dates).reset_index(drop=True)
 
 
 def order_reason(part, evidence: Evidence) -> str:

@@ -363,3 +363,10 @@ def test_a_plan_with_previous_keeps_the_released_pos_firm(dataset_folder, out, t
     changes = json.loads(run("diff", first, out, "--json").stdout)["purchase_orders"]
     assert len(changes["released"]) == len(released)
     assert run("plan", dataset_folder.path, "--out", out, "--previous", tmp_path / "nowhere").exit_code == 2
+
+
+def test_a_dataset_without_open_orders_gets_a_plan(dataset_folder, out):
+    dataset_folder.remove("open_orders")
+    result = run("plan", dataset_folder.path, "--out", out)
+    assert result.exit_code == 0, result.output
+    assert pd.read_csv(out / "order_plan.csv").empty

@@ -114,3 +114,10 @@ def test_transit_from_another_regions_fc_names_the_extra_days():
 ])
 def test_period_spans_read_as_weeks_or_dates(period, periods, text):
     assert period_span(Calendar(START, period, 6), periods) == text
+
+
+def test_no_open_orders_give_an_empty_order_plan_with_typed_dates():
+    from planner.promise import PART_COLUMNS
+    empty = explain_orders(pd.DataFrame(columns=PART_COLUMNS), evidence=None)
+    assert list(empty.columns)[-1] == "reason" and empty.empty
+    assert all(pd.api.types.is_datetime64_any_dtype(empty[c]) for c in ("due_date", "ship_date", "promised_date"))
