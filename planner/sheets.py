@@ -9,7 +9,6 @@ Formulas count by the value the spreadsheet saved with them.
 
 from __future__ import annotations
 
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -18,7 +17,6 @@ import numpy as np
 import pandas as pd
 from openpyxl import load_workbook
 from openpyxl.cell.cell import ERROR_CODES
-from openpyxl.utils.exceptions import InvalidFileException
 
 from planner.dataset import Problem, sheet_label
 from planner.schema import TABLES_BY_NAME, Kind, Table
@@ -51,14 +49,14 @@ def read_sheets(path: Path) -> dict[str, Sheet]:
     """Every sheet named like a contract table, keyed by table name."""
     try:
         book = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-        raise UnreadableWorkbook(f"cannot be read as an .xlsx workbook ({error}); save it from your "
-                                 "spreadsheet as 'Excel Workbook (.xlsx)'") from None
-    try:
-        return {name: _sheet(path.name, name, book[name]) for name in book.sheetnames
-                if name in TABLES_BY_NAME}
-    finally:
-        book.close()
+        try:
+            return {name: _sheet(path.name, name, book[name]) for name in book.sheetnames
+                    if name in TABLES_BY_NAME}
+        finally:
+            book.close()
+    except Exception as error:  # openpyxl raises many types for a damaged file, some while reading rows
+        raise UnreadableWorkbook(f"cannot be read as an .xlsx workbook ({type(error).__name__}: {error}); "
+                                 "save it from your spreadsheet as 'Excel Workbook (.xlsx)'") from None
 
 
 def _sheet(workbook: str, name: str, sheet) -> Sheet:

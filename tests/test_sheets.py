@@ -4,6 +4,7 @@ the workbook, sheet, row and column."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from zipfile import ZipFile
 
 import pandas as pd
 import pytest
@@ -136,6 +137,18 @@ def test_a_damaged_workbook_is_a_problem_not_a_traceback(tmp_path):
     path.write_bytes(b"not a zip")
     problem, = problems_of(path)
     assert problem.file == "broken.xlsx" and "cannot be read as an .xlsx workbook" in problem.message
+
+
+def test_a_workbook_with_a_damaged_sheet_is_a_problem(dataset_folder):
+    path = write_workbook(dataset_folder)
+    with ZipFile(path) as source:
+        parts = {info.filename: source.read(info) for info in source.infolist()}
+    parts["xl/worksheets/sheet2.xml"] = b"<worksheet><sheetData><row"    # skus; sheet1 is notes
+    with ZipFile(path, "w") as damaged:
+        for name, content in parts.items():
+            damaged.writestr(name, content)
+    problem, = problems_of(path)
+    assert problem.file == BOOK and "cannot be read as an .xlsx workbook" in problem.message
 
 
 def test_validate_command_names_the_cell_and_exits_2(dataset_folder):
