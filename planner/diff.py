@@ -18,6 +18,8 @@ from planner.plan_folder import read_table
 
 PO_KEY = ["sku", "fc"]
 PO_FIELDS = ["supplier", "order_date", "arrival_date", "quantity"]
+PO_COLUMNS_READ = PO_KEY + PO_FIELDS + ["action"]
+ORDER_COLUMNS_READ = ["order_id", "sku", "status", "due_date", "promised_date"]
 TOL = 1e-6
 
 
@@ -25,9 +27,10 @@ def diff_plans(old: Path, new: Path) -> dict:
     """The changes from the plan folder `old` to `new`, as plain JSON-ready data."""
     return {
         "old": str(old), "new": str(new),
-        "purchase_orders": po_changes(read_table(old, "purchase_orders.csv"),
-                                      read_table(new, "purchase_orders.csv")),
-        "promises": promise_changes(read_table(old, "order_plan.csv"), read_table(new, "order_plan.csv")),
+        "purchase_orders": po_changes(read_table(old, "purchase_orders.csv", PO_COLUMNS_READ),
+                                      read_table(new, "purchase_orders.csv", PO_COLUMNS_READ)),
+        "promises": promise_changes(read_table(old, "order_plan.csv", ORDER_COLUMNS_READ),
+                                    read_table(new, "order_plan.csv", ORDER_COLUMNS_READ)),
     }
 
 

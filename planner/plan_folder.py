@@ -23,9 +23,14 @@ class PlanFolderError(ValueError):
     """The folder is not a plan written by `planner plan`, or lacks a file this command needs."""
 
 
-def read_table(folder: Path, name: str) -> pd.DataFrame:
-    """One CSV of a plan folder, ids kept as text and dates parsed."""
+def read_table(folder: Path, name: str, columns: list[str]) -> pd.DataFrame:
+    """One CSV of a plan folder, ids kept as text and dates parsed; `columns` are the ones the
+    caller reads, and a file without them (an older planner's) is named, never a traceback."""
     path = _plan_file(folder, name)
+    header = pd.read_csv(path, nrows=0).columns
+    missing = [column for column in columns if column not in header]
+    if missing:
+        raise PlanFolderError(f"{path}: no column {', '.join(missing)}; rewrite the plan with this planner")
     try:
         frame = pd.read_csv(path, dtype={c: str for c in TEXT_COLUMNS}, keep_default_na=False,
                             na_values={c: [""] for c in DATE_COLUMNS.get(name, [])})

@@ -23,8 +23,8 @@ PREVIOUS_COLUMNS = ["supplier", "sku", "fc", "period", "previous"]
 
 def read_previous(folder: Path) -> pd.DataFrame:
     """The old plan's PO lines (supplier, sku, fc, order_date, arrival_date, quantity, action)."""
-    lines = read_table(folder, "purchase_orders.csv")
-    return lines[["supplier", "sku", "fc", "order_date", "arrival_date", "quantity", "action"]]
+    columns = ["supplier", "sku", "fc", "order_date", "arrival_date", "quantity", "action"]
+    return read_table(folder, "purchase_orders.csv", columns)[columns]
 
 
 def released_receipts(previous: pd.DataFrame, inbound: pd.DataFrame, calendar: Calendar) -> pd.DataFrame:

@@ -16,11 +16,16 @@ from planner.explain import period_span
 from planner.plan_folder import PlanFolderError, read_kpis, read_table
 
 PO_SHOWN = 5   # PO lines listed per sku in an order's story
+ORDER_COLUMNS = ["order_id", "sku", "region", "priority", "quantity", "fc", "due_date", "ship_date", "promised_date",
+                 "status", "reason"]
+PO_COLUMNS = ["supplier", "sku", "fc", "arrival_date", "quantity", "reason"]
+STOCK_COLUMNS = ["fc", "sku", "period_start", "opening", "closing", "backorder", "backlog"]
+TRANSFER_COLUMNS = ["from_fc", "to_fc", "sku", "ship_date", "arrival_date", "quantity"]
 
 
 def order_story(folder: Path, order_id: str) -> str:
     """Each line of the order: its promise, why it waits, and the POs that supply it."""
-    orders = read_table(folder, "order_plan.csv")
+    orders = read_table(folder, "order_plan.csv", ORDER_COLUMNS)
     parts = orders[orders["order_id"] == order_id]
     if parts.empty:
         raise PlanFolderError(f"no order {order_id!r} in {Path(folder) / 'order_plan.csv'}")
@@ -28,7 +33,7 @@ def order_story(folder: Path, order_id: str) -> str:
     lines = [f"order {order_id} (priority {first['priority']}, region {first['region']}, "
              f"due {_day(first['due_date'])})"]
     lines += [line for part in parts.itertuples() for line in _part_lines(part)]
-    pos = read_table(folder, "purchase_orders.csv")
+    pos = read_table(folder, "purchase_orders.csv", PO_COLUMNS)
     for sku, sku_parts in parts.groupby("sku", sort=False):
         fcs, supply = set(sku_parts["fc"]), pos[pos["sku"] == sku]
         if "" not in fcs:   # a backordered part may get stock at any FC
@@ -39,17 +44,17 @@ def order_story(folder: Path, order_id: str) -> str:
 
 def sku_story(folder: Path, sku: str) -> str:
     """Stock by FC, PO lines, transfers and the order lines that wait, for one sku."""
-    projection = read_table(folder, "inventory_projection.csv")
+    projection = read_table(folder, "inventory_projection.csv", STOCK_COLUMNS)
     stock = projection[projection["sku"] == sku]
     if stock.empty:
         raise PlanFolderError(f"no sku {sku!r} in {Path(folder) / 'inventory_projection.csv'}")
     calendar = _calendar(read_kpis(folder))
     lines = [f"sku {sku}", "  stock by FC:"]
     lines += [f"    {fc}: {_stock_text(rows, calendar)}" for fc, rows in stock.groupby("fc")]
-    pos = read_table(folder, "purchase_orders.csv")
+    pos = read_table(folder, "purchase_orders.csv", PO_COLUMNS)
     lines += _po_lines(pos[pos["sku"] == sku], "purchase orders", None)
-    lines += _transfer_lines(read_table(folder, "transfers.csv"), sku)
-    orders = read_table(folder, "order_plan.csv")
+    lines += _transfer_lines(read_table(folder, "transfers.csv", TRANSFER_COLUMNS), sku)
+    orders = read_table(folder, "order_plan.csv", ORDER_COLUMNS)
     orders = orders[orders["sku"] == sku]
     waiting = orders[orders["status"] != "on_time"]
     lines.append(f"  order lines not on time: {waiting[['order_id']].drop_duplicates().shape[0]} "

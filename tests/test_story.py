@@ -86,3 +86,11 @@ def test_a_folder_without_the_needed_file_is_named(plan_dir):
     (plan_dir / "order_plan.csv").unlink()
     with pytest.raises(PlanFolderError, match="no order_plan.csv"):
         order_story(plan_dir, "O1")
+
+
+def test_a_plan_file_without_a_needed_column_is_named(plan_dir):
+    text = (plan_dir / "purchase_orders.csv").read_text().replace(",reason", ",why", 1)
+    (plan_dir / "purchase_orders.csv").write_text(text)
+    result = CliRunner().invoke(main, ["explain", str(plan_dir), "--order", "O2"])
+    assert result.exit_code == 2, result.output
+    assert "purchase_orders.csv: no column reason" in result.stderr
