@@ -36,7 +36,7 @@ class PlanConfig:
     relax: bool = False
     integer_periods: int = 4
     lp_rounding: bool = True
-    highs_method: str = "ipm"
+    highs_method: str = "simplex"
     interval_level: float = 0.9
     history_periods: int = 104
     candidates: tuple[str, ...] = ForecastOptions.candidates

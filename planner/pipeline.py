@@ -83,8 +83,8 @@ def run_plan(dataset: Dataset, config: PlanConfig, *, start=None, jobs: int | No
                                    options=config.forecast_options(), progress=forecast_progress)
         net = net_forecast(forecast, dataset.open_orders, calendar)
         demand = plan_demand(dataset.open_orders, net, calendar, config.forecast_priority)
-    inputs, model, result, plan = optimize(dataset, demand, _error_sigma(forecast), calendar, config,
-                                           clock=clock, progress=progress, previous=previous)
+    inputs, model_size, result, plan = optimize(dataset, demand, _error_sigma(forecast), calendar, config,
+                                                clock=clock, progress=progress, previous=previous)
     with clock.stage("promise"):
         order_plan = promise_orders(dataset.open_orders, demand, plan, calendar, inputs.service_arcs,
                                     config.forecast_priority)
@@ -93,7 +93,7 @@ def run_plan(dataset: Dataset, config: PlanConfig, *, start=None, jobs: int | No
         order_plan = explain_orders(order_plan, evidence)
         plan = replace(plan, purchase_orders=explain_purchases(plan.purchase_orders, plan.inventory_projection,
                                                                evidence))
-    sizes = _sizes(dataset, model)
+    sizes = _sizes(dataset, model_size)
     kpis = plan_kpis(inputs, demand, plan, order_plan, result, forecast, sizes, clock.seconds)
     return PlanRun(calendar, forecast, demand, plan, order_plan, result, kpis, dataset=dataset)
 
@@ -101,7 +101,10 @@ def run_plan(dataset: Dataset, config: PlanConfig, *, start=None, jobs: int | No
 def optimize(dataset: Dataset, demand: pd.DataFrame, error_sigma: pd.DataFrame, calendar: Calendar,
              config: PlanConfig, *, clock: Stopwatch | None = None, progress=lambda stage: None,
              previous: pd.DataFrame | None = None):
-    """Build, solve and extract for a given demand; raises NoPlan without a solution."""
+    """Build, solve and extract for a given demand; raises NoPlan without a solution.
+
+    Returns (inputs, model sizes, solve result, plan).
+    """
     clock = clock or Stopwatch()
     with clock.stage("build"):
         progress("build model")
@@ -109,13 +112,20 @@ def optimize(dataset: Dataset, demand: pd.DataFrame, error_sigma: pd.DataFrame, 
         model, _ = build_model(inputs)
     with clock.stage("solve"):
         progress(f"solve ({config.solver})")
-        result = solve(model.problem, config, rounding=lambda step: {
+        result = solve(model.problem, config, separate=model.add_violated_rows, rounding=lambda step: {
             model.variables[vid]: value for vid, value in rounding_step(model, inputs, step).items()})
     if not result.has_solution:
         raise NoPlan(result)
     with clock.stage("extract"):
         plan = extract_plan(model, inputs)
-    return inputs, model, result, plan
+    return inputs, model_sizes(model), result, plan
+
+
+def model_sizes(model) -> dict:
+    variables = model.variables
+    return {"variables": len(variables),
+            "integer_variables": sum(1 for v in variables if v.cat == "Integer"),
+            "constraints": model.problem.numConstraints()}
 
 
 def _error_sigma(forecast: pd.DataFrame) -> pd.DataFrame:
@@ -123,16 +133,13 @@ def _error_sigma(forecast: pd.DataFrame) -> pd.DataFrame:
     return forecast.groupby(["sku", "region"], as_index=False)["sigma"].first()
 
 
-def _sizes(dataset: Dataset, model) -> dict:
-    variables = model.variables
+def _sizes(dataset: Dataset, model_size: dict) -> dict:
     return {
         "skus": len(dataset.skus), "fcs": len(dataset.fulfillment_centers),
         "regions": int(dataset.fulfillment_centers["region"].nunique()),
         "supplier_items": len(dataset.supplier_items), "open_order_lines": len(dataset.open_orders),
         "history_rows": len(dataset.demand_history),
-        "variables": len(variables),
-        "integer_variables": sum(1 for v in variables if v.cat == "Integer"),
-        "constraints": model.problem.numConstraints(),
+        **model_size,
     }
 
 

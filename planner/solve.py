@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import re
 import sys
@@ -12,6 +13,7 @@ from dataclasses import dataclass, replace
 from enum import Enum
 from pathlib import Path
 
+import numpy as np
 import pulp
 
 from planner.config import PlanConfig
@@ -43,19 +45,37 @@ class SolverUnavailable(RuntimeError):
     """The chosen solver is not installed."""
 
 
-def solve(problem: pulp.LpProblem, config: PlanConfig, rounding=None) -> SolveResult:
+def solve(problem: pulp.LpProblem, config: PlanConfig, rounding=None, separate=None) -> SolveResult:
     """Solve with the configured solver; its console output goes to stderr, never stdout.
 
     A MILP with a `rounding` (step "moq"/"up"/"down" -> {variable: value}) and `lp_rounding` on takes
     the fast path first: relax, round, repair; the MILP runs only if that is not within the gap.
+    `separate()` adds the lazy rows a solution violates and returns how many; every solver call
+    is repeated until it adds none, so each solution kept satisfies the whole model.
     """
     started = time.perf_counter()
-    mip = any(v.cat == pulp.LpInteger for v in problem.variables())
+    mip = any(v.cat == pulp.LpInteger for v in _variables(problem))
+    run = functools.partial(_run_separated, separate or (lambda: 0), started)
     if mip and rounding is not None and config.lp_rounding:
-        result = _round_then_milp(problem, config, rounding, started)
+        result = _round_then_milp(problem, config, rounding, started, run)
     else:
-        result = _run(problem, config, mip=mip)
+        result = run(problem, config, mip=mip)
     return replace(result, seconds=time.perf_counter() - started)
+
+
+def _run_separated(separate, started: float, problem, config: PlanConfig, *, mip: bool,
+                   time_limit: float | None = None, warm_start: bool = False) -> SolveResult:
+    """One solver call, repeated while its solution violates lazy rows (within the time left)."""
+    limit = config.time_limit if time_limit is None else time_limit
+    call_started = time.perf_counter()
+    while True:
+        left = limit - (time.perf_counter() - call_started)
+        result = _run(problem, config, mip=mip, time_limit=left, warm_start=warm_start)
+        if not result.has_solution or separate() == 0:
+            return result
+        if limit - (time.perf_counter() - call_started) < 1.0:
+            return replace(result, status=SolveStatus.NO_SOLUTION,
+                           message="time limit reached while adding violated capacity rows")
 
 
 def _run(problem, config: PlanConfig, *, mip: bool, time_limit: float | None = None,
@@ -71,19 +91,20 @@ def _run(problem, config: PlanConfig, *, mip: bool, time_limit: float | None = N
     return SolveResult(status, config.solver, objective, gap if mip else None, 0.0, message)
 
 
-def _round_then_milp(problem, config: PlanConfig, rounding, started: float) -> SolveResult:
+def _round_then_milp(problem, config: PlanConfig, rounding, started: float, run) -> SolveResult:
     """Relaxation bound, rounded-and-repaired plan, then the MILP (warm-started) only if needed.
 
     Every solver call gets the time left of the one time limit.
     """
     def relaxation():
-        return _run(problem, config, mip=False, time_limit=config.time_limit - (time.perf_counter() - started))
+        return run(problem, config, mip=False, time_limit=config.time_limit - (time.perf_counter() - started))
 
     relaxed = relaxation()
     if not relaxed.has_solution:
         return relaxed      # infeasible, or out of time before even the relaxation was solved
     relaxed_values = _values(problem)
-    placed = _with_fixed(rounding("moq"), relaxation)
+    closed = _close_barely_used(rounding, relaxation)
+    placed = _with_fixed({**rounding("moq"), **closed}, relaxation)
     if not placed.has_solution:
         _restore(relaxed_values)
     repaired, direction = placed, ""
@@ -92,21 +113,38 @@ def _round_then_milp(problem, config: PlanConfig, rounding, started: float) -> S
         if repaired.has_solution:
             break
     if not repaired.has_solution:
-        return _run(problem, config, mip=True, time_limit=config.time_limit - (time.perf_counter() - started))
+        return run(problem, config, mip=True, time_limit=config.time_limit - (time.perf_counter() - started))
     gap = _relative_gap(repaired.objective, relaxed.objective)
     note = f"LP relaxation rounded {direction} and repaired, {gap:.4%} from the relaxation bound"
     if gap <= config.mip_gap:
         return replace(repaired, mip_gap=gap, message=note)
-    best = _milp_after_rounding(problem, config, started, replace(repaired, mip_gap=gap, message=note))
+    best = _milp_after_rounding(problem, config, started, replace(repaired, mip_gap=gap, message=note), run)
     bound_gap = _relative_gap(best.objective, relaxed.objective)
     return replace(best, mip_gap=bound_gap if best.mip_gap is None else min(best.mip_gap, bound_gap))
 
 
-def _milp_after_rounding(problem, config: PlanConfig, started: float, rounded: SolveResult) -> SolveResult:
+CLOSING_SHARES = (0.25, 0.5, 1.0)
+
+
+def _close_barely_used(rounding, relaxation) -> dict:
+    """Close MOQ lines the relaxation barely uses, in rounds of rising share, re-solving after
+    each; returns the closings whose LP still had a solution."""
+    closed: dict = {}
+    for share in CLOSING_SHARES:
+        more = {v: x for v, x in rounding(f"close:{share}").items() if v not in closed}
+        if not more:
+            continue
+        if not _with_fixed({**closed, **more}, relaxation).has_solution:
+            break
+        closed.update(more)
+    return closed
+
+
+def _milp_after_rounding(problem, config: PlanConfig, started: float, rounded: SolveResult, run) -> SolveResult:
     """Run the MILP from the rounded plan; keep whichever solution is better."""
     kept = _values(problem)
     remaining = config.time_limit - (time.perf_counter() - started)
-    milp = _run(problem, config, mip=True, time_limit=remaining, warm_start=True) if remaining > 1 else None
+    milp = run(problem, config, mip=True, time_limit=remaining, warm_start=True) if remaining > 1 else None
     if milp is not None and milp.has_solution and milp.objective <= rounded.objective + 1e-6 * abs(rounded.objective):
         return milp
     _restore(kept)
@@ -114,8 +152,14 @@ def _milp_after_rounding(problem, config: PlanConfig, started: float, rounded: S
                    message=rounded.message + "; the MILP found nothing better in the time left")
 
 
+def _variables(problem) -> list:
+    """The problem's variables: a FrameModel's own list, or PuLP's (which sorts them every call)."""
+    frame = getattr(problem, "frame_model", None)
+    return frame.variables if frame is not None else problem.variables()
+
+
 def _values(problem) -> dict:
-    return {v: v.varValue for v in problem.variables()}
+    return {v: v.varValue for v in _variables(problem)}
 
 
 def _restore(values: dict) -> None:
@@ -189,11 +233,50 @@ def _solve_highs(problem, config: PlanConfig, mip: bool, time_limit: float, warm
 
 
 class _WarmHiGHS(pulp.HiGHS):
-    """PuLP's HiGHS, optionally starting the MIP from the variables' current values."""
+    """PuLP's HiGHS, loading a FrameModel's matrix in bulk and keeping it between calls.
+
+    PuLP copies a model into HiGHS one column and one row at a time (minutes for a million
+    variables) and starts every call from scratch. A problem built by a FrameModel is loaded
+    from its arrays at once; later calls on the same problem send only what changed (rows
+    added by separation, bounds fixed by rounding, integrality on or off) and HiGHS starts
+    from the last basis. Other problems take PuLP's own path.
+    """
 
     def __init__(self, *, warm_start: bool = False, **options):
         super().__init__(**options)
         self.warm_start = warm_start
+
+    def actualSolve(self, lp):
+        frame = getattr(lp, "frame_model", None)
+        if frame is None or frame.costs is None:
+            return super().actualSolve(lp)
+        session = getattr(lp, "highs_session", None)
+        if session is None:
+            self.createAndConfigureSolver(lp)
+            lp.highs_session = session = _HighsSession(lp.solverModel, frame)
+        else:
+            lp.solverModel = session.highs
+            self._configure(session.highs, warm_lp=not self.mip)
+        session.update(lp, mip=self.mip)
+        if not session.solved and not self.mip and len(frame.variables) > session.BLOCK_COLUMNS:
+            if session.solve_by_blocks(float(self.timeLimit)):
+                session.highs.setOptionValue("solver", "simplex")
+        session.solved = True
+        if self.warm_start:
+            session.start_from_values()
+        session.highs.run()
+        status, sol_status = session.read_solution()
+        lp.assignStatus(status, sol_status)
+        return status
+
+    def _configure(self, highs, *, warm_lp: bool) -> None:
+        """Options of this call; an LP after the first goes on from the last basis with the dual simplex."""
+        highs.setOptionValue("time_limit", float(self.timeLimit))
+        if self.gapRel is not None:
+            highs.setOptionValue("mip_rel_gap", float(self.gapRel))
+        if self.threads is not None:
+            highs.setOptionValue("threads", int(self.threads))
+        highs.setOptionValue("solver", "simplex" if warm_lp else self.optionsDict.get("solver", "choose"))
 
     def callSolver(self, lp):
         if self.warm_start:
@@ -203,6 +286,153 @@ class _WarmHiGHS(pulp.HiGHS):
             start.value_valid = True
             lp.solverModel.setSolution(start)
         super().callSolver(lp)
+
+
+class _HighsSession:
+    """One HiGHS model of a FrameModel's problem, kept in step with it across solver calls."""
+
+    BLOCK_COLUMNS = 40_000     # columns per block of the first LP (about 40 skus at 6 FCs)
+
+    def __init__(self, highs, frame):
+        import highspy
+        self.highs, self.frame, self.inf = highs, frame, highspy.kHighsInf
+        self.integer = np.flatnonzero([v.cat == pulp.LpInteger for v in frame.variables]).astype(np.int32)
+        low, up = self._bounds()
+        n = len(frame.variables)
+        highs.addCols(n, frame.costs, low, up, 0, np.zeros(n, dtype=np.int32), np.zeros(0, dtype=np.int32),
+                      np.zeros(0))
+        for i, variable in enumerate(frame.variables):
+            variable.index = i
+        self.matrix = _stacked_rows(frame.eager, self.inf)
+        starts, index, value, row_low, row_up = self.matrix
+        highs.addRows(len(row_low), row_low, row_up, len(index), starts[:-1], index, value)
+        self.rows = len(row_low)
+        self.solved = False
+
+    def solve_by_blocks(self, time_limit: float) -> bool:
+        """Solve the first LP (no lazy row in it yet) as one small LP per block of skus.
+
+        Its rows never join two skus, so the blocks' optima together are its optimum, found in
+        time linear in the number of skus where the simplex on the whole takes far longer. The
+        blocks' bases become the whole model's starting basis. False: not possible, solve whole.
+        """
+        import highspy
+        starts, index, value, row_low, row_up = self.matrix
+        sku = self.frame.variable_skus()
+        if len(index) == 0 or (sku[index] < 0).any():
+            return False
+        row_of_entry = np.repeat(np.arange(len(row_low)), np.diff(starts))
+        row_sku = np.full(len(row_low), -1)
+        row_sku[row_of_entry] = sku[index]
+        if (sku[index] != row_sku[row_of_entry]).any() or (row_sku < 0).any():
+            return False
+        block_of_sku = _blocks(np.bincount(sku[sku >= 0]), self.BLOCK_COLUMNS)
+        col_block = np.where(sku >= 0, block_of_sku[np.maximum(sku, 0)], -1)
+        row_block = block_of_sku[row_sku]
+        low, up = self._bounds()
+        kinds = highspy.HighsBasisStatus
+        col_status = np.full(len(sku), kinds.kLower, dtype=object)
+        row_status = np.full(len(row_low), kinds.kBasic, dtype=object)
+        started = time.perf_counter()
+        for block in range(int(block_of_sku.max()) + 1 if len(block_of_sku) else 0):
+            cols, rows = np.flatnonzero(col_block == block), np.flatnonzero(row_block == block)
+            local = np.full(len(sku), -1, dtype=np.int32)
+            local[cols] = np.arange(len(cols), dtype=np.int32)
+            entries = row_block[row_of_entry] == block
+            counts = np.diff(starts)[rows]
+            part = highspy.Highs()
+            # every HiGHS instance must use the same thread count as the first one
+            threads = self.highs.getOptionValue("threads")[1]
+            for option, setting in (("output_flag", False), ("solver", "simplex"), ("threads", threads),
+                                    ("time_limit", max(time_limit - (time.perf_counter() - started), 1.0))):
+                part.setOptionValue(option, setting)
+            part.addCols(len(cols), self.frame.costs[cols], low[cols], up[cols], 0,
+                         np.zeros(len(cols), dtype=np.int32), np.zeros(0, dtype=np.int32), np.zeros(0))
+            part.addRows(len(rows), row_low[rows], row_up[rows], int(counts.sum()),
+                         np.r_[0, np.cumsum(counts)[:-1]].astype(np.int32), local[index[entries]], value[entries])
+            part.run()
+            if part.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+                return False
+            basis = part.getBasis()
+            col_status[cols] = np.array(basis.col_status, dtype=object)
+            row_status[rows] = np.array(basis.row_status, dtype=object)
+        whole = highspy.HighsBasis()
+        whole.col_status, whole.row_status = col_status.tolist(), row_status.tolist()
+        whole.valid = True
+        return self.highs.setBasis(whole) == highspy.HighsStatus.kOk
+
+    def _bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        variables = self.frame.variables
+        low = np.fromiter((-self.inf if v.lowBound is None else v.lowBound for v in variables), float, len(variables))
+        up = np.fromiter((self.inf if v.upBound is None else v.upBound for v in variables), float, len(variables))
+        return low, up
+
+    def update(self, lp, *, mip: bool) -> None:
+        """Rows the problem gained since the last call, current bounds, integrality for this call."""
+        constraints = list(lp._constraints.values())
+        for constraint in constraints[self.rows:]:
+            items = [(v.index, c) for v, c in constraint.items() if c != 0]
+            index = np.array([i for i, _ in items], dtype=np.int32)
+            value = np.array([c for _, c in items], dtype=float)
+            low, up = constraint.getLb(), constraint.getUb()
+            self.highs.addRow(-self.inf if low is None else low, self.inf if up is None else up,
+                              len(items), index, value)
+        self.rows = len(constraints)
+        low, up = self._bounds()
+        n = len(low)
+        self.highs.changeColsBounds(n, np.arange(n, dtype=np.int32), low, up)
+        if len(self.integer):
+            kind = np.full(len(self.integer), 1 if mip else 0, dtype=np.uint8)
+            self.highs.changeColsIntegrality(len(self.integer), self.integer, kind)
+
+    def start_from_values(self) -> None:
+        import highspy
+        start = highspy.HighsSolution()
+        start.col_value = [v.varValue or 0.0 for v in self.frame.variables]
+        start.value_valid = True
+        self.highs.setSolution(start)
+
+    def read_solution(self) -> tuple[int, int]:
+        """Variable values into the PuLP variables, and PuLP's (status, solution status)."""
+        import highspy
+        status = self.highs.getModelStatus()
+        values = np.asarray(self.highs.getSolution().col_value, dtype=float)
+        if len(values) == len(self.frame.variables):
+            for variable, value in zip(self.frame.variables, values.tolist()):
+                variable.varValue = value
+        kinds = highspy.HighsModelStatus
+        if status == kinds.kOptimal:
+            return pulp.LpStatusOptimal, pulp.LpSolutionOptimal
+        if status in (kinds.kInfeasible, kinds.kUnboundedOrInfeasible):
+            return pulp.LpStatusInfeasible, pulp.LpSolutionInfeasible
+        if status == kinds.kUnbounded:
+            return pulp.LpStatusUnbounded, pulp.LpSolutionUnbounded
+        stopped = (kinds.kObjectiveBound, kinds.kObjectiveTarget, kinds.kInterrupt, kinds.kTimeLimit,
+                   kinds.kIterationLimit, kinds.kSolutionLimit)
+        if status in stopped and self.highs.getInfo().primal_solution_status == 2:
+            return pulp.LpStatusOptimal, pulp.LpSolutionIntegerFeasible
+        return pulp.LpStatusNotSolved, pulp.LpSolutionNoSolutionFound
+
+
+def _stacked_rows(families, inf: float):
+    """One CSR matrix (starts, index, value) and row bounds from a FrameModel's eager row families."""
+    starts, index, value, low, up, offset = [np.zeros(1, dtype=np.int64)], [], [], [], [], 0
+    for rows in families:
+        count = len(rows.bound)
+        starts.append(rows.starts[1:] + offset)
+        offset += len(rows.vids)
+        index.append(rows.vids)
+        value.append(rows.coefs)
+        low.append(np.full(count, -inf) if rows.sense == "<=" else rows.bound.astype(float))
+        up.append(np.full(count, inf) if rows.sense == ">=" else rows.bound.astype(float))
+    join = (lambda parts, kind: np.concatenate(parts).astype(kind) if parts else np.zeros(0, dtype=kind))
+    return (np.concatenate(starts).astype(np.int32), join(index, np.int32), join(value, float),
+            join(low, float), join(up, float))
+
+
+def _blocks(columns_per_sku: np.ndarray, target: int) -> np.ndarray:
+    """Block number per sku: consecutive skus, about `target` columns per block."""
+    return (np.cumsum(columns_per_sku) - columns_per_sku) // max(target, 1)
 
 
 def _status_from_pulp(sol_status: int, stopped: bool, mip: bool = True,

@@ -176,9 +176,7 @@ def safety_stock_short(model: FrameModel, inputs: ModelInputs) -> None:
 
 def storage_overflow(model: FrameModel, inputs: ModelInputs) -> None:
     """storage_over[f,t] >= 0: m3 above storage capacity (soft, so today's overstock stays feasible)."""
-    limited = inputs.fcs[inputs.fcs["storage_capacity"].notna()][["fc"]]
-    index = model.add_variables("storage_over",
-                                limited.merge(pd.DataFrame({"period": range(inputs.horizon)}), how="cross"))
+    index = model.add_variables("storage_over", _capacity(inputs, "storage_capacity", per_day=False)[["fc", "period"]])
     scale = inputs.config.storage_overflow_penalty * _waiting_scale(inputs)
     model.add_cost(index, scale * _weeks(inputs, index["period"]))
 
@@ -245,17 +243,23 @@ def outbound_capacity(model: FrameModel, inputs: ModelInputs) -> None:
     """sum over skus and priorities of ship[k,f,p,t] <= outbound_capacity[f] x days[t]."""
     cap = _capacity(inputs, "outbound_capacity")
     ships = terms(model.families["ship"], ["fc", "period"], 1.0).merge(cap[["fc", "period"]])
-    model.add_rows("outbound_capacity", ships, ["fc", "period"], "<=", cap)
+    model.add_rows("outbound_capacity", ships, ["fc", "period"], "<=", cap, lazy=True)
 
 
 def inbound_capacity(model: FrameModel, inputs: ModelInputs) -> None:
     """arrivals[f,t] <= max(0, inbound_capacity[f] x days[t] - firm receipts[f,t])."""
+    cap = _inbound_room(inputs)
+    arrivals = _arrivals(model)[["fc", "period", "vid", "coef"]].merge(cap[["fc", "period"]])
+    model.add_rows("inbound_capacity", arrivals, ["fc", "period"], "<=", cap[["fc", "period", "rhs"]], lazy=True)
+
+
+def _inbound_room(inputs: ModelInputs) -> pd.DataFrame:
+    """Inbound capacity left for planned arrivals once the firm receipts are in."""
     cap = _capacity(inputs, "inbound_capacity")
     firm = inputs.receipts.groupby(["fc", "period"], as_index=False)["quantity"].sum()
     cap = cap.merge(firm, on=["fc", "period"], how="left").fillna({"quantity": 0.0})
     cap["rhs"] = np.maximum(cap["rhs"] - cap["quantity"], 0.0)
-    arrivals = _arrivals(model)[["fc", "period", "vid", "coef"]].merge(cap[["fc", "period"]])
-    model.add_rows("inbound_capacity", arrivals, ["fc", "period"], "<=", cap[["fc", "period", "rhs"]])
+    return cap[["fc", "period", "rhs"]]
 
 
 def storage_capacity(model: FrameModel, inputs: ModelInputs) -> None:
@@ -266,7 +270,7 @@ def storage_capacity(model: FrameModel, inputs: ModelInputs) -> None:
     parts = [terms(f, ["fc", "period"], f["sku"].map(volume).to_numpy(dtype=float)) for f in held]
     parts.append(terms(model.families["storage_over"], ["fc", "period"], -1.0))
     body = pd.concat(parts, ignore_index=True).merge(cap[["fc", "period"]])
-    model.add_rows("storage_capacity", body, ["fc", "period"], "<=", cap)
+    model.add_rows("storage_capacity", body, ["fc", "period"], "<=", cap, lazy=True)
 
 
 def supplier_capacity(model: FrameModel, inputs: ModelInputs) -> None:
@@ -285,8 +289,8 @@ def lane_capacity(model: FrameModel, inputs: ModelInputs) -> None:
     limited = moves[moves["capacity_per_week"].notna()]
     caps = limited.groupby(["lane", "period"], as_index=False)["capacity_per_week"].first()
     caps["rhs"] = caps["capacity_per_week"] * _weeks(inputs, caps["period"])
-    model.add_rows("lane_capacity", terms(limited, ["lane", "period"], 1.0), ["lane", "period"], "<=",
-                   caps[["lane", "period", "rhs"]])
+    body = terms(limited, ["lane", "period"], 1.0).merge(caps[["lane", "period"]])
+    model.add_rows("lane_capacity", body, ["lane", "period"], "<=", caps[["lane", "period", "rhs"]], lazy=True)
 
 
 def purchase_minimum(model: FrameModel, inputs: ModelInputs) -> None:

@@ -3,6 +3,11 @@
 A variable family is a frame of index columns plus `vid`, the variable's position in one
 list. A constraint family is a frame of (row keys, vid, coef) terms; one LpAffineExpression
 is made per row from numpy slices and all rows are added with one `prob.extend`.
+
+A family added `lazy` is kept as arrays and enters the problem row by row, only once a
+solution violates the row (`add_violated_rows`): capacities that skus share rarely bind in
+more than a few FCs and periods, and each such row in the LP slows the solver down many
+times over. A solution that violates no lazy row is a solution of the whole model.
 """
 
 from __future__ import annotations
@@ -23,6 +28,12 @@ class FrameModel:
     families: dict[str, pd.DataFrame] = field(default_factory=dict)
     rows: dict[str, pd.DataFrame] = field(default_factory=dict)
     objective_terms: list[pd.DataFrame] = field(default_factory=list)
+    lazy: dict[str, "LazyRows"] = field(default_factory=dict)
+    eager: list["LazyRows"] = field(default_factory=list)
+    costs: np.ndarray | None = None
+
+    def __post_init__(self):
+        self.problem.frame_model = self     # lets the HiGHS driver load the matrix in bulk
 
     def add_variables(self, family: str, index: pd.DataFrame, *, integer: bool = False,
                       upper: float | None = None) -> pd.DataFrame:
@@ -37,7 +48,7 @@ class FrameModel:
         return index
 
     def add_rows(self, family: str, terms: pd.DataFrame, keys: list[str], sense: str,
-                 rhs: pd.DataFrame | None = None) -> None:
+                 rhs: pd.DataFrame | None = None, *, lazy: bool = False) -> None:
         """Add one constraint per distinct key: sum(coef * var) <sense> rhs (0 where rhs has no row)."""
         terms = terms.groupby(keys + ["vid"], sort=True, as_index=False)["coef"].sum()
         terms = terms[terms["coef"] != 0]
@@ -50,10 +61,30 @@ class FrameModel:
         if rhs is not None:
             bound = rows.merge(rhs, on=keys, how="left")["rhs"].fillna(0.0).to_numpy(dtype=float)
         names = [f"{family}_{i}" for i in range(len(rows))]
-        self.problem.extend(dict(zip(names, _constraints(
-            self.variables, terms["vid"].to_numpy(), terms["coef"].to_numpy(dtype=float),
-            starts, SENSES[sense], bound))))
         self.rows[family] = rows.assign(constraint=names)
+        vids, coefs = terms["vid"].to_numpy(), terms["coef"].to_numpy(dtype=float)
+        if lazy:
+            self.lazy[family] = LazyRows(vids, coefs, starts, sense, bound, np.zeros(len(rows), dtype=bool))
+            return
+        self.problem.extend(dict(zip(names, _constraints(self.variables, vids, coefs, starts, SENSES[sense], bound))))
+        self.eager.append(LazyRows(vids, coefs, starts, sense, bound, np.ones(len(rows), dtype=bool)))
+
+    def add_violated_rows(self) -> int:
+        """Put every lazy row the current solution violates into the problem; returns how many."""
+        if not self.lazy:
+            return 0
+        values = np.fromiter((v.varValue or 0.0 for v in self.variables), dtype=float, count=len(self.variables))
+        added = 0
+        for family, lazy in self.lazy.items():
+            rows = np.flatnonzero(lazy.violated(values))
+            for row in rows.tolist():
+                a, b = lazy.starts[row], lazy.starts[row + 1]
+                self.problem.extend({f"{family}_{row}": next(_constraints(
+                    self.variables, lazy.vids[a:b], lazy.coefs[a:b], np.array([0, b - a]), SENSES[lazy.sense],
+                    lazy.bound[row:row + 1]))})
+            lazy.added[rows] = True
+            added += len(rows)
+        return added
 
     def add_cost(self, family_index: pd.DataFrame, coef) -> None:
         """Objective terms: coef per variable of a family (an array or a column)."""
@@ -63,13 +94,56 @@ class FrameModel:
     def set_objective(self) -> None:
         terms = pd.concat(self.objective_terms).groupby("vid", sort=True)["coef"].sum()
         terms = terms[terms != 0]
+        self.costs = np.zeros(len(self.variables))
+        self.costs[terms.index.to_numpy()] = terms.to_numpy()
         self.problem.setObjective(pulp.LpAffineExpression(
             zip(map(self.variables.__getitem__, terms.index.tolist()), terms.tolist())))
+
+    def variable_skus(self) -> np.ndarray:
+        """Per variable, a code of the sku it belongs to (-1: none, e.g. an FC's storage overflow).
+
+        Every eager row lies within one sku, so the model without its lazy rows falls apart into
+        one small LP per sku; the HiGHS driver uses this to solve it in blocks.
+        """
+        codes = np.full(len(self.variables), -1, dtype=np.int64)
+        sku_of_item = None
+        if "purchase" in self.families:
+            sku_of_item = self.families["purchase"].drop_duplicates("item").set_index("item")["sku"]
+        labelled = []
+        for index in self.families.values():
+            if "sku" in index:
+                labelled.append((index["vid"].to_numpy(), index["sku"]))
+            elif "item" in index and sku_of_item is not None:
+                labelled.append((index["vid"].to_numpy(), index["item"].map(sku_of_item)))
+        skus = sorted(set().union(*(set(sku.dropna().tolist()) for _, sku in labelled))) if labelled else []
+        for vids, sku in labelled:
+            codes[vids] = pd.Categorical(sku, categories=skus).codes
+        return codes
 
     def values(self, family: str) -> np.ndarray:
         """Solution values of a family, in its index order (0 where the solver gave none)."""
         vids = self.families[family]["vid"].to_numpy()
         return np.array([self.variables[i].varValue or 0.0 for i in vids.tolist()], dtype=float)
+
+
+@dataclass
+class LazyRows:
+    """A constraint family not yet in the problem: CSR terms, sense, bounds, rows already added."""
+
+    vids: np.ndarray
+    coefs: np.ndarray
+    starts: np.ndarray
+    sense: str
+    bound: np.ndarray
+    added: np.ndarray
+
+    def violated(self, values: np.ndarray) -> np.ndarray:
+        """Rows not yet added that the values break by more than a relative 1e-6."""
+        lhs = np.add.reduceat(self.coefs * values[self.vids], self.starts[:-1]) if len(self.vids) else np.zeros(0)
+        slack = 1e-6 * np.maximum(np.abs(self.bound), 1.0)
+        broken = {"<=": lhs > self.bound + slack, ">=": lhs < self.bound - slack,
+                  "==": np.abs(lhs - self.bound) > slack}[self.sense]
+        return broken & ~self.added
 
 
 def _constraints(variables, vids, coefs, starts, sense, bound):

@@ -18,10 +18,34 @@ TOL = 1e-6
 
 
 def rounding_step(model: FrameModel, inputs: ModelInputs, step: str) -> dict[int, float]:
-    """vid -> fixed value for a rounding step: "moq" (MOQ lines placed or not), "up" or "down"."""
+    """vid -> fixed value for a rounding step: "close:<share>" (MOQ lines the relaxation barely
+    uses closed), "moq" (MOQ lines placed or not), "up" or "down"."""
+    if step.startswith("close:"):
+        return closed_lines(model, float(step.split(":")[1]))
     if step == "moq":
         return moq_decisions(model, inputs)
     return rounded_purchases(model, inputs, step)
+
+
+def closed_lines(model: FrameModel, share: float) -> dict[int, float]:
+    """purchase_open = 0 where the relaxation orders under `share` x MOQ, except the supplier
+    item's busiest FC and period.
+
+    The relaxation pays nothing for opening a PO, so it spreads small orders over every FC and
+    period; placing each at its MOQ overbuys. Closed, the LP re-plans that need: into the
+    item's busiest FC and period (bought earlier and held, or moved by transfer), or a supplier
+    without MOQ. Keeping the busiest open means a supplier item is never closed altogether.
+    """
+    options = model.families["purchase"]
+    lines = options[options["lot_sized"] & (options["moq"] > 0)].reset_index(drop=True)
+    units = np.array([model.variables[i].varValue or 0.0 for i in lines["vid"].tolist()])
+    units = units * lines["units_per_var"].to_numpy(float)
+    busiest = pd.Series(units).groupby(lines["item"]).transform("idxmax").to_numpy()
+    close = (units < share * lines["moq"].to_numpy(float) - TOL) & (busiest != np.arange(len(lines)))
+    opened = model.families["purchase_open"].merge(lines.assign(close=close)[["item", "fc", "period", "close"]],
+                                                   on=["item", "fc", "period"])
+    shut = opened[opened["close"]]
+    return dict.fromkeys(shut["vid"].tolist(), 0.0)
 
 
 def moq_decisions(model: FrameModel, inputs: ModelInputs) -> dict[int, float]:

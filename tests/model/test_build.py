@@ -144,3 +144,24 @@ def test_relaxed_plan_ignores_moq_and_lots():
          "moq": 30.0, "lot_size": 10.0}])
     _, plan, _ = plan_for(ds, weekly_demand("A", "R1", [7] * 6), 6, relax=True)
     assert plan.purchase_orders["quantity"].sum() == pytest.approx(42.0)
+
+
+def test_the_first_lp_solved_in_blocks_of_skus_has_the_whole_models_optimum(monkeypatch):
+    """Two skus sharing one short FC: the blocks' optimum without the shared outbound row, then
+    the row added and the LP re-solved from the blocks' basis, equals one whole solve."""
+    import planner.solve as solve_module
+    ds = dataset(skus=[{"sku": "A", "unit_cost": 10.0}, {"sku": "B", "unit_cost": 20.0}],
+                 fulfillment_centers=[{"fc": "F1", "region": "R1", "outbound_capacity": 1.0}],
+                 inventory=[{"fc": "F1", "sku": "A", "on_hand": 30.0}, {"fc": "F1", "sku": "B", "on_hand": 30.0}])
+    demand = pd.concat([weekly_demand("A", "R1", [7, 7]), weekly_demand("B", "R1", [7, 7], priority=1)])
+    whole = optimize(ds, demand, NO_ERROR, Calendar(START, "week", 2), PlanConfig(horizon=2, solver="highs", relax=True))
+    calls = []
+    original = solve_module._HighsSession.solve_by_blocks
+    monkeypatch.setattr(solve_module._HighsSession, "BLOCK_COLUMNS", 1)
+    monkeypatch.setattr(solve_module._HighsSession, "solve_by_blocks",
+                        lambda self, limit: calls.append(limit) or original(self, limit))
+    blocks = optimize(ds, demand, NO_ERROR, Calendar(START, "week", 2), PlanConfig(horizon=2, solver="highs", relax=True))
+    assert calls
+    assert blocks[2].objective == pytest.approx(whole[2].objective, rel=1e-9)
+    shipped = blocks[3].shipments.groupby("sku")["quantity"].sum()
+    assert shipped.to_dict() == pytest.approx({"B": 14.0})      # priority 1 takes the 14 units of capacity

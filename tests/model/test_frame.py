@@ -1,0 +1,48 @@
+"""FrameModel: lazy rows enter the problem only when a solution breaks them."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pulp
+import pytest
+
+from planner.config import PlanConfig
+from planner.model.frame import FrameModel
+from planner.solve import solve
+
+
+def _two_products() -> FrameModel:
+    """max x + y / 2 with x <= 5 and y <= 1000 (eager), x + y <= 8 and y <= 2000 (lazy).
+
+    The model without its lazy rows must be bounded, as the planner's is (every queue and stock
+    is limited by its balance)."""
+    model = FrameModel(pulp.LpProblem("lazy", pulp.LpMinimize))
+    index = model.add_variables("make", pd.DataFrame({"product": ["x", "y"]}))
+    model.add_cost(index, [-1.0, -0.5])
+    terms = index.assign(coef=1.0)
+    model.add_rows("x_limit", terms[terms["product"] == "x"].assign(row=0), ["row"], "<=",
+                   pd.DataFrame({"row": [0], "rhs": [5.0]}))
+    model.add_rows("y_bound", terms[terms["product"] == "y"].assign(row=0), ["row"], "<=",
+                   pd.DataFrame({"row": [0], "rhs": [1000.0]}))
+    model.add_rows("both", terms.assign(row=0), ["row"], "<=", pd.DataFrame({"row": [0], "rhs": [8.0]}), lazy=True)
+    model.add_rows("y_limit", terms[terms["product"] == "y"].assign(row=0), ["row"], "<=",
+                   pd.DataFrame({"row": [0], "rhs": [2000.0]}), lazy=True)
+    model.set_objective()
+    return model
+
+
+@pytest.mark.parametrize("solver", ["cbc", "highs"])
+def test_a_lazy_row_enters_when_broken_and_a_slack_one_never_does(solver):
+    model = _two_products()
+    result = solve(model.problem, PlanConfig(solver=solver), separate=model.add_violated_rows)
+    assert result.objective == pytest.approx(-6.5)
+    assert model.values("make")[0] == pytest.approx(5.0)
+    assert sorted(model.problem.constraints) == ["both_0", "x_limit_0", "y_bound_0"]
+    assert model.lazy["both"].added.tolist() == [True]
+    assert model.lazy["y_limit"].added.tolist() == [False]
+
+
+def test_without_separation_lazy_rows_are_ignored():
+    model = _two_products()
+    result = solve(model.problem, PlanConfig(solver="highs"))
+    assert result.objective == pytest.approx(-505.0)
