@@ -139,7 +139,8 @@ def validate(dataset, as_json):
 @click.option("--relax", is_flag=True, default=None, help="Solve the LP relaxation (MOQ and lots not enforced).")
 @click.option("--json", "as_json", is_flag=True, help="Print the KPIs as JSON on stdout.")
 @click.option("--previous", "previous_plan", type=click.Path(path_type=Path), default=None,
-              help="Last plan's folder: its released POs stay firm, changes to its planned POs cost change_penalty.")
+              help="Last plan's folder: its released POs stay firm; its planned POs feed the plan stability "
+                   "penalty (planner/model/MODEL.md).")
 @click.option("--fail-on", "gates", multiple=True, callback=lambda ctx, param, texts: _parse_gates(texts),
               help='KPI gate, e.g. "fill_rate<0.95" (repeatable): exit 4 after writing the plan if it holds. '
                    "Metrics: docs/kpis.md.")
