@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from planner.calendar import PERIOD_LENGTHS
-from planner.config import SOLVERS, ConfigError, load_config
+from planner.config import HIGHS_METHODS, SOLVERS, ConfigError, load_config
 from planner.dataset import DatasetError
 
 EXIT_OK, EXIT_ERROR, EXIT_BAD_INPUT, EXIT_NO_PLAN, EXIT_GATE = 0, 1, 2, 3, 4
@@ -137,6 +137,9 @@ def validate(dataset, as_json):
 @click.option("--gap", "mip_gap", type=click.FloatRange(0, 1, max_open=True), default=None,
               help="Relative MIP gap at which the solver stops (default: 0.01).")
 @click.option("--relax", is_flag=True, default=None, help="Solve the LP relaxation (MOQ and lots not enforced).")
+@click.option("--highs-method", type=click.Choice(HIGHS_METHODS), default=None,
+              help="HiGHS method for the first LP (default: the model's, simplex).")
+@click.option("--threads", type=click.IntRange(min=1), default=None, help="Solver threads (default: the model's, 2).")
 @click.option("--json", "as_json", is_flag=True, help="Print the KPIs as JSON on stdout.")
 @click.option("--previous", "previous_plan", type=click.Path(path_type=Path), default=None,
               help="Last plan's folder: its released POs stay firm; its planned POs feed the plan stability "
@@ -145,15 +148,16 @@ def validate(dataset, as_json):
               help='KPI gate, e.g. "fill_rate<0.95" (repeatable): exit 4 after writing the plan if it holds. '
                    "Metrics: docs/kpis.md.")
 @handle_errors
-def plan(dataset, out, period, horizon, start, jobs, model_file, solver, time_limit, mip_gap, relax, as_json,
-         previous_plan, gates):
+def plan(dataset, out, period, horizon, start, jobs, model_file, solver, time_limit, mip_gap, relax, highs_method,
+         threads, as_json, previous_plan, gates):
     """Forecast, optimize and write the weekly plan for DATASET into --out."""
     from planner.load import load_dataset
     from planner.outputs import plan_files, write_folder
     from planner.pipeline import run_plan
     from planner.previous import read_previous
     config = load_config(model_file).with_overrides(
-        period=period, horizon=horizon, solver=solver, time_limit=time_limit, mip_gap=mip_gap, relax=relax)
+        period=period, horizon=horizon, solver=solver, time_limit=time_limit, mip_gap=mip_gap, relax=relax,
+        highs_method=highs_method, threads=threads)
     loaded = load_dataset(dataset)
     for note in loaded.notes:
         _log(f"note: {note}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -184,7 +185,8 @@ def test_bad_option_value_is_a_usage_error(dataset_folder, out):
 # ---------------------------------------------------------------- solving and exit codes
 
 def test_plan_with_highs_writes_a_plan(dataset_folder, out):
-    result = run("plan", dataset_folder.path, "--out", out, "--solver", "highs")
+    result = run("plan", dataset_folder.path, "--out", out, "--solver", "highs", "--highs-method", "ipm",
+                 "--threads", "1")
     assert result.exit_code == 0, result.output
     assert f"written to {out}" in result.stdout
     kpis = json.loads((out / "kpis.json").read_text())
@@ -218,6 +220,21 @@ def test_no_solution_exits_3_and_writes_nothing(dataset_folder, out, monkeypatch
     assert "no plan" in result.stderr and "no_solution" in result.stderr
     assert result.stdout == ""
     assert_nothing_written(out)
+
+
+def test_a_time_limit_with_a_feasible_plan_writes_it_and_reports_the_gap(dataset_folder, out, monkeypatch):
+    real = planner.pipeline.solve
+
+    def stopped_with_a_plan(problem, config, **options):
+        found = real(problem, config, **options)
+        return replace(found, status=SolveStatus.FEASIBLE, mip_gap=0.05, message="Time limit reached")
+
+    monkeypatch.setattr(planner.pipeline, "solve", stopped_with_a_plan)
+    result = run("plan", dataset_folder.path, "--out", out, "--json")
+    assert result.exit_code == 0, result.output
+    solver = json.loads((out / "kpis.json").read_text())["solver"]
+    assert (solver["status"], solver["mip_gap"], solver["message"]) == ("feasible", 0.05, "Time limit reached")
+    assert "purchase_orders.csv" in snapshot(out)
 
 
 def test_no_solution_keeps_the_previous_plan(dataset_folder, out, monkeypatch):
