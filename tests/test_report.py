@@ -89,3 +89,17 @@ def test_history_by_period_leaves_out_periods_before_the_history():
     frame = history_by_period(history, calendar, 10)
     assert frame["period_start"].dt.strftime("%m-%d").tolist() == ["12-22", "12-29"]
     assert frame["quantity"].tolist() == [1.0, 4.0]
+
+
+def test_a_plan_without_purchase_orders_or_capacity_limits_still_reports(tiny_plan_run):
+    plan = tiny_plan_run.plan
+    unlimited = plan.capacity.assign(outbound_capacity=float("nan"), inbound_capacity=float("nan"))
+    capacity_kpis = {fc: dict.fromkeys(use, None) | {"outbound_units": use["outbound_units"],
+                                                     "inbound_units": use["inbound_units"]}
+                     for fc, use in tiny_plan_run.kpis["capacity"].items()}
+    bare = replace(tiny_plan_run, plan=replace(plan, purchase_orders=plan.purchase_orders.iloc[0:0],
+                                               capacity=unlimited),
+                   kpis=tiny_plan_run.kpis | {"capacity": capacity_kpis})
+    page = report_html(bare, tiny_plan_run.dataset.demand_history).decode("utf-8")
+    assert "No PO needs releasing now." in page and "Purchase orders to release now (0)" in page
+    assert len(images(page)) == 3
