@@ -14,6 +14,7 @@ import pulp
 
 from planner.model.frame import FrameModel, shifted, terms
 from planner.model.inputs import ModelInputs
+from planner.model.stability import purchase_change
 
 ITEM_PERIOD = ["item", "period"]
 BACKLOG_DISCOUNT = 0.01
@@ -24,8 +25,8 @@ def build_model(inputs: ModelInputs) -> tuple[FrameModel, float]:
     """Create every variable and constraint family; returns the model and its build seconds."""
     started = time.perf_counter()
     model = FrameModel(pulp.LpProblem("replenishment_plan", pulp.LpMinimize))
-    for make in (purchase, purchase_open, transfer, on_hand, backorder, allocate, backlog_and_ship,
-                 safety_stock_short, storage_overflow):
+    for make in (purchase, purchase_open, purchase_change, transfer, on_hand, backorder, allocate,
+                 backlog_and_ship, safety_stock_short, storage_overflow):
         make(model, inputs)
     for constrain in (inventory_balance, backorder_balance, backlog_balance, outbound_capacity,
                       inbound_capacity, storage_capacity, supplier_capacity, lane_capacity,

@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import pandas as pd
-import pytest
 
-import planner.pipeline
 from builders import dataset
 from planner.calendar import Calendar
 from planner.config import PlanConfig
-from planner.model.build import build_model
-from planner.model.stability import purchase_change
 from planner.pipeline import optimize
 
 START = pd.Timestamp("2026-11-30")
@@ -26,18 +22,6 @@ PREVIOUS = pd.DataFrame([
     {"supplier": "USUAL", "sku": "A", "fc": "F1", "order_date": START + pd.Timedelta(days=7 * t),
      "arrival_date": START + pd.Timedelta(days=7 * t), "quantity": 10.0, "action": "release" if t == 0 else "planned"}
     for t in range(3)])
-
-
-@pytest.fixture
-def with_stability(monkeypatch):
-    """Build with the purchase_change family, whether or not build_model already adds it."""
-    def build(inputs):
-        model, seconds = build_model(inputs)
-        if "purchase_change_up" not in model.families:
-            purchase_change(model, inputs)
-            model.set_objective()
-        return model, seconds
-    monkeypatch.setattr(planner.pipeline, "build_model", build)
 
 
 def bought(weekly: list[float], previous=None) -> dict:
@@ -56,11 +40,11 @@ def test_without_a_previous_plan_the_cheaper_supplier_gets_every_week():
     assert bought([10, 10, 10]) == {("CHEAP", 0): 10.0, ("CHEAP", 1): 10.0, ("CHEAP", 2): 10.0}
 
 
-def test_the_released_po_is_firm_and_planned_ones_stay_with_their_supplier(with_stability):
+def test_the_released_po_is_firm_and_planned_ones_stay_with_their_supplier():
     # switching a week's 10 units costs 0.05 x (10.2 + 10) x 10 = 10.1 and saves 0.2 x 10 = 2: stay
     assert bought([10, 10, 10], PREVIOUS) == {("USUAL", 1): 10.0, ("USUAL", 2): 10.0}
 
 
-def test_a_needed_change_is_made_at_the_cheapest_margin(with_stability):
+def test_a_needed_change_is_made_at_the_cheapest_margin():
     # 5 more units in week 2: CHEAP costs 10 + 0.5 change, USUAL 10.2 + 0.51: the extra comes from CHEAP
     assert bought([10, 10, 15], PREVIOUS) == {("USUAL", 1): 10.0, ("USUAL", 2): 10.0, ("CHEAP", 2): 5.0}
