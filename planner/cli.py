@@ -142,8 +142,8 @@ def validate(dataset, as_json):
 @click.option("--threads", type=click.IntRange(min=1), default=None, help="Solver threads (default: the model's, 2).")
 @click.option("--json", "as_json", is_flag=True, help="Print the KPIs as JSON on stdout.")
 @click.option("--previous", "previous_plan", type=click.Path(path_type=Path), default=None,
-              help="Last plan's folder: its released POs stay firm; its planned POs feed the plan stability "
-                   "penalty (planner/model/MODEL.md).")
+              help="Last plan's folder: its released POs stay firm, and changing its planned POs costs "
+                   "change_penalty per unit (planner/model/MODEL.md, 'Plan stability').")
 @click.option("--fail-on", "gates", multiple=True, callback=lambda ctx, param, texts: _parse_gates(texts),
               help='KPI gate, e.g. "fill_rate<0.95" (repeatable): exit 4 after writing the plan if it holds. '
                    "Metrics: docs/kpis.md.")
