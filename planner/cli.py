@@ -54,6 +54,7 @@ def handle_errors(command):
     """Turn the library's errors into messages and exit codes; nothing reaches the user as a traceback."""
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
+        from planner.forecast_executor import ExecutorUnavailable
         from planner.pipeline import NoPlan
         from planner.plan_folder import PlanFolderError
         from planner.solve import SolverUnavailable
@@ -64,7 +65,7 @@ def handle_errors(command):
                 click.echo(f"  {problem}", err=True)
             raise PlannerExit(f"{len(error.problems)} problem(s) in the dataset; nothing was written",
                               EXIT_BAD_INPUT) from None
-        except (ConfigError, SolverUnavailable, FileExistsError, PlanFolderError) as error:
+        except (ConfigError, SolverUnavailable, FileExistsError, PlanFolderError, ExecutorUnavailable) as error:
             raise PlannerExit(str(error), EXIT_BAD_INPUT) from None
         except NoPlan as error:
             raise PlannerExit(f"{error}; nothing was written", EXIT_NO_PLAN) from None
@@ -90,6 +91,15 @@ period_options = [
                  help="Processes for forecasting (default: all cores)."),
     click.option("--model", "model_file", type=click.Path(path_type=Path), default=None,
                  help="Planning model TOML (default: models/default.toml values)."),
+]
+
+
+executor_options = [
+    click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+                 help="Where the forecast fits run: local processes, or a Dask distributed cluster."),
+    click.option("--dask-address", default=None, envvar="PLANNER_DASK_ADDRESS",
+                 help="Dask scheduler, tcp://HOST:PORT (or PLANNER_DASK_ADDRESS); without it --executor dask "
+                      "starts a local cluster of --jobs workers."),
 ]
 
 
@@ -131,6 +141,7 @@ def validate(dataset, as_json):
 @dataset_argument
 @out_option
 @with_options(period_options)
+@with_options(executor_options)
 @click.option("--solver", type=click.Choice(SOLVERS), default=None, help="LP/MILP solver (default: cbc).")
 @click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=None,
               help="Solver time limit in seconds.")
@@ -148,9 +159,10 @@ def validate(dataset, as_json):
               help='KPI gate, e.g. "fill_rate<0.95" (repeatable): exit 4 after writing the plan if it holds. '
                    "Metrics: docs/kpis.md.")
 @handle_errors
-def plan(dataset, out, period, horizon, start, jobs, model_file, solver, time_limit, mip_gap, relax, highs_method,
-         threads, as_json, previous_plan, gates):
+def plan(dataset, out, period, horizon, start, jobs, model_file, executor, dask_address, solver, time_limit,
+         mip_gap, relax, highs_method, threads, as_json, previous_plan, gates):
     """Forecast, optimize and write the weekly plan for DATASET into --out."""
+    from planner.forecast_executor import make_executor
     from planner.load import load_dataset
     from planner.outputs import plan_files, write_folder
     from planner.pipeline import run_plan
@@ -162,8 +174,9 @@ def plan(dataset, out, period, horizon, start, jobs, model_file, solver, time_li
     for note in loaded.notes:
         _log(f"note: {note}")
     previous = None if previous_plan is None else read_previous(previous_plan)
-    run = run_plan(loaded, config, start=start, jobs=jobs, progress=lambda stage: _log(f"planner: {stage}"),
-                   forecast_progress=_fit_progress(), previous=previous)
+    with make_executor(executor, jobs=jobs, address=dask_address) as fit_executor:
+        run = run_plan(loaded, config, start=start, jobs=jobs, progress=lambda stage: _log(f"planner: {stage}"),
+                       forecast_progress=_fit_progress(), previous=previous, forecast_executor=fit_executor)
     write_folder(out, plan_files(run))
     if as_json:
         click.echo(json.dumps(run.kpis, indent=2))
@@ -209,19 +222,22 @@ def _summary(kpis: dict, out: Path) -> str:
 @dataset_argument
 @out_option
 @with_options(period_options)
+@with_options(executor_options)
 @handle_errors
-def forecast(dataset, out, period, horizon, start, jobs, model_file):
+def forecast(dataset, out, period, horizon, start, jobs, model_file, executor, dask_address):
     """Forecast demand per sku and region; write forecast.csv, forecast_metrics.csv and kpis.json into --out."""
     from planner.forecast import forecast_demand
+    from planner.forecast_executor import make_executor
     from planner.load import load_dataset
     from planner.outputs import forecast_files, json_bytes, write_folder
     from planner.pipeline import forecast_kpis, plan_calendar
     config = load_config(model_file).with_overrides(period=period, horizon=horizon)
     loaded = load_dataset(dataset, require=("demand_history",))
     calendar = plan_calendar(loaded, config, start)
-    result = forecast_demand(loaded.demand_history, calendar, interval_level=config.interval_level,
-                             history_periods=config.history_periods, jobs=jobs,
-                             options=config.forecast_options(), progress=_fit_progress())
+    with make_executor(executor, jobs=jobs, address=dask_address) as fit_executor:
+        result = forecast_demand(loaded.demand_history, calendar, interval_level=config.interval_level,
+                                 history_periods=config.history_periods, executor=fit_executor,
+                                 options=config.forecast_options(), progress=_fit_progress())
     write_folder(out, {**forecast_files(result), "kpis.json": json_bytes({"forecast": forecast_kpis(result)})})
     click.echo(f"forecast of {result[['sku', 'region']].drop_duplicates().shape[0]} series "
                f"from {calendar.start.date()} written to {out}")

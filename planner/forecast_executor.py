@@ -1,4 +1,4 @@
-"""Where chunks of series are fitted: in this process, or over a pool of local processes.
+"""Where chunks of series are fitted: in this process, a pool of local processes, or a Dask cluster.
 
 The orchestrator hands an executor a function and a list of chunks and reads the results back
 in chunk order; the forecasters never know which executor ran them.
@@ -7,6 +7,7 @@ in chunk order; the forecasters never know which executor ran them.
 from __future__ import annotations
 
 import os
+from contextlib import nullcontext
 from concurrent.futures import ProcessPoolExecutor
 from itertools import repeat
 from typing import Callable, Iterator
@@ -36,3 +37,60 @@ class LocalExecutor:
             return
         with ProcessPoolExecutor(max_workers=self.jobs) as pool:
             yield from pool.map(function, chunks, repeat(argument))
+
+
+class ExecutorUnavailable(RuntimeError):
+    """The requested executor cannot run: dask is not installed, or the cluster is unreachable."""
+
+
+class DaskExecutor:
+    """Chunks of series as tasks on a Dask distributed cluster (one task per chunk, not per series).
+
+    Connects to ``address`` (tcp://HOST:PORT of a scheduler), or starts a local cluster of
+    ``workers`` single-threaded worker processes when no address is given. Use it as a context
+    manager so a local cluster is shut down afterwards.
+    """
+
+    def __init__(self, address: str | None = None, workers: int | None = None):
+        self.address = address
+        self.local_workers = workers
+
+    def __enter__(self) -> "DaskExecutor":
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError:
+            raise ExecutorUnavailable("the dask executor needs dask: pip install 'planner[dask]'") from None
+        try:
+            if self.address:
+                self.client_ = Client(self.address, timeout="10s")
+            else:
+                cluster = LocalCluster(n_workers=self.local_workers or cpu_count(), threads_per_worker=1,
+                                       processes=True, dashboard_address=None)
+                self.client_ = Client(cluster)
+        except (OSError, TimeoutError) as error:
+            raise ExecutorUnavailable(f"cannot reach the Dask scheduler at {self.address}: {error}") from None
+        return self
+
+    def __exit__(self, *exc) -> None:
+        cluster = self.client_.cluster
+        self.client_.close()
+        if cluster is not None:
+            cluster.close()
+
+    @property
+    def workers(self) -> int:
+        return max(len(self.client_.scheduler_info().get("workers", {})), 1)
+
+    def map(self, function: Callable, chunks: list, argument) -> Iterator:
+        """``function(chunk, argument)`` for each chunk on the cluster, results in chunk order."""
+        shared = self.client_.scatter(argument, broadcast=True)
+        futures = self.client_.map(function, chunks, [shared] * len(chunks), pure=False)
+        for future in futures:
+            yield future.result()
+
+
+def make_executor(kind: str = "local", *, jobs: int | None = None, address: str | None = None):
+    """A context manager yielding the executor the command line asked for."""
+    if kind == "dask":
+        return DaskExecutor(address or os.environ.get("PLANNER_DASK_ADDRESS") or None, jobs)
+    return nullcontext(LocalExecutor(jobs))

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from planner.forecast_intermittent import SBA, TSB, Croston
 from planner.forecast_methods import Forecaster, RecentMean, SeasonalNaive, SimpleSmoothing, Theta
@@ -108,13 +109,19 @@ class SeriesInput:
 
 
 def forecast_chunk(chunk: list[SeriesInput], options: ForecastOptions) -> ChunkForecast:
-    """Forecast each series of a chunk; runs in a worker process. Warnings are counted, not shown."""
+    """Forecast each series of a chunk; runs in a worker process. Warnings are counted, not shown.
+
+    BLAS runs on one thread: a multi-threaded BLAS sums in an order that depends on its thread
+    count, and the optimizers amplify those last-bit differences into different forecasts
+    between this process, a process pool and Dask workers (which start with one BLAS thread).
+    """
     result = ChunkForecast([])
-    for series in chunk:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            result.series.append(forecast_series(series, options, result.errors))
-        result.warnings.update(w.category.__name__ for w in caught)
+    with threadpool_limits(limits=1, user_api="blas"):
+        for series in chunk:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                result.series.append(forecast_series(series, options, result.errors))
+            result.warnings.update(w.category.__name__ for w in caught)
     return result
 
 

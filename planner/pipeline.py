@@ -69,7 +69,8 @@ def plan_calendar(dataset: Dataset, config: PlanConfig, start=None) -> Calendar:
 
 
 def run_plan(dataset: Dataset, config: PlanConfig, *, start=None, jobs: int | None = None,
-             progress=lambda stage: None, forecast_progress=None, previous: pd.DataFrame | None = None) -> PlanRun:
+             progress=lambda stage: None, forecast_progress=None, previous: pd.DataFrame | None = None,
+             forecast_executor=None) -> PlanRun:
     """Forecast, optimize and promise; raises NoPlan when the solver finds no solution.
 
     `previous` is the last plan's PO lines (planner.previous.read_previous), kept stable.
@@ -80,7 +81,8 @@ def run_plan(dataset: Dataset, config: PlanConfig, *, start=None, jobs: int | No
         progress("forecast")
         forecast = forecast_demand(dataset.demand_history, calendar, interval_level=config.interval_level,
                                    history_periods=config.history_periods, jobs=jobs,
-                                   options=config.forecast_options(), progress=forecast_progress)
+                                   options=config.forecast_options(), progress=forecast_progress,
+                                   executor=forecast_executor)
         net = net_forecast(forecast, dataset.open_orders, calendar)
         demand = plan_demand(dataset.open_orders, net, calendar, config.forecast_priority)
     inputs, model_size, result, plan = optimize(dataset, demand, _error_sigma(forecast), calendar, config,
