@@ -246,7 +246,10 @@ class _WarmHiGHS(pulp.HiGHS):
         super().__init__(**options)
         self.warm_start = warm_start
 
+    scheduler_threads: int | None = None     # the thread count HiGHS's shared scheduler runs with
+
     def actualSolve(self, lp):
+        self._scheduler_for(self.threads)
         frame = getattr(lp, "frame_model", None)
         if frame is None or frame.costs is None:
             return super().actualSolve(lp)
@@ -268,6 +271,17 @@ class _WarmHiGHS(pulp.HiGHS):
         status, sol_status = session.read_solution()
         lp.assignStatus(status, sol_status)
         return status
+
+    @classmethod
+    def _scheduler_for(cls, threads: int | None) -> None:
+        """HiGHS runs one scheduler per process and refuses a run with another thread count
+        ("Not Set"): restart it when this call asks for a different one."""
+        if threads is None or threads == cls.scheduler_threads:
+            return
+        if cls.scheduler_threads is not None:
+            import highspy
+            highspy.Highs.resetGlobalScheduler(True)
+        _WarmHiGHS.scheduler_threads = threads
 
     def _configure(self, highs, *, warm_lp: bool) -> None:
         """Options of this call; an LP after the first goes on from the last basis with the dual simplex."""

@@ -79,3 +79,10 @@ def test_cbc_gap_from_its_log():
     exit_line = "Cbc0011I Exiting as integer gap of 12.5 less than 1e-10 or 1%\nObjective value:   2500\n"
     assert _cbc_gap(exit_line, SolveStatus.OPTIMAL) == pytest.approx(0.005)
     assert _cbc_gap("Result - Optimal solution found\n", SolveStatus.OPTIMAL) == 0.0
+
+
+def test_highs_runs_with_another_thread_count_in_the_same_process():
+    """HiGHS keeps one scheduler per process; a later solve with other threads must still run."""
+    for threads in (1, 2, 1):
+        result = solve(small_problem(), PlanConfig(solver="highs", threads=threads))
+        assert result.status is SolveStatus.OPTIMAL
