@@ -306,8 +306,8 @@ def run_one(n_skus: int, args) -> dict:
             else:
                 ended = time.perf_counter()
         if run is None and kept.model is not None:
-            from planner.pipeline import _sizes
-            sizes = _sizes(dataset, kept.model)
+            from planner.pipeline import _sizes, model_sizes
+            sizes = _sizes(dataset, model_sizes(kept.model))
             row.update(variables=sizes["variables"], constraints=sizes["constraints"],
                        integer_variables=sizes["integer_variables"], input_sizes=sizes)
         del kept
