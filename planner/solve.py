@@ -266,7 +266,7 @@ class _WarmHiGHS(pulp.HiGHS):
                 session.highs.setOptionValue("solver", "simplex")
         session.solved = True
         if self.warm_start:
-            session.start_from_values()
+            _start_from_values(session.highs, frame.variables)
         session.highs.run()
         status, sol_status = session.read_solution()
         lp.assignStatus(status, sol_status)
@@ -294,11 +294,7 @@ class _WarmHiGHS(pulp.HiGHS):
 
     def callSolver(self, lp):
         if self.warm_start:
-            import highspy
-            start = highspy.HighsSolution()
-            start.col_value = [v.varValue or 0.0 for v in lp.variables()]
-            start.value_valid = True
-            lp.solverModel.setSolution(start)
+            _start_from_values(lp.solverModel, lp.variables())
         super().callSolver(lp)
 
 
@@ -311,7 +307,7 @@ class _HighsSession:
         import highspy
         self.highs, self.frame, self.inf = highs, frame, highspy.kHighsInf
         self.integer = np.flatnonzero([v.cat == pulp.LpInteger for v in frame.variables]).astype(np.int32)
-        low, up = self._bounds()
+        self.bounds = low, up = self._bounds()
         n = len(frame.variables)
         highs.addCols(n, frame.costs, low, up, 0, np.zeros(n, dtype=np.int32), np.zeros(0, dtype=np.int32),
                       np.zeros(0))
@@ -324,7 +320,8 @@ class _HighsSession:
         self.solved = False
 
     def solve_by_blocks(self, time_limit: float) -> bool:
-        """Solve the first LP (no lazy row in it yet) as one small LP per block of skus.
+        """Solve the first LP (no lazy row in it yet) as one small LP per block of skus; call
+        after `update`, whose bounds it uses.
 
         Its rows never join two skus, so the blocks' optima together are its optimum, found in
         time linear in the number of skus where the simplex on the whole takes far longer. The
@@ -343,7 +340,8 @@ class _HighsSession:
         block_of_sku = _blocks(np.bincount(sku[sku >= 0]), self.BLOCK_COLUMNS)
         col_block = np.where(sku >= 0, block_of_sku[np.maximum(sku, 0)], -1)
         row_block = block_of_sku[row_sku]
-        low, up = self._bounds()
+        low, up = self.bounds
+        threads = self.highs.getOptionValue("threads")[1]   # every HiGHS instance must use the same count
         kinds = highspy.HighsBasisStatus
         col_status = np.full(len(sku), kinds.kLower, dtype=object)
         row_status = np.full(len(row_low), kinds.kBasic, dtype=object)
@@ -355,8 +353,6 @@ class _HighsSession:
             entries = row_block[row_of_entry] == block
             counts = np.diff(starts)[rows]
             part = highspy.Highs()
-            # every HiGHS instance must use the same thread count as the first one
-            threads = self.highs.getOptionValue("threads")[1]
             for option, setting in (("output_flag", False), ("solver", "simplex"), ("threads", threads),
                                     ("time_limit", max(time_limit - (time.perf_counter() - started), 1.0))):
                 part.setOptionValue(option, setting)
@@ -392,19 +388,12 @@ class _HighsSession:
             self.highs.addRow(-self.inf if low is None else low, self.inf if up is None else up,
                               len(items), index, value)
         self.rows = len(constraints)
-        low, up = self._bounds()
+        self.bounds = low, up = self._bounds()
         n = len(low)
         self.highs.changeColsBounds(n, np.arange(n, dtype=np.int32), low, up)
         if len(self.integer):
             kind = np.full(len(self.integer), 1 if mip else 0, dtype=np.uint8)
             self.highs.changeColsIntegrality(len(self.integer), self.integer, kind)
-
-    def start_from_values(self) -> None:
-        import highspy
-        start = highspy.HighsSolution()
-        start.col_value = [v.varValue or 0.0 for v in self.frame.variables]
-        start.value_valid = True
-        self.highs.setSolution(start)
 
     def read_solution(self) -> tuple[int, int]:
         """Variable values into the PuLP variables, and PuLP's (status, solution status)."""
@@ -428,8 +417,17 @@ class _HighsSession:
         return pulp.LpStatusNotSolved, pulp.LpSolutionNoSolutionFound
 
 
+def _start_from_values(highs, variables) -> None:
+    """Give HiGHS the variables' current values as the MIP's starting solution."""
+    import highspy
+    start = highspy.HighsSolution()
+    start.col_value = [v.varValue or 0.0 for v in variables]
+    start.value_valid = True
+    highs.setSolution(start)
+
+
 def _stacked_rows(families, inf: float):
-    """One CSR matrix (starts, index, value) and row bounds from a FrameModel's eager row families."""
+    """One CSR matrix (starts, index, value) and row bounds from a FrameModel's row families."""
     starts, index, value, low, up, offset = [np.zeros(1, dtype=np.int64)], [], [], [], [], 0
     for rows in families:
         count = len(rows.bound)

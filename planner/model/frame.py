@@ -28,8 +28,8 @@ class FrameModel:
     families: dict[str, pd.DataFrame] = field(default_factory=dict)
     rows: dict[str, pd.DataFrame] = field(default_factory=dict)
     objective_terms: list[pd.DataFrame] = field(default_factory=list)
-    lazy: dict[str, "LazyRows"] = field(default_factory=dict)
-    eager: list["LazyRows"] = field(default_factory=list)
+    lazy: dict[str, "RowFamily"] = field(default_factory=dict)     # rows not in the problem yet
+    eager: list["RowFamily"] = field(default_factory=list)         # rows in it from the start
     costs: np.ndarray | None = None
 
     def __post_init__(self):
@@ -64,10 +64,10 @@ class FrameModel:
         self.rows[family] = rows.assign(constraint=names)
         vids, coefs = terms["vid"].to_numpy(), terms["coef"].to_numpy(dtype=float)
         if lazy:
-            self.lazy[family] = LazyRows(vids, coefs, starts, sense, bound, np.zeros(len(rows), dtype=bool))
+            self.lazy[family] = RowFamily(vids, coefs, starts, sense, bound, np.zeros(len(rows), dtype=bool))
             return
         self.problem.extend(dict(zip(names, _constraints(self.variables, vids, coefs, starts, SENSES[sense], bound))))
-        self.eager.append(LazyRows(vids, coefs, starts, sense, bound, np.ones(len(rows), dtype=bool)))
+        self.eager.append(RowFamily(vids, coefs, starts, sense, bound, np.ones(len(rows), dtype=bool)))
 
     def add_violated_rows(self) -> int:
         """Put every lazy row the current solution violates into the problem; returns how many."""
@@ -127,8 +127,8 @@ class FrameModel:
 
 
 @dataclass
-class LazyRows:
-    """A constraint family not yet in the problem: CSR terms, sense, bounds, rows already added."""
+class RowFamily:
+    """A constraint family as arrays: CSR terms, sense, bounds, and which rows are in the problem."""
 
     vids: np.ndarray
     coefs: np.ndarray
