@@ -12,7 +12,8 @@ For one series, from its first demand on:
    the second origin on, a method that can keeps the parameters of its first-origin fit and
    only updates its states (no optimizer run: the statsmodels fits dominate the cost);
 3. refit the best method, or with ``combine`` the best ``combine_top``, on the whole series
-   and forecast. A combination takes the median or mean per period;
+   and forecast (an optimizer starts from the method's first-origin parameters). A
+   combination takes the median or mean per period;
 4. intervals: from the method's error model where it has one and stands alone; otherwise
    from the backtest errors of the chosen forecast, per horizon step (pooled over origins and
    the steps before, so they widen with the horizon).
@@ -175,17 +176,20 @@ class Backtest:
     def __init__(self, series: SeriesInput, options: ForecastOptions, errors: Counter):
         self.series, self.options, self.errors = series, options, errors
         self.forecasts: dict[str, np.ndarray] = {}
+        self.first_fits: dict[str, Forecaster] = {}
 
-    def fitted(self, name: str, length: int, earlier: Forecaster | None = None) -> Forecaster | None:
+    def fitted(self, name: str, length: int, earlier: Forecaster | None = None,
+               reuse: str = "with_fitted_parameters") -> Forecaster | None:
         """The method fitted on the first ``length`` periods (deseasonalized unless seasonal),
-        keeping the parameters of an ``earlier`` fit where the method can."""
+        from an ``earlier`` fit where the method can: keeping its parameters, or with ``reuse`` =
+        ``warm_started`` starting its optimizer from them."""
         spec = METHODS[name]
         y = self.series.y[:length]
         if not spec.seasonal:
             y = y / self.series.past[:length]
-        keep = getattr(earlier, "with_fitted_parameters", None)
+        derive = getattr(earlier, reuse, None)
         try:
-            return (keep() if keep else spec.build(self.options.season_length)).fit(y)
+            return (derive() if derive else spec.build(self.options.season_length)).fit(y)
         except Exception:  # one odd series must never stop the plan: count it, drop the method
             self.errors[name] += 1
             return None
@@ -203,6 +207,7 @@ class Backtest:
                 return np.inf
             first = first or method
             rows.append(self.predict(name, method, self.series.past[t:t + h]))
+        self.first_fits[name] = first
         self.forecasts[name] = np.array(rows)
         actual = self._actuals(origins)
         return float(np.mean(np.abs(self.forecasts[name] - actual)))
@@ -213,7 +218,8 @@ class Backtest:
 
     def final(self, chosen: list[str], kind: str, origins: list[int]) -> SeriesForecast:
         """Refit the chosen methods on the whole series; intervals and the backtest record."""
-        fits = {name: self.fitted(name, len(self.series.y)) for name in chosen}
+        fits = {name: self.fitted(name, len(self.series.y), self.first_fits[name], "warm_started")
+                for name in chosen}
         fits = {name: method for name, method in fits.items() if method is not None}
         if not fits:
             return _fallback(self.series, self.options, kind, chosen, self.errors)

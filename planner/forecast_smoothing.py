@@ -53,14 +53,20 @@ class Holt(Forecaster):
     ~0.2 ms instead of a 6-10 ms optimization. The backtest uses it from its second origin on
     with the parameters of the first (statsforecast's ``refit=False``): the states follow the
     new data, the parameters were learnt on earlier data only.
+
+    ``start`` (alpha, beta, phi), when given, is where the optimizer starts instead of
+    statsmodels' default guess: the final fit on the whole series starts from the first
+    origin's parameters, which are usually close, and needs about a third fewer iterations.
     """
 
     name = "holt"
     damped = False
     n_params = 4
 
-    def __init__(self, parameters: tuple[float, float, float, float, float] | None = None):
+    def __init__(self, parameters: tuple[float, float, float, float, float] | None = None,
+                 start: tuple[float, float, float] | None = None):
         self.parameters = parameters
+        self.start = start
 
     def fit(self, y: np.ndarray) -> "Holt":
         y = as_series(y, 4, self.name)
@@ -72,8 +78,17 @@ class Holt(Forecaster):
         model = ExponentialSmoothing(y / scale, trend="add", damped_trend=self.damped,
                                      initialization_method="heuristic" if heuristic else "estimated")
         jac = holt_gradient(self._upper_bounds(estimated_states=not heuristic))
-        self._learn(model.fit(method="SLSQP", use_brute=False, minimize_kwargs={"jac": jac}), scale)
+        start = self._start_params() if heuristic else None
+        self._learn(model.fit(method="SLSQP", use_brute=False, start_params=start,
+                              minimize_kwargs={"jac": jac}), scale)
         return self
+
+    def _start_params(self) -> np.ndarray | None:
+        """``start`` in statsmodels' order of the estimated parameters (heuristic initial states)."""
+        if self.start is None:
+            return None
+        alpha, beta, phi = self.start
+        return np.array([alpha, beta] + [phi] * self.damped)
 
     def _upper_bounds(self, estimated_states: bool) -> np.ndarray:
         """statsmodels' upper bounds of the estimated parameters, in its order: alpha, beta
@@ -108,6 +123,10 @@ class Holt(Forecaster):
     def with_fitted_parameters(self) -> "Holt":
         """An unfitted copy that keeps this fit's parameters and initial states."""
         return type(self)((self.alpha_, self.beta_, self.phi_, *self.initial_))
+
+    def warm_started(self) -> "Holt":
+        """An unfitted copy whose optimizer starts from this fit's parameters."""
+        return type(self)(start=(self.alpha_, self.beta_, self.phi_))
 
     def _predict(self, h: int) -> np.ndarray:
         return self.level_ + np.cumsum(self.phi_ ** np.arange(1, h + 1)) * self.trend_

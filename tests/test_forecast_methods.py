@@ -126,3 +126,19 @@ def test_kept_parameters_reproduce_the_optimized_fit(method):
     replayed = fitted.with_fitted_parameters().fit(y)
     np.testing.assert_allclose(replayed.predict(13), fitted.predict(13), rtol=1e-9)
     assert replayed.sigma_ == pytest.approx(fitted.sigma_)
+
+
+@pytest.mark.parametrize("method", [Holt, DampedHolt], ids=lambda m: m.__name__)
+def test_own_gradient_fits_as_scipy_finite_differences_do(method):
+    y = 50 + np.cumsum(np.random.default_rng(4).normal(0.5, 2, 90))
+    scale = np.abs(y).mean()
+    theirs = ExponentialSmoothing(y / scale, trend="add", damped_trend=method.damped,
+                                  initialization_method="heuristic").fit(method="SLSQP", use_brute=False)
+    np.testing.assert_allclose(method().fit(y).predict(13), theirs.forecast(13) * scale, rtol=1e-9)
+
+
+@pytest.mark.parametrize("method", [Holt, DampedHolt], ids=lambda m: m.__name__)
+def test_warm_started_fit_lands_where_a_cold_fit_does(method):
+    y = 50 + np.cumsum(np.random.default_rng(5).normal(0.5, 2, 104))
+    warm = method().fit(y[:65]).warm_started().fit(y)
+    np.testing.assert_allclose(warm.predict(13), method().fit(y).predict(13), rtol=1e-3)
