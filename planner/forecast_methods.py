@@ -13,6 +13,8 @@ ones fitted by statsmodels and planner/forecast_intermittent.py those for interm
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 ALPHA_GRID = np.linspace(0.01, 1.0, 100)
@@ -105,9 +107,19 @@ def smoothing_paths(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Level before each period for every alpha of ALPHA_GRID, split into the part smoothed from
     the data (started at 0) and the weight (1 - alpha)^t still on the initial level.
 
-    The recursion s_t = (1 - alpha) s_{t-1} + alpha y_{t-1} runs as a prefix scan: log2(n)
-    whole-array steps instead of n small ones.
+    Row t depends on y[:t] only, so a series that starts with the last one smoothed reads its
+    rows from there: the backtest fits SES and Theta on the same heads of each series.
     """
+    seen, smoothed = _LAST_SMOOTHED[0]
+    if len(y) > len(seen) or not np.array_equal(seen[:len(y)], y):
+        smoothed = _smoothed(y)
+        _LAST_SMOOTHED[0] = (y.copy(), smoothed)
+    return smoothed[:len(y) + 1], _decay(len(y) + 1)
+
+
+def _smoothed(y: np.ndarray) -> np.ndarray:
+    """The recursion s_t = (1 - alpha) s_{t-1} + alpha y_{t-1} from s_0 = 0 as a prefix scan:
+    log2(n) whole-array steps instead of n small ones."""
     keep = 1.0 - ALPHA_GRID
     smoothed = np.zeros((len(y) + 1, len(ALPHA_GRID)))
     smoothed[1:] = np.outer(y, ALPHA_GRID)
@@ -115,8 +127,25 @@ def smoothing_paths(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     while reach <= len(y):
         smoothed[reach:] += carry * smoothed[:-reach]
         reach, carry = 2 * reach, carry * carry
-    decay = np.cumprod(np.vstack([np.ones_like(keep), np.tile(keep, (len(y), 1))]), axis=0)
-    return smoothed, decay
+    smoothed.flags.writeable = False
+    return smoothed
+
+
+_LAST_SMOOTHED = [(np.empty(0), _smoothed(np.empty(0)))]
+
+
+@lru_cache(maxsize=4)
+def _decay_table(rows: int) -> np.ndarray:
+    keep = 1.0 - ALPHA_GRID
+    table = np.cumprod(np.vstack([np.ones_like(keep), np.tile(keep, (rows - 1, 1))]), axis=0)
+    table.flags.writeable = False
+    return table
+
+
+def _decay(rows: int) -> np.ndarray:
+    """(1 - alpha)^t for t < rows: the first rows of a table in power-of-two sizes (a longer
+    table holds the same numbers in its first rows)."""
+    return _decay_table(max(128, 1 << (rows - 1).bit_length()))[:rows]
 
 
 class SimpleSmoothing(Forecaster):
@@ -172,8 +201,8 @@ class Theta(SimpleSmoothing):
     def fit(self, y: np.ndarray) -> "Theta":
         y = as_series(y, 3, self.name)
         n = len(y)
-        t = np.arange(n, dtype=float)
-        self.slope_ = float(np.polyfit(t, y, 1)[0])
+        t = np.arange(n, dtype=float) - (n - 1) / 2
+        self.slope_ = float(t @ (y - y.mean()) / (t @ t))
         smoothed, decay = smoothing_paths(y)
         paths = smoothed + decay * y[0]
         sse = ((y[:, None] - paths[:n]) ** 2).sum(axis=0)
