@@ -29,6 +29,8 @@ def holt_gradient(upper: list[float]):
     scipy's default 2-point scheme, step for step (relative step sqrt(eps), taken backwards
     where it would cross an ``upper`` bound), so the fit lands where it did; scipy's generic
     finite differences cost ~0.2 ms of overhead per gradient, about half of a Holt fit.
+    SMOOTHERS and opt_wrapper are statsmodels' module-level helpers, not its documented API: a
+    test compares these fits with statsmodels' own, so a release that changes them shows there.
     """
     def gradient(x: np.ndarray, hw_args) -> np.ndarray:
         base = HOLT_SSE(x, hw_args)
