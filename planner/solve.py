@@ -17,6 +17,7 @@ import numpy as np
 import pulp
 
 from planner.config import PlanConfig
+from planner.solve_blocks import Matrix, SharedRows, SkuBlocks, SkuMilps, block_basis, sku_milps, use_highs_threads
 
 
 class SolveStatus(str, Enum):
@@ -103,8 +104,16 @@ def _round_then_milp(problem, config: PlanConfig, rounding, started: float, run)
     if not relaxed.has_solution:
         return relaxed      # infeasible, or out of time before even the relaxation was solved
     relaxed_values = _values(problem)
-    closed = _close_barely_used(rounding, relaxation)
-    placed = _with_fixed({**rounding("moq"), **closed}, relaxation)
+    bound, decided, how = relaxed.objective, None, ""
+    split = _sku_milps(problem, config, started)
+    if split is not None and split.solved:
+        bound += split.bound_lift
+        _assign(problem, split.values)
+        decided = rounding("opened")
+        how = f"MOQ POs placed by each sku's own MILP ({split.solved} of {split.fractional} skus), "
+    if decided is None:
+        decided = {**rounding("moq"), **_close_barely_used(rounding, relaxation)}
+    placed = _with_fixed(decided, relaxation)
     if not placed.has_solution:
         _restore(relaxed_values)
     repaired, direction = placed, ""
@@ -114,13 +123,27 @@ def _round_then_milp(problem, config: PlanConfig, rounding, started: float, run)
             break
     if not repaired.has_solution:
         return run(problem, config, mip=True, time_limit=config.time_limit - (time.perf_counter() - started))
-    gap = _relative_gap(repaired.objective, relaxed.objective)
-    note = f"LP relaxation rounded {direction} and repaired, {gap:.4%} from the relaxation bound"
+    gap = _relative_gap(repaired.objective, bound)
+    note = f"{how}LP relaxation rounded {direction} and repaired, {gap:.4%} from the bound"
     if gap <= config.mip_gap:
         return replace(repaired, mip_gap=gap, message=note)
     best = _milp_after_rounding(problem, config, started, replace(repaired, mip_gap=gap, message=note), run)
-    bound_gap = _relative_gap(best.objective, relaxed.objective)
+    bound_gap = _relative_gap(best.objective, bound)
     return replace(best, mip_gap=bound_gap if best.mip_gap is None else min(best.mip_gap, bound_gap))
+
+
+def _sku_milps(problem, config: PlanConfig, started: float) -> SkuMilps | None:
+    """Each sku's MILP at the relaxation's prices, where HiGHS holds the relaxation (the kept
+    session of a FrameModel); None otherwise. Each sku is solved to a tenth of the plan's gap."""
+    session = getattr(problem, "highs_session", None)
+    if config.solver != "highs" or session is None:
+        return None
+    return session.sku_milps(started + config.time_limit, config.mip_gap / 10, config.threads)
+
+
+def _assign(problem, values: np.ndarray) -> None:
+    for variable, value in zip(_variables(problem), values.tolist()):
+        variable.varValue = value
 
 
 CLOSING_SHARES = (0.25, 0.5, 1.0)
@@ -246,10 +269,8 @@ class _WarmHiGHS(pulp.HiGHS):
         super().__init__(**options)
         self.warm_start = warm_start
 
-    scheduler_threads: int | None = None     # the thread count HiGHS's shared scheduler runs with
-
     def actualSolve(self, lp):
-        self._scheduler_for(self.threads)
+        use_highs_threads(self.threads)
         frame = getattr(lp, "frame_model", None)
         if frame is None or frame.costs is None:
             return super().actualSolve(lp)
@@ -271,17 +292,6 @@ class _WarmHiGHS(pulp.HiGHS):
         status, sol_status = session.read_solution()
         lp.assignStatus(status, sol_status)
         return status
-
-    @classmethod
-    def _scheduler_for(cls, threads: int | None) -> None:
-        """HiGHS runs one scheduler per process and refuses a run with another thread count
-        ("Not Set"): restart it when this call asks for a different one."""
-        if threads is None or threads == cls.scheduler_threads:
-            return
-        if cls.scheduler_threads is not None:
-            import highspy
-            highspy.Highs.resetGlobalScheduler(True)
-        _WarmHiGHS.scheduler_threads = threads
 
     def _configure(self, highs, *, warm_lp: bool) -> None:
         """Options of this call; an LP after the first goes on from the last basis with the dual simplex."""
@@ -317,59 +327,48 @@ class _HighsSession:
         starts, index, value, row_low, row_up = self.matrix
         highs.addRows(len(row_low), row_low, row_up, len(index), starts[:-1], index, value)
         self.rows = len(row_low)
+        self.shared: list[tuple] = []      # (index, value, low, up) of each row added since
         self.solved = False
 
-    def solve_by_blocks(self, time_limit: float) -> bool:
-        """Solve the first LP (no lazy row in it yet) as one small LP per block of skus; call
-        after `update`, whose bounds it uses.
-
-        Its rows never join two skus, so the blocks' optima together are its optimum, found in
-        time linear in the number of skus where the simplex on the whole takes far longer. The
-        blocks' bases become the whole model's starting basis. False: not possible, solve whole.
-        """
-        import highspy
+    def arrays(self) -> Matrix:
         starts, index, value, row_low, row_up = self.matrix
-        sku = self.frame.variable_skus()
-        if len(index) == 0 or (sku[index] < 0).any():
-            return False
-        row_of_entry = np.repeat(np.arange(len(row_low)), np.diff(starts))
-        row_sku = np.full(len(row_low), -1)
-        row_sku[row_of_entry] = sku[index]
-        if (sku[index] != row_sku[row_of_entry]).any() or (row_sku < 0).any():
-            return False
-        block_of_sku = _blocks(np.bincount(sku[sku >= 0]), self.BLOCK_COLUMNS)
-        col_block = np.where(sku >= 0, block_of_sku[np.maximum(sku, 0)], -1)
-        row_block = block_of_sku[row_sku]
         low, up = self.bounds
-        threads = self.highs.getOptionValue("threads")[1]   # every HiGHS instance must use the same count
-        kinds = highspy.HighsBasisStatus
-        col_status = np.full(len(sku), kinds.kLower, dtype=object)
-        row_status = np.full(len(row_low), kinds.kBasic, dtype=object)
-        started = time.perf_counter()
-        for block in range(int(block_of_sku.max()) + 1 if len(block_of_sku) else 0):
-            cols, rows = np.flatnonzero(col_block == block), np.flatnonzero(row_block == block)
-            local = np.full(len(sku), -1, dtype=np.int32)
-            local[cols] = np.arange(len(cols), dtype=np.int32)
-            entries = row_block[row_of_entry] == block
-            counts = np.diff(starts)[rows]
-            part = highspy.Highs()
-            for option, setting in (("output_flag", False), ("solver", "simplex"), ("threads", threads),
-                                    ("time_limit", max(time_limit - (time.perf_counter() - started), 1.0))):
-                part.setOptionValue(option, setting)
-            part.addCols(len(cols), self.frame.costs[cols], low[cols], up[cols], 0,
-                         np.zeros(len(cols), dtype=np.int32), np.zeros(0, dtype=np.int32), np.zeros(0))
-            part.addRows(len(rows), row_low[rows], row_up[rows], int(counts.sum()),
-                         np.r_[0, np.cumsum(counts)[:-1]].astype(np.int32), local[index[entries]], value[entries])
-            part.run()
-            if part.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-                return False
-            basis = part.getBasis()
-            col_status[cols] = np.array(basis.col_status, dtype=object)
-            row_status[rows] = np.array(basis.row_status, dtype=object)
+        return Matrix(starts, index, value, row_low, row_up, self.frame.costs, low, up, self.integer)
+
+    def _block_options(self, **options) -> dict:
+        """Every HiGHS instance of the process must use the same thread count."""
+        return {"threads": self.highs.getOptionValue("threads")[1], **options}
+
+    def solve_by_blocks(self, time_limit: float) -> bool:
+        """Solve the first LP (no lazy row in it yet) one block of skus at a time and make the
+        blocks' bases the whole model's starting basis; call after `update`, whose bounds it
+        uses. False: not possible, solve whole."""
+        import highspy
+        matrix = self.arrays()
+        blocks = SkuBlocks.split(matrix, self.frame.variable_skus(), self.BLOCK_COLUMNS)
+        if blocks is None:
+            return False
+        basis = block_basis(matrix, blocks, self._block_options(solver="simplex"), time.perf_counter() + time_limit)
+        if basis is None:
+            return False
         whole = highspy.HighsBasis()
-        whole.col_status, whole.row_status = col_status.tolist(), row_status.tolist()
+        whole.col_status, whole.row_status = basis
         whole.valid = True
         return self.highs.setBasis(whole) == highspy.HighsStatus.kOk
+
+    def sku_milps(self, deadline: float, gap: float, workers: int) -> SkuMilps | None:
+        """Each sku's MILP at the duals of the relaxation just solved (planner/solve_blocks.py);
+        None when the model does not split by sku."""
+        matrix = self.arrays()
+        blocks = SkuBlocks.split(matrix, self.frame.variable_skus(), 1)
+        if blocks is None:
+            return None
+        solution = self.highs.getSolution()
+        duals = np.asarray(solution.row_dual, dtype=float)[len(matrix.row_low):]
+        index, value, low, up = zip(*self.shared) if self.shared else ((), (), (), ())
+        shared = SharedRows(list(index), list(value), np.array(low, dtype=float), np.array(up, dtype=float), duals)
+        relaxed = np.asarray(solution.col_value, dtype=float)
+        return sku_milps(matrix, blocks, relaxed, shared, {"mip_rel_gap": gap}, deadline, workers)
 
     def _bounds(self) -> tuple[np.ndarray, np.ndarray]:
         variables = self.frame.variables
@@ -385,8 +384,9 @@ class _HighsSession:
             index = np.array([i for i, _ in items], dtype=np.int32)
             value = np.array([c for _, c in items], dtype=float)
             low, up = constraint.getLb(), constraint.getUb()
-            self.highs.addRow(-self.inf if low is None else low, self.inf if up is None else up,
-                              len(items), index, value)
+            low, up = -self.inf if low is None else low, self.inf if up is None else up
+            self.highs.addRow(low, up, len(items), index, value)
+            self.shared.append((index, value, low, up))
         self.rows = len(constraints)
         self.bounds = low, up = self._bounds()
         n = len(low)
@@ -440,11 +440,6 @@ def _stacked_rows(families, inf: float):
     join = (lambda parts, kind: np.concatenate(parts).astype(kind) if parts else np.zeros(0, dtype=kind))
     return (np.concatenate(starts).astype(np.int32), join(index, np.int32), join(value, float),
             join(low, float), join(up, float))
-
-
-def _blocks(columns_per_sku: np.ndarray, target: int) -> np.ndarray:
-    """Block number per sku: consecutive skus, about `target` columns per block."""
-    return (np.cumsum(columns_per_sku) - columns_per_sku) // max(target, 1)
 
 
 def _status_from_pulp(sol_status: int, stopped: bool, mip: bool = True,

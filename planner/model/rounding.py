@@ -19,11 +19,14 @@ TOL = 1e-6
 
 def rounding_step(model: FrameModel, inputs: ModelInputs, step: str) -> dict[int, float]:
     """vid -> fixed value for a rounding step: "close:<share>" (MOQ lines the relaxation barely
-    uses closed), "moq" (MOQ lines placed or not), "up" or "down"."""
+    uses closed), "moq" (MOQ lines placed or not), "opened" (MOQ lines as the current values
+    decide them), "up" or "down"."""
     if step.startswith("close:"):
         return closed_lines(model, float(step.split(":")[1]))
     if step == "moq":
         return moq_decisions(model, inputs)
+    if step == "opened":
+        return decided_lines(model)
     return rounded_purchases(model, inputs, step)
 
 
@@ -46,6 +49,15 @@ def closed_lines(model: FrameModel, share: float) -> dict[int, float]:
                                                    on=["item", "fc", "period"])
     shut = opened[opened["close"]]
     return dict.fromkeys(shut["vid"].tolist(), 0.0)
+
+
+def decided_lines(model: FrameModel) -> dict[int, float]:
+    """purchase_open fixed where the current values decide it (0 or 1); a fractional one stays
+    free, for the lot rounding to settle. The solver puts each sku's own MILP solution there."""
+    opened = model.families["purchase_open"]["vid"].to_numpy()
+    value = np.array([model.variables[i].varValue or 0.0 for i in opened.tolist()])
+    decided = np.abs(value - np.round(value)) <= TOL
+    return dict(zip(opened[decided].tolist(), np.round(value[decided]).tolist()))
 
 
 def moq_decisions(model: FrameModel, inputs: ModelInputs) -> dict[int, float]:

@@ -1,0 +1,258 @@
+"""The planning model split by sku: small HiGHS problems for the parts no shared row joins.
+
+Every eager row of the model lies within one sku; only the lazy shared capacities (outbound,
+inbound, storage, lanes) join skus. Two solver steps use that:
+
+- the first LP, with no shared row in it yet, is the sum of one small LP per sku, solved in
+  blocks of skus (`block_basis`);
+- once the relaxation is solved, its duals price the shared rows, and each sku's own MILP at
+  those prices (a Lagrangian subproblem) says where and when that sku should place its MOQ
+  POs, at their true cost (`sku_milps`). The relaxation spreads small fractional POs over
+  every FC and period because it pays for none of their MOQ; the sku's MILP pays for all of it.
+  Each block MILP's dual bound also lifts the relaxation bound by that sku's integrality gap.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+TOL = 1e-6
+_scheduler_threads: int | None = None     # the thread count HiGHS's process-wide scheduler runs with
+
+
+def use_highs_threads(threads: int | None) -> None:
+    """HiGHS runs one scheduler per process and refuses a run with another thread count
+    ("Not Set"): restart it when a run asks for a different one."""
+    global _scheduler_threads
+    if threads is None or threads == _scheduler_threads:
+        return
+    if _scheduler_threads is not None:
+        import highspy
+        highspy.Highs.resetGlobalScheduler(True)
+    _scheduler_threads = threads
+
+
+@dataclass(frozen=True)
+class Matrix:
+    """A HiGHS model's columns and rows as arrays: CSR rows, bounds, costs, integrality."""
+
+    starts: np.ndarray
+    index: np.ndarray
+    value: np.ndarray
+    row_low: np.ndarray
+    row_up: np.ndarray
+    costs: np.ndarray
+    low: np.ndarray
+    up: np.ndarray
+    integer: np.ndarray      # column indices of the integer variables
+
+    def subset(self, columns: np.ndarray, rows: np.ndarray, costs: np.ndarray) -> "Matrix":
+        """These columns and rows (which must hold all their rows' entries), renumbered from 0."""
+        position = np.full(len(self.costs), -1, dtype=np.int32)
+        position[columns] = np.arange(len(columns), dtype=np.int32)
+        counts = np.diff(self.starts)[rows]
+        first = np.cumsum(counts) - counts
+        entries = np.repeat(self.starts[rows] - first, counts) + np.arange(int(counts.sum()))
+        integer = position[self.integer]
+        return Matrix(np.r_[0, np.cumsum(counts)].astype(np.int32), position[self.index[entries]],
+                      self.value[entries], self.row_low[rows], self.row_up[rows], costs[columns],
+                      self.low[columns], self.up[columns], integer[integer >= 0])
+
+
+@dataclass(frozen=True)
+class SkuBlocks:
+    """Columns and rows of each block of skus (columns of no sku belong to no block)."""
+
+    columns: list[np.ndarray]
+    rows: list[np.ndarray]
+
+    @classmethod
+    def split(cls, matrix: Matrix, column_sku: np.ndarray, target_columns: int) -> "SkuBlocks | None":
+        """Blocks of consecutive skus of about `target_columns` columns; None when a row joins
+        two skus (or a column of no sku), so the split would not be exact."""
+        starts, index = matrix.starts, matrix.index
+        if len(index) == 0 or (column_sku[index] < 0).any():
+            return None
+        row_of_entry = np.repeat(np.arange(len(matrix.row_low)), np.diff(starts))
+        row_sku = np.full(len(matrix.row_low), -1)
+        row_sku[row_of_entry] = column_sku[index]
+        if (column_sku[index] != row_sku[row_of_entry]).any() or (row_sku < 0).any():
+            return None
+        per_sku = np.bincount(column_sku[column_sku >= 0])
+        block_of_sku = np.unique((np.cumsum(per_sku) - per_sku) // max(target_columns, 1), return_inverse=True)[1]
+        column_block = np.where(column_sku >= 0, block_of_sku[np.maximum(column_sku, 0)], -1)
+        row_block = block_of_sku[row_sku]
+        count = int(block_of_sku.max()) + 1 if len(block_of_sku) else 0
+        return cls(_members(column_block, count), _members(row_block, count))
+
+
+def _members(block: np.ndarray, count: int) -> list[np.ndarray]:
+    """Indices per block number, ascending within each block."""
+    order = np.argsort(block, kind="stable")
+    edges = np.searchsorted(block[order], np.arange(count + 1))
+    return [order[edges[b]:edges[b + 1]] for b in range(count)]
+
+
+def block_problem(matrix: Matrix, columns: np.ndarray, rows: np.ndarray, costs: np.ndarray,
+                  options: dict, *, integer: bool):
+    """A HiGHS model of one block: its columns and rows, renumbered from 0."""
+    import highspy
+    part = highspy.Highs()
+    for option, setting in {"output_flag": False, **options}.items():
+        part.setOptionValue(option, setting)
+    block = matrix.subset(columns, rows, costs)
+    n = len(columns)
+    part.addCols(n, block.costs, block.low, block.up, 0, np.zeros(n, dtype=np.int32), np.zeros(0, dtype=np.int32),
+                 np.zeros(0))
+    part.addRows(len(rows), block.row_low, block.row_up, len(block.index), block.starts[:-1], block.index,
+                 block.value)
+    if integer and len(block.integer):
+        kinds = np.zeros(n, dtype=np.uint8)
+        kinds[block.integer] = 1
+        part.changeColsIntegrality(n, np.arange(n, dtype=np.int32), kinds)
+    return part
+
+
+def block_basis(matrix: Matrix, blocks: SkuBlocks, options: dict, deadline: float):
+    """The optimal basis of an LP with no shared row, found block by block: (column status,
+    row status) for the whole model, or None if a block has no optimum in the time left.
+
+    The blocks' optima together are the whole LP's optimum, found in time linear in the
+    number of skus where the simplex on the whole takes far longer.
+    """
+    import highspy
+    kinds = highspy.HighsBasisStatus
+    column_status = np.full(len(matrix.costs), kinds.kLower, dtype=object)
+    row_status = np.full(len(matrix.row_low), kinds.kBasic, dtype=object)
+    for columns, rows in zip(blocks.columns, blocks.rows):
+        left = max(deadline - time.perf_counter(), 1.0)
+        part = block_problem(matrix, columns, rows, matrix.costs, {**options, "time_limit": left}, integer=False)
+        part.run()
+        if part.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return None
+        basis = part.getBasis()
+        column_status[columns] = np.array(basis.col_status, dtype=object)
+        row_status[rows] = np.array(basis.row_status, dtype=object)
+    return column_status.tolist(), row_status.tolist()
+
+
+@dataclass(frozen=True)
+class SharedRows:
+    """The shared rows in the LP (those separation added), with the relaxation's duals."""
+
+    index: list[np.ndarray]
+    value: list[np.ndarray]
+    low: np.ndarray
+    up: np.ndarray
+    dual: np.ndarray
+
+    def priced_costs(self, costs: np.ndarray) -> np.ndarray:
+        """Costs with each shared row's use charged at its dual price: the Lagrangian costs.
+
+        A dual of the wrong sign for its row (solver noise) is taken as zero, so that any
+        bound computed from these prices stays valid.
+        """
+        price = np.where(np.isinf(self.low), np.minimum(self.dual, 0.0), self.dual)
+        price = np.where(np.isinf(self.up), np.maximum(price, 0.0), price)
+        priced = costs.copy()
+        for index, value, y in zip(self.index, self.value, price.tolist()):
+            if y:
+                np.subtract.at(priced, index, y * value)
+        return priced
+
+
+@dataclass(frozen=True)
+class SkuMilps:
+    """Each sku's own MILP at the relaxation's prices."""
+
+    values: np.ndarray     # per column: the sku's MILP solution, or the relaxation's value
+    bound_lift: float      # sum over skus of (MILP dual bound - relaxation value at those prices)
+    solved: int            # skus whose MILP was solved
+    fractional: int        # skus whose relaxation had a fractional integer variable
+
+
+SKUS_PER_TASK = 16
+
+
+def sku_milps(matrix: Matrix, blocks: SkuBlocks, relaxed: np.ndarray, shared: SharedRows,
+              options: dict, deadline: float, workers: int = 1) -> SkuMilps:
+    """Solve the MILP of every sku whose relaxed integers are fractional, at the shared rows'
+    dual prices; skus with integral relaxed values are already optimal at those prices.
+
+    Skus go in tasks of SKUS_PER_TASK to `workers` single-threaded processes (in this process
+    when there is one), so the result does not depend on the number of workers. Skus not
+    reached by the deadline keep the relaxation's values.
+    """
+    use_highs_threads(1)      # before any worker is forked, so none inherits a scheduler's threads
+    costs = shared.priced_costs(matrix.costs)
+    integer = np.zeros(len(relaxed), dtype=bool)
+    integer[matrix.integer] = True
+    fractional = (np.abs(relaxed - np.round(relaxed)) > TOL) & integer
+    wanted = [b for b, columns in enumerate(blocks.columns) if fractional[columns].any()]
+    groups = [wanted[i:i + SKUS_PER_TASK] for i in range(0, len(wanted), SKUS_PER_TASK)]
+    until = time.monotonic() + (deadline - time.perf_counter())
+    tasks = [_task(matrix, blocks, group, costs, relaxed, {**options, "threads": 1}, until) for group in groups]
+    values, lift, solved = relaxed.copy(), 0.0, 0
+    for group, results in zip(groups, _run_tasks(tasks, workers)):
+        for block, result in zip(group, results):
+            if result is not None:
+                columns = blocks.columns[block]
+                values[columns], gain = result
+                lift, solved = lift + gain, solved + 1
+    return SkuMilps(values, lift, solved, len(wanted))
+
+
+@dataclass(frozen=True)
+class _Task:
+    """Some skus' MILPs: their columns and rows renumbered, each sku's local ranges."""
+
+    matrix: Matrix
+    relaxed: np.ndarray
+    blocks: list[tuple[np.ndarray, np.ndarray]]
+    options: dict
+    until: float              # time.monotonic() deadline
+
+
+def _task(matrix: Matrix, blocks: SkuBlocks, group: list[int], costs: np.ndarray, relaxed: np.ndarray,
+          options: dict, until: float) -> _Task:
+    columns = np.concatenate([blocks.columns[b] for b in group])
+    rows = np.concatenate([blocks.rows[b] for b in group])
+    column_edges = np.cumsum([0] + [len(blocks.columns[b]) for b in group])
+    row_edges = np.cumsum([0] + [len(blocks.rows[b]) for b in group])
+    local = [(np.arange(column_edges[i], column_edges[i + 1]), np.arange(row_edges[i], row_edges[i + 1]))
+             for i in range(len(group))]
+    return _Task(matrix.subset(columns, rows, costs), relaxed[columns], local, options, until)
+
+
+def _run_tasks(tasks: list[_Task], workers: int):
+    if workers <= 1 or len(tasks) <= 1:
+        return map(_solve_task, tasks)
+    from concurrent.futures import ProcessPoolExecutor
+    with ProcessPoolExecutor(max_workers=min(workers, len(tasks))) as pool:
+        return list(pool.map(_solve_task, tasks))
+
+
+def _solve_task(task: _Task) -> list[tuple[np.ndarray, float] | None]:
+    """Per sku: (MILP solution, its dual bound less the relaxation's value), or None when not
+    solved (out of time, or no solution)."""
+    import highspy
+    results = []
+    for columns, rows in task.blocks:
+        left = task.until - time.monotonic()
+        if left < 1.0:
+            results.append(None)
+            continue
+        part = block_problem(task.matrix, columns, rows, task.matrix.costs, {**task.options, "time_limit": left},
+                             integer=True)
+        part.run()
+        info = part.getInfo()
+        if part.getModelStatus() != highspy.HighsModelStatus.kOptimal or info.primal_solution_status != 2:
+            results.append(None)
+            continue
+        relaxed_cost = float(task.matrix.costs[columns] @ task.relaxed[columns])
+        results.append((np.asarray(part.getSolution().col_value, dtype=float),
+                        max(info.mip_dual_bound - relaxed_cost, 0.0)))
+    return results

@@ -1,0 +1,82 @@
+"""The model split by sku: exact splits only, Lagrangian prices, each sku's own MILP."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+import planner.solve_blocks as blocks_module
+from planner.solve_blocks import Matrix, SharedRows, SkuBlocks, sku_milps
+
+INF = np.inf
+
+
+def _matrix(rows: list[dict[int, float]], row_low, row_up, costs, up, integer) -> Matrix:
+    starts = np.r_[0, np.cumsum([len(r) for r in rows])].astype(np.int32)
+    index = np.array([c for r in rows for c in r], dtype=np.int32)
+    value = np.array([v for r in rows for v in r.values()], dtype=float)
+    n = len(costs)
+    return Matrix(starts, index, value, np.array(row_low, float), np.array(row_up, float), np.array(costs, float),
+                  np.zeros(n), np.array(up, float), np.array(integer, dtype=np.int32))
+
+
+def _no_shared() -> SharedRows:
+    return SharedRows([], [], np.zeros(0), np.zeros(0), np.zeros(0))
+
+
+def _skus(count: int) -> tuple[Matrix, np.ndarray]:
+    """Sku k buys whole units x_k (cost 1) to cover a need of k + 0.5: the relaxation buys
+    k + 0.5, the sku's MILP k + 1."""
+    rows = [{k: 1.0} for k in range(count)]
+    need = [k + 0.5 for k in range(count)]
+    return _matrix(rows, need, [INF] * count, [1.0] * count, [100.0] * count, list(range(count))), np.arange(count)
+
+
+def test_a_row_joining_two_skus_makes_the_split_impossible():
+    matrix = _matrix([{0: 1.0, 1: 1.0}], [1.0], [INF], [1.0, 1.0], [9.0, 9.0], [])
+    assert SkuBlocks.split(matrix, np.array([0, 1]), 1) is None
+    assert SkuBlocks.split(matrix, np.array([0, 0]), 1) is not None
+
+
+def test_blocks_hold_consecutive_skus_up_to_the_target_size():
+    matrix, sku = _skus(5)
+    split = SkuBlocks.split(matrix, sku, 2)
+    assert [c.tolist() for c in split.columns] == [[0, 1], [2, 3], [4]]
+    assert [r.tolist() for r in split.rows] == [[0, 1], [2, 3], [4]]
+
+
+def test_prices_charge_each_shared_rows_use_and_ignore_a_dual_of_the_wrong_sign():
+    shared = SharedRows([np.array([0, 1]), np.array([1])], [np.array([1.0, 2.0]), np.array([1.0])],
+                        np.array([-INF, -INF]), np.array([8.0, 5.0]), np.array([-3.0, 0.5]))
+    assert shared.priced_costs(np.array([1.0, 1.0])).tolist() == [4.0, 7.0]
+
+
+def test_each_fractional_sku_gets_its_milp_optimum_and_the_bound_rises_by_its_gap():
+    matrix, sku = _skus(3)
+    relaxed = np.array([0.5, 1.5, 2.0])        # sku 2's relaxation is integral (need 2.5 -> not optimal, but integral)
+    result = sku_milps(matrix, SkuBlocks.split(matrix, sku, 1), relaxed, _no_shared(), {"mip_rel_gap": 0.0},
+                       time.perf_counter() + 60)
+    assert result.values.tolist() == [1.0, 2.0, 2.0]
+    assert result.bound_lift == pytest.approx(1.0)
+    assert (result.solved, result.fractional) == (2, 2)
+
+
+def test_the_same_result_in_this_process_and_in_two_workers(monkeypatch):
+    matrix, sku = _skus(6)
+    relaxed = np.arange(6) + 0.5
+    split = SkuBlocks.split(matrix, sku, 1)
+    monkeypatch.setattr(blocks_module, "SKUS_PER_TASK", 2)
+    here = sku_milps(matrix, split, relaxed, _no_shared(), {"mip_rel_gap": 0.0}, time.perf_counter() + 60, workers=1)
+    there = sku_milps(matrix, split, relaxed, _no_shared(), {"mip_rel_gap": 0.0}, time.perf_counter() + 60, workers=2)
+    assert here.values.tolist() == there.values.tolist() == [float(k + 1) for k in range(6)]
+    assert here.bound_lift == there.bound_lift == pytest.approx(3.0)
+
+
+def test_skus_not_reached_by_the_deadline_keep_the_relaxation():
+    matrix, sku = _skus(2)
+    relaxed = np.array([0.5, 1.5])
+    result = sku_milps(matrix, SkuBlocks.split(matrix, sku, 1), relaxed, _no_shared(), {}, time.perf_counter())
+    assert result.values.tolist() == [0.5, 1.5]
+    assert (result.solved, result.bound_lift) == (0, 0.0)
