@@ -263,7 +263,7 @@ class _Partial:
             snapshot["solver_calls"] = self.clock.calls
         if self.kept is not None and self.kept.model is not None:    # cheap counts only
             snapshot.setdefault("variables", len(self.kept.model.variables))
-            snapshot.setdefault("constraints", len(self.kept.model.problem.constraints))
+            snapshot.setdefault("constraints", self.kept.model.row_count())
         snapshot.update(_peak_mb())
         temporary = f"{self.path}.tmp"
         Path(temporary).write_text(json.dumps(snapshot))
@@ -371,7 +371,7 @@ def profile_build(n_skus: int, args, top: int) -> None:
         except _BuildDone as done:
             model, _ = done.args[0]
             print(f"# build profile: {n_skus} skus x {args.fcs} FCs, {len(model.variables)} variables, "
-                  f"{len(model.problem.constraints)} constraints; wall (profiled): {seconds}\n")
+                  f"{model.row_count()} constraints; wall (profiled): {seconds}\n")
     for order in ("tottime", "cumulative"):
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).strip_dirs().sort_stats(order).print_stats(top)

@@ -127,7 +127,7 @@ def model_sizes(model) -> dict:
     variables = model.variables
     return {"variables": len(variables),
             "integer_variables": sum(1 for v in variables if v.cat == "Integer"),
-            "constraints": model.problem.numConstraints()}
+            "constraints": model.row_count()}
 
 
 def _error_sigma(forecast: pd.DataFrame) -> pd.DataFrame:

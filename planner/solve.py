@@ -55,6 +55,9 @@ def solve(problem: pulp.LpProblem, config: PlanConfig, rounding=None, separate=N
     is repeated until it adds none, so each solution kept satisfies the whole model.
     """
     started = time.perf_counter()
+    frame = getattr(problem, "frame_model", None)
+    if frame is not None and config.solver != "highs":
+        frame.materialize()     # CBC reads the model through PuLP's constraint objects
     mip = any(v.cat == pulp.LpInteger for v in _variables(problem))
     run = functools.partial(_run_separated, separate or (lambda: 0), started)
     if mip and rounding is not None and config.lp_rounding:
@@ -273,6 +276,8 @@ class _WarmHiGHS(pulp.HiGHS):
         use_highs_threads(self.threads)
         frame = getattr(lp, "frame_model", None)
         if frame is None or frame.costs is None:
+            if frame is not None:
+                frame.materialize()
             return super().actualSolve(lp)
         session = getattr(lp, "highs_session", None)
         if session is None:
@@ -326,8 +331,7 @@ class _HighsSession:
         self.matrix = _stacked_rows(frame.eager, self.inf)
         starts, index, value, row_low, row_up = self.matrix
         highs.addRows(len(row_low), row_low, row_up, len(index), starts[:-1], index, value)
-        self.rows = len(row_low)
-        self.shared: list[tuple] = []      # (index, value, low, up) of each row added since
+        self.shared: list[tuple] = []      # (index, value, low, up) of each lazy row added since
         self.solved = False
 
     def arrays(self) -> Matrix:
@@ -378,16 +382,11 @@ class _HighsSession:
 
     def update(self, lp, *, mip: bool) -> None:
         """Rows the problem gained since the last call, current bounds, integrality for this call."""
-        constraints = list(lp._constraints.values())
-        for constraint in constraints[self.rows:]:
-            items = [(v.index, c) for v, c in constraint.items() if c != 0]
-            index = np.array([i for i, _ in items], dtype=np.int32)
-            value = np.array([c for _, c in items], dtype=float)
-            low, up = constraint.getLb(), constraint.getUb()
-            low, up = -self.inf if low is None else low, self.inf if up is None else up
-            self.highs.addRow(low, up, len(items), index, value)
+        for family, row in self.frame.added[len(self.shared):]:
+            index, value, low, up = self.frame.lazy_row(family, row)
+            index, low, up = index.astype(np.int32), max(low, -self.inf), min(up, self.inf)
+            self.highs.addRow(low, up, len(index), index, value)
             self.shared.append((index, value, low, up))
-        self.rows = len(constraints)
         self.bounds = low, up = self._bounds()
         n = len(low)
         self.highs.changeColsBounds(n, np.arange(n, dtype=np.int32), low, up)

@@ -4,10 +4,14 @@ A variable family is a frame of index columns plus `vid`, the variable's positio
 list. A constraint family is a frame of (row keys, vid, coef) terms; one LpAffineExpression
 is made per row from numpy slices and all rows are added with one `prob.extend`.
 
-A family added `lazy` is kept as arrays and enters the problem row by row, only once a
-solution violates the row (`add_violated_rows`): capacities that skus share rarely bind in
-more than a few FCs and periods, and each such row in the LP slows the solver down many
-times over. A solution that violates no lazy row is a solution of the whole model.
+Every constraint family is kept as arrays (`RowFamily`). The HiGHS driver loads them into
+the solver in bulk; PuLP's own constraint objects (a dict per row, about 40% of the model's
+memory) are made only for a solver that needs them (`materialize`, for CBC).
+
+A family added `lazy` enters the problem row by row, only once a solution violates the row
+(`add_violated_rows`): capacities that skus share rarely bind in more than a few FCs and
+periods, and each such row in the LP slows the solver down many times over. A solution that
+violates no lazy row is a solution of the whole model.
 """
 
 from __future__ import annotations
@@ -30,7 +34,10 @@ class FrameModel:
     objective_terms: list[pd.DataFrame] = field(default_factory=list)
     lazy: dict[str, "RowFamily"] = field(default_factory=dict)     # rows not in the problem yet
     eager: list["RowFamily"] = field(default_factory=list)         # rows in it from the start
+    eager_names: list[list[str]] = field(default_factory=list)
+    added: list[tuple[str, int]] = field(default_factory=list)     # lazy rows put in, in order
     costs: np.ndarray | None = None
+    materialized: bool = False
 
     def __post_init__(self):
         self.problem.frame_model = self     # lets the HiGHS driver load the matrix in bulk
@@ -66,8 +73,33 @@ class FrameModel:
         if lazy:
             self.lazy[family] = RowFamily(vids, coefs, starts, sense, bound, np.zeros(len(rows), dtype=bool))
             return
-        self.problem.extend(dict(zip(names, _constraints(self.variables, vids, coefs, starts, SENSES[sense], bound))))
         self.eager.append(RowFamily(vids, coefs, starts, sense, bound, np.ones(len(rows), dtype=bool)))
+        self.eager_names.append(names)
+
+    def materialize(self) -> None:
+        """Give the PuLP problem its eager constraints (once), ahead of the rows added lazily."""
+        if self.materialized:
+            return
+        added = dict(self.problem._constraints)
+        self.problem._constraints.clear()
+        for rows, names in zip(self.eager, self.eager_names):
+            self.problem.extend(dict(zip(names, _constraints(self.variables, rows.vids, rows.coefs, rows.starts,
+                                                             SENSES[rows.sense], rows.bound))))
+        self.problem.extend(added)
+        self.materialized = True
+
+    def row_count(self) -> int:
+        """Constraints in the problem: every eager row and the lazy rows added so far."""
+        return sum(len(rows.bound) for rows in self.eager) + len(self.added)
+
+    def lazy_row(self, family: str, row: int) -> tuple[np.ndarray, np.ndarray, float, float]:
+        """(variable ids, coefficients, lower, upper) of one lazy row."""
+        rows = self.lazy[family]
+        a, b = rows.starts[row], rows.starts[row + 1]
+        bound = float(rows.bound[row])
+        low = bound if rows.sense in (">=", "==") else -np.inf
+        up = bound if rows.sense in ("<=", "==") else np.inf
+        return rows.vids[a:b], rows.coefs[a:b], low, up
 
     def add_violated_rows(self) -> int:
         """Put every lazy row the current solution violates into the problem; returns how many."""
@@ -83,6 +115,7 @@ class FrameModel:
                     self.variables, lazy.vids[a:b], lazy.coefs[a:b], np.array([0, b - a]), SENSES[lazy.sense],
                     lazy.bound[row:row + 1]))})
             lazy.added[rows] = True
+            self.added.extend((family, row) for row in rows.tolist())
             added += len(rows)
         return added
 

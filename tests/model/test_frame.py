@@ -37,9 +37,34 @@ def test_a_lazy_row_enters_when_broken_and_a_slack_one_never_does(solver):
     result = solve(model.problem, PlanConfig(solver=solver), separate=model.add_violated_rows)
     assert result.objective == pytest.approx(-6.5)
     assert model.values("make")[0] == pytest.approx(5.0)
-    assert sorted(model.problem.constraints) == ["both_0", "x_limit_0", "y_bound_0"]
+    assert model.added == [("both", 0)]
+    assert model.row_count() == 3
     assert model.lazy["both"].added.tolist() == [True]
     assert model.lazy["y_limit"].added.tolist() == [False]
+    if solver == "cbc":         # CBC reads PuLP's constraints: the eager rows first, then the lazy one
+        assert _constraint_names(model) == ["x_limit_0", "y_bound_0", "both_0"]
+
+
+def test_highs_never_needs_pulps_constraint_objects():
+    model = _two_products()
+    solve(model.problem, PlanConfig(solver="highs"), separate=model.add_violated_rows)
+    assert not model.materialized
+    assert _constraint_names(model) == ["both_0"]
+
+
+def test_materialize_puts_the_eager_rows_ahead_of_the_lazy_ones_once():
+    model = _two_products()
+    solve(model.problem, PlanConfig(solver="highs"), separate=model.add_violated_rows)
+    model.materialize()
+    model.materialize()
+    assert _constraint_names(model) == ["x_limit_0", "y_bound_0", "both_0"]
+
+
+def _constraint_names(model: FrameModel) -> list[str]:
+    """PuLP's constraints in order, by the names they were added under."""
+    names = ["x_limit_0", "y_bound_0", "both_0", "y_limit_0"]
+    by_identity = {id(model.problem.get_constraint_by_name(n)): n for n in names}
+    return [by_identity[id(c)] for c in model.problem.constraints()]
 
 
 def test_without_separation_lazy_rows_are_ignored():
