@@ -135,13 +135,18 @@ def _round_then_milp(problem, config: PlanConfig, rounding, started: float, run)
     return replace(best, mip_gap=bound_gap if best.mip_gap is None else min(best.mip_gap, bound_gap))
 
 
+SKU_MILP_SHARE = 0.5     # of the time left: the rest is for the repairs and, if needed, the MILP
+
+
 def _sku_milps(problem, config: PlanConfig, started: float) -> SkuMilps | None:
     """Each sku's MILP at the relaxation's prices, where HiGHS holds the relaxation (the kept
-    session of a FrameModel); None otherwise. Each sku is solved to a tenth of the plan's gap."""
+    session of a FrameModel); None otherwise. Each sku is solved to a tenth of the plan's gap,
+    within SKU_MILP_SHARE of the time left; skus not reached are rounded by rule."""
     session = getattr(problem, "highs_session", None)
     if config.solver != "highs" or session is None:
         return None
-    return session.sku_milps(started + config.time_limit, config.mip_gap / 10, config.threads)
+    now, deadline = time.perf_counter(), started + config.time_limit
+    return session.sku_milps(now + SKU_MILP_SHARE * (deadline - now), config.mip_gap / 10, config.threads)
 
 
 def _assign(problem, values: np.ndarray) -> None:

@@ -175,6 +175,7 @@ class SkuMilps:
 
 
 SKUS_PER_TASK = 16
+SKU_MILP_NODES = 200      # branch-and-bound nodes per sku: a deterministic cap on a hard sku
 
 
 def sku_milps(matrix: Matrix, blocks: SkuBlocks, relaxed: np.ndarray, shared: SharedRows,
@@ -194,7 +195,8 @@ def sku_milps(matrix: Matrix, blocks: SkuBlocks, relaxed: np.ndarray, shared: Sh
     wanted = [b for b, columns in enumerate(blocks.columns) if fractional[columns].any()]
     groups = [wanted[i:i + SKUS_PER_TASK] for i in range(0, len(wanted), SKUS_PER_TASK)]
     until = time.monotonic() + (deadline - time.perf_counter())
-    tasks = [_task(matrix, blocks, group, costs, relaxed, {**options, "threads": 1}, until) for group in groups]
+    options = {**options, "threads": 1, "mip_max_nodes": SKU_MILP_NODES}
+    tasks = [_task(matrix, blocks, group, costs, relaxed, options, until) for group in groups]
     values, lift, solved = relaxed.copy(), 0.0, 0
     for group, results in zip(groups, _run_tasks(tasks, workers)):
         for block, result in zip(group, results):
@@ -249,7 +251,7 @@ def _solve_task(task: _Task) -> list[tuple[np.ndarray, float] | None]:
                              integer=True)
         part.run()
         info = part.getInfo()
-        if part.getModelStatus() != highspy.HighsModelStatus.kOptimal or info.primal_solution_status != 2:
+        if info.primal_solution_status != 2:     # no feasible solution (the status names why)
             results.append(None)
             continue
         relaxed_cost = float(task.matrix.costs[columns] @ task.relaxed[columns])
