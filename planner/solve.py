@@ -107,14 +107,33 @@ def _round_then_milp(problem, config: PlanConfig, rounding, started: float, run)
     if not relaxed.has_solution:
         return relaxed      # infeasible, or out of time before even the relaxation was solved
     relaxed_values = _values(problem)
-    bound, decided, how = relaxed.objective, None, ""
+    bound, repaired, direction, how = relaxed.objective, None, "", ""
     split = _sku_milps(problem, config, started)
     if split is not None and split.solved:
         bound += split.bound_lift
+        how = f"MOQ POs and lots from each sku's own MILP ({split.solved} of {split.fractional} skus), "
+        _assign(problem, split.values)
+        repaired, direction = _with_fixed(rounding("up"), relaxation), "up"
+    if repaired is None or not repaired.has_solution:
+        repaired, direction = _place_then_round(problem, rounding, relaxation, relaxed_values, split)
+    if not repaired.has_solution:
+        return run(problem, config, mip=True, time_limit=config.time_limit - (time.perf_counter() - started))
+    gap = _relative_gap(repaired.objective, bound)
+    note = f"{how or 'LP relaxation '}rounded {direction} and repaired, {gap:.4%} from the bound"
+    if gap <= config.mip_gap:
+        return replace(repaired, mip_gap=gap, message=note)
+    best = _milp_after_rounding(problem, config, started, replace(repaired, mip_gap=gap, message=note), run)
+    bound_gap = _relative_gap(best.objective, bound)
+    return replace(best, mip_gap=bound_gap if best.mip_gap is None else min(best.mip_gap, bound_gap))
+
+
+def _place_then_round(problem, rounding, relaxation, relaxed_values: dict, split: SkuMilps | None):
+    """Decide the MOQ POs first (from the skus' MILPs, else by rule) and repair, then round the
+    lots up (down as the fallback) and repair: (result, direction)."""
+    if split is not None and split.solved:
         _assign(problem, split.values)
         decided = rounding("opened")
-        how = f"MOQ POs placed by each sku's own MILP ({split.solved} of {split.fractional} skus), "
-    if decided is None:
+    else:
         decided = {**rounding("moq"), **_close_barely_used(rounding, relaxation)}
     placed = _with_fixed(decided, relaxation)
     if not placed.has_solution:
@@ -124,15 +143,7 @@ def _round_then_milp(problem, config: PlanConfig, rounding, started: float, run)
         repaired = _with_fixed(rounding(direction), relaxation)
         if repaired.has_solution:
             break
-    if not repaired.has_solution:
-        return run(problem, config, mip=True, time_limit=config.time_limit - (time.perf_counter() - started))
-    gap = _relative_gap(repaired.objective, bound)
-    note = f"{how}LP relaxation rounded {direction} and repaired, {gap:.4%} from the bound"
-    if gap <= config.mip_gap:
-        return replace(repaired, mip_gap=gap, message=note)
-    best = _milp_after_rounding(problem, config, started, replace(repaired, mip_gap=gap, message=note), run)
-    bound_gap = _relative_gap(best.objective, bound)
-    return replace(best, mip_gap=bound_gap if best.mip_gap is None else min(best.mip_gap, bound_gap))
+    return repaired, direction
 
 
 SKU_MILP_SHARE = 0.5     # of the time left: the rest is for the repairs and, if needed, the MILP
