@@ -122,6 +122,21 @@ def test_moq_and_lot_size_are_respected(lp_rounding):
     assert quantities.tolist() == [50.0]
 
 
+def test_with_highs_the_skus_own_milp_places_the_moq_po_and_lifts_the_bound():
+    """The relaxation buys 7 a week at a fraction of an open PO; the sku's MILP at the
+    relaxation's prices finds the one PO of 50 the hand calculation gives, and its dual bound
+    lifts the relaxation bound, so the plan is proven within the gap without branching."""
+    ds = dataset(**ONE_FC, supplier_items=[
+        {"supplier": "S", "sku": "A", "fc": "F1", "unit_price": 10.0, "lead_time_days": 0,
+         "moq": 30.0, "lot_size": 10.0}])
+    demand = weekly_demand("A", "R1", [7] * 6)
+    _, _, result, plan = optimize(ds, demand, NO_ERROR, Calendar(START, "week", 6),
+                                  PlanConfig(horizon=6, solver="highs", integer_periods=6))
+    assert "each sku's own MILP (1 of 1 skus)" in result.message
+    assert plan.purchase_orders["quantity"].tolist() == [50.0]
+    assert result.mip_gap <= 1e-3
+
+
 def test_rounding_honours_a_binding_supplier_capacity():
     """The relaxation splits a capacity-bound supplier over two FCs in fractions; rounding both
     up would break the capacity, so the plan rounds within it."""
