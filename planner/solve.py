@@ -315,8 +315,11 @@ class _WarmHiGHS(pulp.HiGHS):
         return status
 
     def _configure(self, highs, *, warm_lp: bool) -> None:
-        """Options of this call; an LP after the first goes on from the last basis with the dual simplex."""
-        highs.setOptionValue("time_limit", float(self.timeLimit))
+        """Options of this call; an LP after the first goes on from the last basis with the dual simplex.
+
+        HiGHS measures its time limit on the model's run clock, which adds up every run: the
+        limit of this call starts from the time already run."""
+        highs.setOptionValue("time_limit", highs.getRunTime() + float(self.timeLimit))
         if self.gapRel is not None:
             highs.setOptionValue("mip_rel_gap", float(self.gapRel))
         if self.threads is not None:

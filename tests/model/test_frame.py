@@ -71,3 +71,25 @@ def test_without_separation_lazy_rows_are_ignored():
     model = _two_products()
     result = solve(model.problem, PlanConfig(solver="highs"))
     assert result.objective == pytest.approx(-505.0)
+
+
+def test_a_kept_highs_model_gets_each_calls_full_time_limit():
+    """HiGHS's time limit runs on a clock that adds up every run of the model kept across calls:
+    after a MILP that used its whole second, the next LP must still get its own second."""
+    import numpy as np
+    from planner.solve import _run
+    rng = np.random.default_rng(7)
+    model = FrameModel(pulp.LpProblem("market_split", pulp.LpMinimize))
+    index = model.add_variables("pick", pd.DataFrame({"item": range(60)}), integer=True, upper=1)
+    weights = rng.integers(0, 100, size=(5, 60))
+    terms = pd.concat([index.assign(row=r, coef=weights[r]) for r in range(5)])
+    rhs = pd.DataFrame({"row": range(5), "rhs": weights.sum(axis=1) // 2})
+    model.add_rows("split", terms, ["row"], "==", rhs)
+    model.add_cost(index, rng.integers(1, 10, size=60))
+    model.set_objective()
+    config = PlanConfig(solver="highs", time_limit=1.0)
+    hard = _run(model.problem, config, mip=True, time_limit=1.0)
+    assert hard.status.value in ("feasible", "no_solution")      # stopped by its limit
+    assert model.problem.highs_session.highs.getRunTime() >= 1.0
+    relaxed = _run(model.problem, config, mip=False, time_limit=1.0)
+    assert relaxed.status.value == "optimal"
