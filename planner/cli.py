@@ -150,7 +150,8 @@ def validate(dataset, as_json):
 @click.option("--relax", is_flag=True, default=None, help="Solve the LP relaxation (MOQ and lots not enforced).")
 @click.option("--highs-method", type=click.Choice(HIGHS_METHODS), default=None,
               help="HiGHS method for the first LP (default: the model's, simplex).")
-@click.option("--threads", type=click.IntRange(min=1), default=None, help="Solver threads (default: the model's, 2).")
+@click.option("--threads", type=click.IntRange(min=1), default=None,
+              help="Solver threads, and HiGHS's per-SKU MILP worker processes (default: the model's, 2).")
 @click.option("--json", "as_json", is_flag=True, help="Print the KPIs as JSON on stdout.")
 @click.option("--previous", "previous_plan", type=click.Path(path_type=Path), default=None,
               help="Last plan's folder: its released POs stay firm, and changing its planned POs costs "
