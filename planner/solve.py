@@ -350,7 +350,7 @@ class _HighsSession:
         self.matrix = _stacked_rows(frame.eager, self.inf)
         starts, index, value, row_low, row_up = self.matrix
         highs.addRows(len(row_low), row_low, row_up, len(index), starts[:-1], index, value)
-        self.shared: list[tuple] = []      # (index, value, low, up) of each lazy row added since
+        self.lazy_rows = 0                 # lazy rows (the frame's `added`, in order) sent so far
         self.solved = False
 
     def arrays(self) -> Matrix:
@@ -362,13 +362,17 @@ class _HighsSession:
         """Every HiGHS instance of the process must use the same thread count."""
         return {"threads": self.highs.getOptionValue("threads")[1], **options}
 
+    @functools.cached_property
+    def column_skus(self) -> np.ndarray:
+        return self.frame.variable_skus()
+
     def solve_by_blocks(self, time_limit: float) -> bool:
         """Solve the first LP (no lazy row in it yet) one block of skus at a time and make the
         blocks' bases the whole model's starting basis; call after `update`, whose bounds it
         uses. False: not possible, solve whole."""
         import highspy
         matrix = self.arrays()
-        blocks = SkuBlocks.split(matrix, self.frame.variable_skus(), self.BLOCK_COLUMNS)
+        blocks = SkuBlocks.split(matrix, self.column_skus, self.BLOCK_COLUMNS)
         if blocks is None:
             return False
         basis = block_basis(matrix, blocks, self._block_options(solver="simplex"), time.perf_counter() + time_limit)
@@ -383,12 +387,13 @@ class _HighsSession:
         """Each sku's MILP at the duals of the relaxation just solved (planner/solve_blocks.py);
         None when the model does not split by sku."""
         matrix = self.arrays()
-        blocks = SkuBlocks.split(matrix, self.frame.variable_skus(), 1)
+        blocks = SkuBlocks.split(matrix, self.column_skus, 1)
         if blocks is None:
             return None
         solution = self.highs.getSolution()
         duals = np.asarray(solution.row_dual, dtype=float)[len(matrix.row_low):]
-        index, value, low, up = zip(*self.shared) if self.shared else ((), (), (), ())
+        rows = [self.frame.lazy_row(family, row) for family, row in self.frame.added]
+        index, value, low, up = zip(*rows) if rows else ((), (), (), ())
         shared = SharedRows(list(index), list(value), np.array(low, dtype=float), np.array(up, dtype=float), duals)
         relaxed = np.asarray(solution.col_value, dtype=float)
         return sku_milps(matrix, blocks, relaxed, shared, {"mip_rel_gap": gap}, deadline, workers)
@@ -401,11 +406,10 @@ class _HighsSession:
 
     def update(self, lp, *, mip: bool) -> None:
         """Rows the problem gained since the last call, current bounds, integrality for this call."""
-        for family, row in self.frame.added[len(self.shared):]:
+        for family, row in self.frame.added[self.lazy_rows:]:
             index, value, low, up = self.frame.lazy_row(family, row)
-            index, low, up = index.astype(np.int32), max(low, -self.inf), min(up, self.inf)
-            self.highs.addRow(low, up, len(index), index, value)
-            self.shared.append((index, value, low, up))
+            self.highs.addRow(max(low, -self.inf), min(up, self.inf), len(index), index.astype(np.int32), value)
+        self.lazy_rows = len(self.frame.added)
         self.bounds = low, up = self._bounds()
         n = len(low)
         self.highs.changeColsBounds(n, np.arange(n, dtype=np.int32), low, up)
@@ -448,13 +452,13 @@ def _stacked_rows(families, inf: float):
     """One CSR matrix (starts, index, value) and row bounds from a FrameModel's row families."""
     starts, index, value, low, up, offset = [np.zeros(1, dtype=np.int64)], [], [], [], [], 0
     for rows in families:
-        count = len(rows.bound)
         starts.append(rows.starts[1:] + offset)
         offset += len(rows.vids)
         index.append(rows.vids)
         value.append(rows.coefs)
-        low.append(np.full(count, -inf) if rows.sense == "<=" else rows.bound.astype(float))
-        up.append(np.full(count, inf) if rows.sense == ">=" else rows.bound.astype(float))
+        row_low, row_up = rows.limits(inf)
+        low.append(row_low)
+        up.append(row_up)
     join = (lambda parts, kind: np.concatenate(parts).astype(kind) if parts else np.zeros(0, dtype=kind))
     return (np.concatenate(starts).astype(np.int32), join(index, np.int32), join(value, float),
             join(low, float), join(up, float))

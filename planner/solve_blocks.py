@@ -15,7 +15,7 @@ inbound, storage, lanes) join skus. Two solver steps use that:
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -49,7 +49,7 @@ class Matrix:
     up: np.ndarray
     integer: np.ndarray      # column indices of the integer variables
 
-    def subset(self, columns: np.ndarray, rows: np.ndarray, costs: np.ndarray) -> "Matrix":
+    def subset(self, columns: np.ndarray, rows: np.ndarray) -> "Matrix":
         """These columns and rows (which must hold all their rows' entries), renumbered from 0."""
         position = np.full(len(self.costs), -1, dtype=np.int32)
         position[columns] = np.arange(len(columns), dtype=np.int32)
@@ -58,7 +58,7 @@ class Matrix:
         entries = np.repeat(self.starts[rows] - first, counts) + np.arange(int(counts.sum()))
         integer = position[self.integer]
         return Matrix(np.r_[0, np.cumsum(counts)].astype(np.int32), position[self.index[entries]],
-                      self.value[entries], self.row_low[rows], self.row_up[rows], costs[columns],
+                      self.value[entries], self.row_low[rows], self.row_up[rows], self.costs[columns],
                       self.low[columns], self.up[columns], integer[integer >= 0])
 
 
@@ -96,14 +96,13 @@ def _members(block: np.ndarray, count: int) -> list[np.ndarray]:
     return [order[edges[b]:edges[b + 1]] for b in range(count)]
 
 
-def block_problem(matrix: Matrix, columns: np.ndarray, rows: np.ndarray, costs: np.ndarray,
-                  options: dict, *, integer: bool):
+def block_problem(matrix: Matrix, columns: np.ndarray, rows: np.ndarray, options: dict, *, integer: bool):
     """A HiGHS model of one block: its columns and rows, renumbered from 0."""
     import highspy
     part = highspy.Highs()
     for option, setting in {"output_flag": False, **options}.items():
         part.setOptionValue(option, setting)
-    block = matrix.subset(columns, rows, costs)
+    block = matrix.subset(columns, rows)
     n = len(columns)
     part.addCols(n, block.costs, block.low, block.up, 0, np.zeros(n, dtype=np.int32), np.zeros(0, dtype=np.int32),
                  np.zeros(0))
@@ -129,7 +128,7 @@ def block_basis(matrix: Matrix, blocks: SkuBlocks, options: dict, deadline: floa
     row_status = np.full(len(matrix.row_low), kinds.kBasic, dtype=object)
     for columns, rows in zip(blocks.columns, blocks.rows):
         left = max(deadline - time.perf_counter(), 1.0)
-        part = block_problem(matrix, columns, rows, matrix.costs, {**options, "time_limit": left}, integer=False)
+        part = block_problem(matrix, columns, rows, {**options, "time_limit": left}, integer=False)
         part.run()
         if part.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return None
@@ -188,7 +187,7 @@ def sku_milps(matrix: Matrix, blocks: SkuBlocks, relaxed: np.ndarray, shared: Sh
     reached by the deadline keep the relaxation's values.
     """
     use_highs_threads(1)      # before any worker is forked, so none inherits a scheduler's threads
-    costs = shared.priced_costs(matrix.costs)
+    matrix = replace(matrix, costs=shared.priced_costs(matrix.costs))
     integer = np.zeros(len(relaxed), dtype=bool)
     integer[matrix.integer] = True
     fractional = (np.abs(relaxed - np.round(relaxed)) > TOL) & integer
@@ -196,7 +195,7 @@ def sku_milps(matrix: Matrix, blocks: SkuBlocks, relaxed: np.ndarray, shared: Sh
     groups = [wanted[i:i + SKUS_PER_TASK] for i in range(0, len(wanted), SKUS_PER_TASK)]
     until = time.monotonic() + (deadline - time.perf_counter())
     options = {**options, "threads": 1, "mip_max_nodes": SKU_MILP_NODES}
-    tasks = [_task(matrix, blocks, group, costs, relaxed, options, until) for group in groups]
+    tasks = [_task(matrix, blocks, group, relaxed, options, until) for group in groups]
     values, lift, solved = relaxed.copy(), 0.0, 0
     for group, results in zip(groups, _run_tasks(tasks, workers)):
         for block, result in zip(group, results):
@@ -218,15 +217,15 @@ class _Task:
     until: float              # time.monotonic() deadline
 
 
-def _task(matrix: Matrix, blocks: SkuBlocks, group: list[int], costs: np.ndarray, relaxed: np.ndarray,
-          options: dict, until: float) -> _Task:
+def _task(matrix: Matrix, blocks: SkuBlocks, group: list[int], relaxed: np.ndarray, options: dict,
+          until: float) -> _Task:
     columns = np.concatenate([blocks.columns[b] for b in group])
     rows = np.concatenate([blocks.rows[b] for b in group])
     column_edges = np.cumsum([0] + [len(blocks.columns[b]) for b in group])
     row_edges = np.cumsum([0] + [len(blocks.rows[b]) for b in group])
     local = [(np.arange(column_edges[i], column_edges[i + 1]), np.arange(row_edges[i], row_edges[i + 1]))
              for i in range(len(group))]
-    return _Task(matrix.subset(columns, rows, costs), relaxed[columns], local, options, until)
+    return _Task(matrix.subset(columns, rows), relaxed[columns], local, options, until)
 
 
 def _run_tasks(tasks: list[_Task], workers: int):
@@ -247,8 +246,7 @@ def _solve_task(task: _Task) -> list[tuple[np.ndarray, float] | None]:
         if left < 1.0:
             results.append(None)
             continue
-        part = block_problem(task.matrix, columns, rows, task.matrix.costs, {**task.options, "time_limit": left},
-                             integer=True)
+        part = block_problem(task.matrix, columns, rows, {**task.options, "time_limit": left}, integer=True)
         part.run()
         info = part.getInfo()
         if info.primal_solution_status != 2:     # no feasible solution (the status names why)

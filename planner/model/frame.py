@@ -96,10 +96,8 @@ class FrameModel:
         """(variable ids, coefficients, lower, upper) of one lazy row."""
         rows = self.lazy[family]
         a, b = rows.starts[row], rows.starts[row + 1]
-        bound = float(rows.bound[row])
-        low = bound if rows.sense in (">=", "==") else -np.inf
-        up = bound if rows.sense in ("<=", "==") else np.inf
-        return rows.vids[a:b], rows.coefs[a:b], low, up
+        low, up = rows.limits()
+        return rows.vids[a:b], rows.coefs[a:b], float(low[row]), float(up[row])
 
     def add_violated_rows(self) -> int:
         """Put every lazy row the current solution violates into the problem; returns how many."""
@@ -169,6 +167,13 @@ class RowFamily:
     sense: str
     bound: np.ndarray
     added: np.ndarray
+
+    def limits(self, inf: float = np.inf) -> tuple[np.ndarray, np.ndarray]:
+        """(lower, upper) bound of every row, from its sense: a `<=` row has no lower bound."""
+        bound = self.bound.astype(float)
+        low = bound if self.sense in (">=", "==") else np.full(len(bound), -inf)
+        up = bound if self.sense in ("<=", "==") else np.full(len(bound), inf)
+        return low, up
 
     def violated(self, values: np.ndarray) -> np.ndarray:
         """Rows not yet added that the values break by more than a relative 1e-6."""

@@ -55,7 +55,7 @@ def decided_lines(model: FrameModel) -> dict[int, float]:
     """purchase_open fixed where the current values decide it (0 or 1); a fractional one stays
     free, for the lot rounding to settle. The solver puts each sku's own MILP solution there."""
     opened = model.families["purchase_open"]["vid"].to_numpy()
-    value = np.array([model.variables[i].varValue or 0.0 for i in opened.tolist()])
+    value = model.values("purchase_open")
     decided = np.abs(value - np.round(value)) <= TOL
     return dict(zip(opened[decided].tolist(), np.round(value[decided]).tolist()))
 
