@@ -17,7 +17,8 @@ import numpy as np
 import pulp
 
 from planner.config import PlanConfig
-from planner.solve_blocks import Matrix, SharedRows, SkuBlocks, SkuMilps, block_basis, sku_milps, use_highs_threads
+from planner.solve_blocks import Matrix, SharedRows, SkuBlocks, SkuMilps, sku_milps, use_highs_threads
+from planner.solve_prices import Capacities, PricedLp, PricedSolution
 
 
 class SolveStatus(str, Enum):
@@ -36,6 +37,7 @@ class SolveResult:
     mip_gap: float | None          # relative gap of the returned solution; None for an LP
     seconds: float
     message: str = ""
+    bound: float | None = None     # a lower bound on the LP when it was not solved exactly (by prices)
 
     @property
     def has_solution(self) -> bool:
@@ -92,7 +94,9 @@ def _run(problem, config: PlanConfig, *, mip: bool, time_limit: float | None = N
         else:
             status, gap, message = _solve_cbc(problem, config, Path(scratch) / "cbc.log", mip, limit, warm_start)
     objective = pulp.value(problem.objective) if status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE) else None
-    return SolveResult(status, config.solver, objective, gap if mip else None, 0.0, message)
+    session = getattr(problem, "highs_session", None)
+    bound = session.priced_bound() if session is not None and not mip else None
+    return SolveResult(status, config.solver, objective, gap if mip else None, 0.0, message, bound)
 
 
 def _round_then_milp(problem, config: PlanConfig, rounding, started: float, run) -> SolveResult:
@@ -107,7 +111,8 @@ def _round_then_milp(problem, config: PlanConfig, rounding, started: float, run)
     if not relaxed.has_solution:
         return relaxed      # infeasible, or out of time before even the relaxation was solved
     relaxed_values = _values(problem)
-    bound, repaired, direction, how = relaxed.objective, None, "", ""
+    bound = relaxed.objective if relaxed.bound is None else relaxed.bound
+    repaired, direction, how = None, "", ""
     split = _sku_milps(problem, config, started)
     if split is not None and split.solved:
         bound += split.bound_lift
@@ -264,6 +269,9 @@ def _solve_highs(problem, config: PlanConfig, mip: bool, time_limit: float, warm
                         threads=config.threads, warm_start=warm_start, **method)
     problem.solve(solver)
     highs = problem.solverModel
+    session = getattr(problem, "highs_session", None)
+    if not mip and session is not None and session.last_priced is not None:
+        return _priced_status(problem, session.last_priced)
     model_status = highs.modelStatusToString(highs.getModelStatus())
     stopped = "limit" in model_status.lower()
     info = highs.getInfo()
@@ -272,6 +280,15 @@ def _solve_highs(problem, config: PlanConfig, mip: bool, time_limit: float, warm
     if gap is not None and gap > 1e20:
         gap = None
     return status, gap, model_status
+
+
+def _priced_status(problem, priced: PricedSolution):
+    """Status, gap and message of an LP solved by prices: a plan when one met every row."""
+    if priced.values is None:
+        return SolveStatus.NO_SOLUTION, None, f"no plan met the shared capacities in {priced.rounds} rounds of prices"
+    gap = _relative_gap(priced.objective, priced.bound)
+    within = "" if priced.converged else ", stopped by the time limit"
+    return SolveStatus.OPTIMAL, None, f"solved by prices in {priced.rounds} rounds, {gap:.4%} from its bound{within}"
 
 
 class _WarmHiGHS(pulp.HiGHS):
@@ -301,16 +318,16 @@ class _WarmHiGHS(pulp.HiGHS):
             lp.highs_session = session = _HighsSession(lp.solverModel, frame)
         else:
             lp.solverModel = session.highs
-            self._configure(session.highs, warm_lp=not self.mip)
+            self._configure(session.highs, warm_lp=not self.mip and session.loaded)
         session.update(lp, mip=self.mip)
-        if not session.solved and not self.mip and len(frame.variables) > session.BLOCK_COLUMNS:
-            if session.solve_by_blocks(float(self.timeLimit)):
-                session.highs.setOptionValue("solver", "simplex")
-        session.solved = True
-        if self.warm_start:
-            _start_from_values(session.highs, frame.variables)
-        session.highs.run()
-        status, sol_status = session.read_solution()
+        if not self.mip and session.priced is not None:
+            status, sol_status = session.solve_by_prices(float(self.timeLimit), (self.gapRel or 1e-3) / 10)
+        else:
+            session.load(lp, mip=self.mip)
+            if self.warm_start:
+                _start_from_values(session.highs, frame.variables)
+            session.highs.run()
+            status, sol_status = session.read_solution()
         lp.assignStatus(status, sol_status)
         return status
 
@@ -333,25 +350,35 @@ class _WarmHiGHS(pulp.HiGHS):
 
 
 class _HighsSession:
-    """One HiGHS model of a FrameModel's problem, kept in step with it across solver calls."""
+    """One HiGHS model of a FrameModel's problem, kept in step with it across solver calls.
 
-    BLOCK_COLUMNS = 40_000     # columns per block of the first LP (about 40 skus at 6 FCs)
+    A large model's LPs are solved by prices (planner/solve_prices.py), without the whole
+    model in HiGHS: it is loaded only for a solver call on the whole (a MILP, or a small LP)."""
+
+    PRICED_COLUMNS = 40_000     # LPs of more columns than this are solved by prices
 
     def __init__(self, highs, frame):
         import highspy
         self.highs, self.frame, self.inf = highs, frame, highspy.kHighsInf
         self.integer = np.flatnonzero([v.cat == pulp.LpInteger for v in frame.variables]).astype(np.int32)
-        self.bounds = low, up = self._bounds()
-        n = len(frame.variables)
-        highs.addCols(n, frame.costs, low, up, 0, np.zeros(n, dtype=np.int32), np.zeros(0, dtype=np.int32),
-                      np.zeros(0))
-        for i, variable in enumerate(frame.variables):
-            variable.index = i
+        self.bounds = self._bounds()
         self.matrix = _stacked_rows(frame.eager, self.inf)
-        starts, index, value, row_low, row_up = self.matrix
-        highs.addRows(len(row_low), row_low, row_up, len(index), starts[:-1], index, value)
+        self.loaded = False
         self.lazy_rows = 0                 # lazy rows (the frame's `added`, in order) sent so far
-        self.solved = False
+        self.last_priced: PricedSolution | None = None
+
+    def load(self, lp, *, mip: bool) -> None:
+        """Put the whole model into HiGHS (once), then bring it up to date."""
+        if not self.loaded:
+            low, up = self.bounds
+            n = len(low)
+            self.highs.addCols(n, self.frame.costs, low, up, 0, np.zeros(n, dtype=np.int32),
+                               np.zeros(0, dtype=np.int32), np.zeros(0))
+            starts, index, value, row_low, row_up = self.matrix
+            self.highs.addRows(len(row_low), row_low, row_up, len(index), starts[:-1], index, value)
+            self.loaded = True
+        self.last_priced = None
+        self.update(lp, mip=mip)
 
     def arrays(self) -> Matrix:
         starts, index, value, row_low, row_up = self.matrix
@@ -366,37 +393,56 @@ class _HighsSession:
     def column_skus(self) -> np.ndarray:
         return self.frame.variable_skus()
 
-    def solve_by_blocks(self, time_limit: float) -> bool:
-        """Solve the first LP (no lazy row in it yet) one block of skus at a time and make the
-        blocks' bases the whole model's starting basis; call after `update`, whose bounds it
-        uses. False: not possible, solve whole."""
-        import highspy
-        matrix = self.arrays()
-        blocks = SkuBlocks.split(matrix, self.column_skus, self.BLOCK_COLUMNS)
-        if blocks is None:
-            return False
-        basis = block_basis(matrix, blocks, self._block_options(solver="simplex"), time.perf_counter() + time_limit)
-        if basis is None:
-            return False
-        whole = highspy.HighsBasis()
-        whole.col_status, whole.row_status = basis
-        whole.valid = True
-        return self.highs.setBasis(whole) == highspy.HighsStatus.kOk
+    @functools.cached_property
+    def priced(self) -> PricedLp | None:
+        """The LP by prices, for a model too large for one simplex that splits by sku."""
+        if len(self.frame.variables) <= self.PRICED_COLUMNS:
+            return None
+        capacities = Capacities(*_stacked_rows(list(self.frame.lazy.values()), np.inf))
+        return PricedLp.split(self.arrays(), self.column_skus, capacities, self._block_options(solver="simplex"))
+
+    def solve_by_prices(self, time_limit: float, gap: float) -> tuple[int, int]:
+        """Solve the LP at the current bounds by prices; the plan goes into the variables."""
+        self.last_priced = result = self.priced.solve(*self.bounds, gap, time.perf_counter() + time_limit)
+        if result.values is None:
+            return pulp.LpStatusNotSolved, pulp.LpSolutionNoSolutionFound
+        for variable, value in zip(self.frame.variables, result.values.tolist()):
+            variable.varValue = value
+        return pulp.LpStatusOptimal, pulp.LpSolutionOptimal
+
+    def priced_bound(self) -> float | None:
+        """The Lagrangian bound of the last LP, when it was solved by prices."""
+        return None if self.last_priced is None else self.last_priced.bound
 
     def sku_milps(self, deadline: float, gap: float, workers: int) -> SkuMilps | None:
-        """Each sku's MILP at the duals of the relaxation just solved (planner/solve_blocks.py);
-        None when the model does not split by sku."""
+        """Each sku's MILP at the prices of the relaxation just solved (planner/solve_blocks.py):
+        its duals, or the prices of its bound when solved by prices; None when the model does
+        not split by sku."""
         matrix = self.arrays()
         blocks = SkuBlocks.split(matrix, self.column_skus, 1)
         if blocks is None:
             return None
+        if self.last_priced is not None:
+            shared, relaxed = self._priced_rows(self.last_priced), self.last_priced.values
+        else:
+            shared, relaxed = self._added_rows(len(matrix.row_low))
+        return sku_milps(matrix, blocks, relaxed, shared, {"mip_rel_gap": gap}, deadline, workers)
+
+    def _added_rows(self, eager_rows: int) -> tuple[SharedRows, np.ndarray]:
+        """The lazy rows in the whole model, with their duals, and its solution."""
         solution = self.highs.getSolution()
-        duals = np.asarray(solution.row_dual, dtype=float)[len(matrix.row_low):]
+        duals = np.asarray(solution.row_dual, dtype=float)[eager_rows:]
         rows = [self.frame.lazy_row(family, row) for family, row in self.frame.added]
         index, value, low, up = zip(*rows) if rows else ((), (), (), ())
         shared = SharedRows(list(index), list(value), np.array(low, dtype=float), np.array(up, dtype=float), duals)
-        relaxed = np.asarray(solution.col_value, dtype=float)
-        return sku_milps(matrix, blocks, relaxed, shared, {"mip_rel_gap": gap}, deadline, workers)
+        return shared, np.asarray(solution.col_value, dtype=float)
+
+    def _priced_rows(self, priced: PricedSolution) -> SharedRows:
+        """The shared rows the prices' master used, at the prices of the bound."""
+        capacities, used = self.priced.capacities, priced.used_rows
+        index = [capacities.index[capacities.starts[r]:capacities.starts[r + 1]] for r in used.tolist()]
+        value = [capacities.value[capacities.starts[r]:capacities.starts[r + 1]] for r in used.tolist()]
+        return SharedRows(index, value, capacities.low[used], capacities.up[used], priced.prices[used])
 
     def _bounds(self) -> tuple[np.ndarray, np.ndarray]:
         variables = self.frame.variables
@@ -405,12 +451,16 @@ class _HighsSession:
         return low, up
 
     def update(self, lp, *, mip: bool) -> None:
-        """Rows the problem gained since the last call, current bounds, integrality for this call."""
-        for family, row in self.frame.added[self.lazy_rows:]:
-            index, value, low, up = self.frame.lazy_row(family, row)
-            self.highs.addRow(max(low, -self.inf), min(up, self.inf), len(index), index.astype(np.int32), value)
-        self.lazy_rows = len(self.frame.added)
+        """Current bounds; in a loaded model also the rows the problem gained since the last call
+        and integrality for this call."""
         self.bounds = low, up = self._bounds()
+        if not self.loaded:
+            return
+        for family, row in self.frame.added[self.lazy_rows:]:
+            index, value, row_low, row_up = self.frame.lazy_row(family, row)
+            self.highs.addRow(max(row_low, -self.inf), min(row_up, self.inf), len(index), index.astype(np.int32),
+                              value)
+        self.lazy_rows = len(self.frame.added)
         n = len(low)
         self.highs.changeColsBounds(n, np.arange(n, dtype=np.int32), low, up)
         if len(self.integer):

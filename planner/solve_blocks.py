@@ -3,8 +3,8 @@
 Every eager row of the model lies within one sku; only the lazy shared capacities (outbound,
 inbound, storage, lanes) join skus. Two solver steps use that:
 
-- the first LP, with no shared row in it yet, is the sum of one small LP per sku, solved in
-  blocks of skus (`block_basis`);
+- a large LP is solved by prices on the shared rows, one small LP per block of skus each
+  round (planner/solve_prices.py);
 - once the relaxation is solved, its duals price the shared rows, and each sku's own MILP at
   those prices (a Lagrangian subproblem) says where and when that sku should place its MOQ
   POs, at their true cost (`sku_milps`). The relaxation spreads small fractional POs over
@@ -113,29 +113,6 @@ def block_problem(matrix: Matrix, columns: np.ndarray, rows: np.ndarray, options
         kinds[block.integer] = 1
         part.changeColsIntegrality(n, np.arange(n, dtype=np.int32), kinds)
     return part
-
-
-def block_basis(matrix: Matrix, blocks: SkuBlocks, options: dict, deadline: float):
-    """The optimal basis of an LP with no shared row, found block by block: (column status,
-    row status) for the whole model, or None if a block has no optimum in the time left.
-
-    The blocks' optima together are the whole LP's optimum, found in time linear in the
-    number of skus where the simplex on the whole takes far longer.
-    """
-    import highspy
-    kinds = highspy.HighsBasisStatus
-    column_status = np.full(len(matrix.costs), kinds.kLower, dtype=object)
-    row_status = np.full(len(matrix.row_low), kinds.kBasic, dtype=object)
-    for columns, rows in zip(blocks.columns, blocks.rows):
-        left = max(deadline - time.perf_counter(), 1.0)
-        part = block_problem(matrix, columns, rows, {**options, "time_limit": left}, integer=False)
-        part.run()
-        if part.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-            return None
-        basis = part.getBasis()
-        column_status[columns] = np.array(basis.col_status, dtype=object)
-        row_status[rows] = np.array(basis.row_status, dtype=object)
-    return column_status.tolist(), row_status.tolist()
 
 
 @dataclass(frozen=True)

@@ -122,10 +122,15 @@ def test_moq_and_lot_size_are_respected(lp_rounding):
     assert quantities.tolist() == [50.0]
 
 
-def test_with_highs_the_skus_own_milp_places_the_moq_po_and_lifts_the_bound():
+@pytest.mark.parametrize("by_prices", [False, True])
+def test_with_highs_the_skus_own_milp_places_the_moq_po_and_lifts_the_bound(by_prices, monkeypatch):
     """The relaxation buys 7 a week at a fraction of an open PO; the sku's MILP at the
     relaxation's prices finds the one PO of 50 the hand calculation gives, and its dual bound
-    lifts the relaxation bound, so the plan is proven within the gap without branching."""
+    lifts the relaxation bound, so the plan is proven within the gap without branching. The
+    same when every LP is solved by prices (as large models are)."""
+    import planner.solve as solve_module
+    if by_prices:
+        monkeypatch.setattr(solve_module._HighsSession, "PRICED_COLUMNS", 1)
     ds = dataset(**ONE_FC, supplier_items=[
         {"supplier": "S", "sku": "A", "fc": "F1", "unit_price": 10.0, "lead_time_days": 0,
          "moq": 30.0, "lot_size": 10.0}])
@@ -161,22 +166,19 @@ def test_relaxed_plan_ignores_moq_and_lots():
     assert plan.purchase_orders["quantity"].sum() == pytest.approx(42.0)
 
 
-def test_the_first_lp_solved_in_blocks_of_skus_has_the_whole_models_optimum(monkeypatch):
-    """Two skus sharing one short FC: the blocks' optimum without the shared outbound row, then
-    the row added and the LP re-solved from the blocks' basis, equals one whole solve."""
+def test_an_lp_solved_by_prices_has_the_whole_models_optimum(monkeypatch):
+    """Two skus sharing one short FC: priced on the shared outbound row (planner/solve_prices.py),
+    the LP's plan costs what one whole solve costs, and the bound it reports is below it."""
     import planner.solve as solve_module
     ds = dataset(skus=[{"sku": "A", "unit_cost": 10.0}, {"sku": "B", "unit_cost": 20.0}],
                  fulfillment_centers=[{"fc": "F1", "region": "R1", "outbound_capacity": 1.0}],
                  inventory=[{"fc": "F1", "sku": "A", "on_hand": 30.0}, {"fc": "F1", "sku": "B", "on_hand": 30.0}])
     demand = pd.concat([weekly_demand("A", "R1", [7, 7]), weekly_demand("B", "R1", [7, 7], priority=1)])
-    whole = optimize(ds, demand, NO_ERROR, Calendar(START, "week", 2), PlanConfig(horizon=2, solver="highs", relax=True))
-    calls = []
-    original = solve_module._HighsSession.solve_by_blocks
-    monkeypatch.setattr(solve_module._HighsSession, "BLOCK_COLUMNS", 1)
-    monkeypatch.setattr(solve_module._HighsSession, "solve_by_blocks",
-                        lambda self, limit: calls.append(limit) or original(self, limit))
-    blocks = optimize(ds, demand, NO_ERROR, Calendar(START, "week", 2), PlanConfig(horizon=2, solver="highs", relax=True))
-    assert calls
-    assert blocks[2].objective == pytest.approx(whole[2].objective, rel=1e-9)
-    shipped = blocks[3].shipments.groupby("sku")["quantity"].sum()
+    config = PlanConfig(horizon=2, solver="highs", relax=True, mip_gap=1e-6)
+    whole = optimize(ds, demand, NO_ERROR, Calendar(START, "week", 2), config)
+    monkeypatch.setattr(solve_module._HighsSession, "PRICED_COLUMNS", 1)
+    priced = optimize(ds, demand, NO_ERROR, Calendar(START, "week", 2), config)
+    assert "solved by prices" in priced[2].message
+    assert priced[2].objective == pytest.approx(whole[2].objective, rel=1e-6)
+    shipped = priced[3].shipments.groupby("sku")["quantity"].sum()
     assert shipped.to_dict() == pytest.approx({"B": 14.0})      # priority 1 takes the 14 units of capacity

@@ -1,0 +1,363 @@
+"""The LP of a large model solved by prices on the shared capacities (Dantzig-Wolfe).
+
+Only the shared capacity rows (outbound, inbound, storage, lanes) join skus. Give each a price
+y and the LP falls apart into one small LP per sku: that sku's plan when capacity costs y. A
+master LP then takes, for every sku, a convex combination of the plans found so far, so that
+the shared rows hold at the least cost; its duals are the next prices. Every round:
+
+- each sku's plan at the prices gives a lower bound on the LP (the Lagrangian bound
+  Σ_k min_x (c − yᵀA)x_k + yᵀb);
+- the master's optimum is the cost of a plan that satisfies every row of the model;
+
+and the two meet at the LP's optimum. A round costs one warm simplex per block of skus (linear
+in the number of skus, where the simplex on the whole LP slows with its size) and one master
+LP of a row per sku and per shared row in use. The prices are smoothed (Wentges: half way from
+the best-bound prices to the master's), which halves the rounds where the master's duals swing.
+
+Shared rows enter the master only once a combined plan breaks them (most never bind); a shared
+row the master cannot yet meet is relieved by an artificial column at a penalty, raised tenfold
+whenever the rounds end with an artificial in use.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from planner.solve_blocks import Matrix, SkuBlocks, block_problem
+
+SMOOTHING = 0.5          # share of the best-bound prices in the prices of the next round
+VIOLATION = 1e-7         # relative tolerance of a shared row (below the separation's 1e-6)
+
+
+@dataclass(frozen=True)
+class Capacities:
+    """The shared rows over all columns, as CSR."""
+
+    starts: np.ndarray
+    index: np.ndarray
+    value: np.ndarray
+    low: np.ndarray
+    up: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.low)
+
+    def entries(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(position of the row in `rows`, column, coefficient) of every entry of these rows."""
+        counts = np.diff(self.starts)[rows]
+        first = np.cumsum(counts) - counts
+        at = np.repeat(self.starts[rows] - first, counts) + np.arange(int(counts.sum()))
+        return np.repeat(np.arange(len(rows)), counts), self.index[at], self.value[at]
+
+    def violated(self, values: np.ndarray) -> np.ndarray:
+        """Rows the values break by more than VIOLATION, relatively."""
+        rows = np.arange(len(self))
+        position, column, coef = self.entries(rows)
+        lhs = np.bincount(position, weights=coef * values[column], minlength=len(rows))
+        slack = VIOLATION * np.maximum(np.maximum(np.abs(np.nan_to_num(self.low, posinf=0, neginf=0)),
+                                                  np.abs(np.nan_to_num(self.up, posinf=0, neginf=0))), 1.0)
+        return (lhs > self.up + slack) | (lhs < self.low - slack)
+
+
+@dataclass(frozen=True)
+class PricedSolution:
+    """The outcome of one LP solved by prices."""
+
+    values: np.ndarray | None     # the combined plan, None when no plan met the shared rows in time
+    objective: float              # its cost
+    bound: float                  # best Lagrangian bound: no plan of this LP costs less
+    prices: np.ndarray            # per shared row, the prices of that bound (0 for rows never used)
+    used_rows: np.ndarray         # shared rows in the master
+    rounds: int
+    converged: bool               # objective within the gap of the bound
+
+
+class SkuPlans:
+    """One HiGHS LP per block of skus, kept between rounds: each round changes only its costs
+    (primal simplex from the last basis), a new bound changes its bounds (dual simplex)."""
+
+    def __init__(self, matrix: Matrix, blocks: SkuBlocks, options: dict):
+        self.blocks = blocks
+        self.parts = [block_problem(matrix, columns, rows, options, integer=False)
+                      for columns, rows in zip(blocks.columns, blocks.rows)]
+        self.fresh = [True] * len(self.parts)
+        self.low, self.up = matrix.low.copy(), matrix.up.copy()
+
+    def set_bounds(self, low: np.ndarray, up: np.ndarray) -> None:
+        for b, columns in enumerate(self.blocks.columns):
+            if (low[columns] != self.low[columns]).any() or (up[columns] != self.up[columns]).any():
+                self.parts[b].changeColsBounds(len(columns), np.arange(len(columns), dtype=np.int32),
+                                               low[columns], up[columns])
+                self.fresh[b] = True
+        self.low, self.up = low.copy(), up.copy()
+
+    def solve(self, costs: np.ndarray, deadline: float) -> np.ndarray | None:
+        """Every block's optimal plan at these costs (0 on columns of no sku); None: out of time
+        or a block without an optimum."""
+        import highspy
+        values = np.zeros(len(costs))
+        for b, (part, columns) in enumerate(zip(self.parts, self.blocks.columns)):
+            left = deadline - time.perf_counter()
+            if left <= 0:
+                return None
+            part.changeColsCost(len(columns), np.arange(len(columns), dtype=np.int32), costs[columns])
+            part.setOptionValue("simplex_strategy", 1 if self.fresh[b] else 4)
+            part.setOptionValue("time_limit", part.getRunTime() + left)
+            part.run()
+            if part.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+                return None
+            self.fresh[b] = False
+            values[columns] = part.getSolution().col_value
+        return values
+
+
+class _Master:
+    """min Σ cost·λ + Σ c·free + penalty·Σ artificial, s.t. the used shared rows, Σ_j λ_kj = 1 per sku."""
+
+    def __init__(self, lp: "PricedLp", options: dict):
+        import highspy
+        self.rows, self.inf = lp.used, highspy.kHighsInf
+        self.highs = highspy.Highs()
+        for option, setting in {"output_flag": False, **options, "simplex_strategy": 4}.items():
+            self.highs.setOptionValue(option, setting)
+        low, up = lp.capacities.low[self.rows], lp.capacities.up[self.rows]
+        for row_low, row_up in ((np.maximum(low, -self.inf), np.minimum(up, self.inf)), (np.ones(lp.skus),) * 2):
+            count = len(row_low)
+            self.highs.addRows(count, row_low, row_up, 0, np.zeros(count, dtype=np.int32),
+                               np.zeros(0, dtype=np.int32), np.zeros(0))
+        self._add_free(lp)
+        self.artificial = np.r_[np.flatnonzero(np.isfinite(up)), np.flatnonzero(np.isfinite(low))]
+        signs = np.r_[-np.ones(np.isfinite(up).sum()), np.ones(np.isfinite(low).sum())]
+        self.first_artificial = self.highs.getNumCol()
+        self._add_columns(np.full(len(signs), lp.penalty), [np.array([r]) for r in self.artificial],
+                          [np.array([s]) for s in signs])
+        self.first_plan = self.highs.getNumCol()
+        self.plan_sku: list[np.ndarray] = []
+
+    def _add_free(self, lp: "PricedLp") -> None:
+        """Columns of no sku (an FC's storage overflow) enter the master as they are."""
+        free = lp.free
+        position, column, coef = lp.capacities.entries(self.rows)
+        rows_of = [position[column == j] for j in free.tolist()]
+        coefs_of = [coef[column == j] for j in free.tolist()]
+        self._add_columns(lp.matrix.costs[free], rows_of, coefs_of, lp.plans.low[free], lp.plans.up[free])
+        self.free_count = len(free)
+
+    def _add_columns(self, costs, rows: list, coefs: list, low=None, up=None) -> None:
+        n = len(costs)
+        if n == 0:
+            return
+        starts = np.r_[0, np.cumsum([len(r) for r in rows])[:-1]].astype(np.int32)
+        low = np.zeros(n) if low is None else low
+        up = np.full(n, self.inf) if up is None else np.minimum(up, self.inf)
+        self.highs.addCols(n, np.asarray(costs, float), low, up, int(sum(len(r) for r in rows)), starts,
+                           np.concatenate(rows).astype(np.int32), np.concatenate(coefs).astype(float))
+
+    def add_plans(self, skus: np.ndarray, costs: np.ndarray, usage: np.ndarray) -> None:
+        """One column per sku plan: its cost, its use of each shared row (usage: rows × skus)."""
+        rows, coefs = [], []
+        for k in skus.tolist():
+            used = np.flatnonzero(usage[:, k])
+            rows.append(np.r_[used, len(self.rows) + k])
+            coefs.append(np.r_[usage[used, k], 1.0])
+        self._add_columns(costs[skus], rows, coefs)
+        self.plan_sku.append(skus)
+
+    def set_penalty(self, penalty: float) -> None:
+        n = len(self.artificial)
+        self.highs.changeColsCost(n, np.arange(self.first_artificial, self.first_artificial + n, dtype=np.int32),
+                                  np.full(n, penalty))
+
+    def solve(self) -> tuple[float, np.ndarray, np.ndarray, float] | None:
+        """(objective, shared-row duals, sku duals, artificial use), None without an optimum."""
+        import highspy
+        self.highs.run()
+        if self.highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return None
+        solution = self.highs.getSolution()
+        dual = np.asarray(solution.row_dual, dtype=float)
+        value = np.asarray(solution.col_value, dtype=float)
+        artificial = float(value[self.first_artificial:self.first_plan].sum())
+        return self.highs.getInfo().objective_function_value, dual[:len(self.rows)], dual[len(self.rows):], artificial
+
+    def weights(self) -> tuple[np.ndarray, list[np.ndarray]]:
+        """(free columns' values, per round of plans the weight of each plan added)."""
+        value = np.asarray(self.highs.getSolution().col_value, dtype=float)
+        weights, at = [], self.first_plan
+        for skus in self.plan_sku:
+            weights.append(value[at:at + len(skus)])
+            at += len(skus)
+        return value[:self.free_count], weights
+
+
+class PricedLp:
+    """A large LP solved by prices, kept across calls: the blocks stay warm, and a new call
+    (other bounds) starts from the shared rows used and the prices reached by the last one."""
+
+    BLOCK_COLUMNS = 40_000     # columns per block of skus (about 40 skus at 6 FCs)
+
+    def __init__(self, matrix: Matrix, column_sku: np.ndarray, capacities: Capacities, blocks: SkuBlocks,
+                 options: dict):
+        self.matrix, self.capacities, self.options = matrix, capacities, options
+        self.sku_of_column = column_sku
+        self.skus = int(column_sku.max()) + 1
+        self.free = np.flatnonzero(column_sku < 0)
+        self.plans = SkuPlans(matrix, blocks, options)
+        self.used = np.zeros(0, dtype=np.int64)
+        self.prices = np.zeros(len(capacities))
+        self.penalty = max(float(np.abs(matrix.costs).max()), 1.0)
+
+    @classmethod
+    def split(cls, matrix: Matrix, column_sku: np.ndarray, capacities: Capacities, options: dict):
+        """None when the model does not fall apart by sku without the shared rows."""
+        blocks = SkuBlocks.split(matrix, column_sku, cls.BLOCK_COLUMNS)
+        return None if blocks is None else cls(matrix, column_sku, capacities, blocks, options)
+
+    def solve(self, low: np.ndarray, up: np.ndarray, gap: float, deadline: float) -> PricedSolution:
+        """The LP at these column bounds, to a relative `gap` between plan and bound."""
+        self.plans.set_bounds(low, up)
+        return _Rounds(self, gap, deadline).run()
+
+
+class _Rounds:
+    """The rounds of one PricedLp.solve: pricing, master, smoothing, rows entering the master."""
+
+    def __init__(self, lp: PricedLp, gap: float, deadline: float):
+        self.lp, self.gap, self.deadline = lp, gap, deadline
+        self.stored: list[tuple[np.ndarray, np.ndarray]] = []     # per round: (columns, values) of its plans
+        self.best_bound, self.center = -np.inf, lp.prices.copy()
+        self.rounds = 0
+
+    def run(self) -> PricedSolution:
+        lp = self.lp
+        master, y, mu, smooth = None, self.center, None, False
+        objective, artificial = np.inf, 0.0
+        while True:
+            prices = SMOOTHING * self.center + (1 - SMOOTHING) * y if smooth else y
+            if self._price(prices) is None:
+                return self._outcome(master, converged=False)
+            if master is None:
+                master, added = self._master(), lp.skus
+            else:
+                added = self._add_plans(master, y, mu)
+            if added == 0 and smooth:
+                smooth = False          # no plan priced out at the smoothed prices: use the master's
+                continue
+            if added:
+                solved = master.solve()
+                if solved is None:
+                    return self._outcome(None, converged=False)
+                objective, y_used, mu, artificial = solved
+                y = np.zeros(len(lp.capacities))
+                y[master.rows] = y_used
+            smooth = True
+            if added and objective - self.best_bound > self.gap * max(abs(objective), 1.0):
+                if time.perf_counter() > self.deadline:
+                    return self._outcome(master, converged=False)
+                continue
+            if artificial > 1e-6:       # optimal only by relieving a shared row: raise the penalty
+                lp.penalty *= 10
+                master.set_penalty(lp.penalty)
+                mu = None
+                continue
+            broken = np.flatnonzero(lp.capacities.violated(self._combine(master)))
+            if len(broken) == 0:
+                return self._outcome(master, converged=True)
+            lp.used = np.union1d(lp.used, broken)
+            master, mu = self._master(), None
+
+    def _price(self, prices: np.ndarray) -> np.ndarray | None:
+        """Every sku's plan at these prices; keeps the best bound and its prices."""
+        lp = self.lp
+        position, column, coef = lp.capacities.entries(np.arange(len(lp.capacities)))
+        charge = np.bincount(column, weights=coef * prices[position], minlength=len(lp.matrix.costs))
+        priced = lp.matrix.costs - charge
+        values = lp.plans.solve(priced, self.deadline)
+        if values is None:
+            return None
+        self.rounds += 1
+        bound = self._bound(priced, values, prices)
+        if bound > self.best_bound:
+            self.best_bound, self.center = bound, prices
+        kept = np.flatnonzero(values)
+        self.stored.append((kept, values[kept]))
+        return values
+
+    def _bound(self, priced: np.ndarray, values: np.ndarray, prices: np.ndarray) -> float:
+        """Σ_k min (c − yᵀA) x_k + yᵀb, with the free columns at their best bound."""
+        lp, caps = self.lp, self.lp.capacities
+        rhs = np.where(prices > 0, caps.low, np.where(prices < 0, caps.up, 0.0))
+        if not np.isfinite(rhs).all():
+            return -np.inf
+        free = priced[lp.free]
+        at = np.where(free >= 0, lp.matrix.low[lp.free], lp.matrix.up[lp.free])
+        if not np.isfinite(at).all():
+            return -np.inf
+        return float(priced[lp.sku_of_column >= 0] @ values[lp.sku_of_column >= 0] + free @ at + prices @ rhs)
+
+    def _usage(self, rows: np.ndarray, columns: np.ndarray, values: np.ndarray) -> np.ndarray:
+        """Per shared row (of `rows`) and sku: what one round's plans use of it."""
+        lp = self.lp
+        position, column, coef = lp.capacities.entries(rows)
+        x = np.zeros(len(lp.matrix.costs))
+        x[columns] = values
+        sku = lp.sku_of_column[column]
+        mine = sku >= 0
+        flat = np.bincount(position[mine] * lp.skus + sku[mine], weights=coef[mine] * x[column[mine]],
+                           minlength=len(rows) * lp.skus)
+        return flat.reshape(len(rows), lp.skus)
+
+    def _costs(self, columns: np.ndarray, values: np.ndarray) -> np.ndarray:
+        lp = self.lp
+        sku = lp.sku_of_column[columns]
+        mine = sku >= 0
+        return np.bincount(sku[mine], weights=lp.matrix.costs[columns[mine]] * values[mine], minlength=lp.skus)
+
+    def _master(self) -> _Master:
+        """A master over the shared rows in use, holding every plan of this call."""
+        lp = self.lp
+        master = _Master(lp, {"threads": lp.options.get("threads", 1)})
+        for columns, values in self.stored:
+            master.add_plans(np.arange(lp.skus), self._costs(columns, values), self._usage(lp.used, columns, values))
+        return master
+
+    def _add_plans(self, master: _Master, y: np.ndarray, mu: np.ndarray | None) -> int:
+        """The skus whose newest plan costs less than the master pays for them now (all when the
+        master's duals are not current)."""
+        lp = self.lp
+        columns, values = self.stored[-1]
+        costs, usage = self._costs(columns, values), self._usage(master.rows, columns, values)
+        if mu is None:
+            skus = np.arange(lp.skus)
+        else:
+            reduced = costs - y[master.rows] @ usage - mu
+            skus = np.flatnonzero(reduced < -1e-9 * max(abs(self.best_bound), 1.0))
+        master.add_plans(skus, costs, usage)
+        return len(skus)
+
+    def _combine(self, master: _Master) -> np.ndarray:
+        """Each sku's plans weighted as the master weighs them, and the free columns' values."""
+        lp = self.lp
+        free, weights = master.weights()
+        x = np.zeros(len(lp.matrix.costs))
+        for (columns, values), skus, weight in zip(self.stored, master.plan_sku, weights):
+            per_sku = np.zeros(lp.skus)
+            per_sku[skus] = weight
+            x[columns] += per_sku[lp.sku_of_column[columns]] * values
+        x[lp.free] = free
+        return x
+
+    def _outcome(self, master: _Master | None, converged: bool) -> PricedSolution:
+        """The combined plan of the master's last optimum, if it meets every shared row."""
+        lp = self.lp
+        lp.prices = self.center
+        values, objective = None, np.inf
+        if master is not None and master.solve() is not None:
+            x = self._combine(master)
+            if not lp.capacities.violated(x).any():
+                values, objective = x, float(lp.matrix.costs @ x)
+        return PricedSolution(values, objective, self.best_bound, self.center, lp.used.copy(), self.rounds,
+                              converged and values is not None)
