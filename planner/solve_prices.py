@@ -272,8 +272,9 @@ class _Rounds:
     def _price(self, prices: np.ndarray) -> np.ndarray | None:
         """Every sku's plan at these prices; keeps the best bound and its prices."""
         lp = self.lp
-        position, column, coef = lp.capacities.entries(np.arange(len(lp.capacities)))
-        charge = np.bincount(column, weights=coef * prices[position], minlength=len(lp.matrix.costs))
+        priced_rows = np.flatnonzero(prices)
+        position, column, coef = lp.capacities.entries(priced_rows)
+        charge = np.bincount(column, weights=coef * prices[priced_rows][position], minlength=len(lp.matrix.costs))
         priced = lp.matrix.costs - charge
         values = lp.plans.solve(priced, self.deadline)
         if values is None:
@@ -293,7 +294,7 @@ class _Rounds:
         if not np.isfinite(rhs).all():
             return -np.inf
         free = priced[lp.free]
-        at = np.where(free >= 0, lp.matrix.low[lp.free], lp.matrix.up[lp.free])
+        at = np.where(free >= 0, lp.plans.low[lp.free], lp.plans.up[lp.free])
         if not np.isfinite(at).all():
             return -np.inf
         return float(priced[lp.sku_of_column >= 0] @ values[lp.sku_of_column >= 0] + free @ at + prices @ rhs)

@@ -134,7 +134,7 @@ class FrameModel:
         """Per variable, a code of the sku it belongs to (-1: none, e.g. an FC's storage overflow).
 
         Every eager row lies within one sku, so the model without its lazy rows falls apart into
-        one small LP per sku; the HiGHS driver uses this to solve it in blocks.
+        one small LP per sku; the HiGHS driver uses this to solve a large LP by prices.
         """
         codes = np.full(len(self.variables), -1, dtype=np.int64)
         sku_of_item = None

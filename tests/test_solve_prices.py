@@ -1,0 +1,121 @@
+"""A large LP solved by prices on its shared rows: the whole LP's optimum, a valid bound, every
+row met, only binding rows in the master, and no plan when time runs out."""
+
+from __future__ import annotations
+
+import time
+
+import highspy
+import numpy as np
+import pytest
+
+from planner.solve_blocks import Matrix
+from planner.solve_prices import Capacities, PricedLp
+
+INF = np.inf
+NEED = [6.0, 5.0, 4.0]          # per sku: units it needs
+BUY = [1.0, 2.0, 3.0]           # per sku: cost of buying a unit
+SHORT = [40.0, 10.0, 20.0]      # per sku: cost of a unit short (waiting)
+
+
+def _csr(rows: list[dict[int, float]]):
+    starts = np.r_[0, np.cumsum([len(r) for r in rows])].astype(np.int32)
+    index = np.array([c for r in rows for c in r], dtype=np.int32)
+    value = np.array([v for r in rows for v in r.values()], dtype=float)
+    return starts, index, value
+
+
+def _network(capacity: float, overflow_cost: float = 1000.0):
+    """Three skus, columns buy_k = 2k, short_k = 2k+1; sku rows buy_k + short_k >= need_k.
+
+    Shared rows: buy_0 + buy_1 + buy_2 - overflow <= capacity (binding), and the same with a
+    capacity of 100 (never binding). The overflow column (6) belongs to no sku."""
+    starts, index, value = _csr([{2 * k: 1.0, 2 * k + 1: 1.0} for k in range(3)])
+    costs = np.array([c for k in range(3) for c in (BUY[k], SHORT[k])] + [overflow_cost])
+    matrix = Matrix(starts, index, value, np.array(NEED), np.full(3, INF), costs, np.zeros(7), np.full(7, INF),
+                    np.zeros(0, dtype=np.int32))
+    shared = _csr([{0: 1.0, 2: 1.0, 4: 1.0, 6: -1.0}, {0: 1.0, 2: 1.0, 4: 1.0}])
+    capacities = Capacities(*shared, np.full(2, -INF), np.array([capacity, 100.0]))
+    return matrix, np.array([0, 0, 1, 1, 2, 2, -1]), capacities
+
+
+def _whole(matrix: Matrix, capacities: Capacities, low: np.ndarray, up: np.ndarray) -> float:
+    """The same LP solved as one model."""
+    highs, inf = highspy.Highs(), highspy.kHighsInf
+    highs.setOptionValue("output_flag", False)
+    n = len(matrix.costs)
+    highs.addCols(n, matrix.costs, low, np.minimum(up, inf), 0, np.zeros(n, dtype=np.int32),
+                  np.zeros(0, dtype=np.int32), np.zeros(0))
+    for starts, index, value, row_low, row_up in (
+            (matrix.starts, matrix.index, matrix.value, matrix.row_low, matrix.row_up),
+            (capacities.starts, capacities.index, capacities.value, capacities.low, capacities.up)):
+        highs.addRows(len(row_low), np.maximum(row_low, -inf), np.minimum(row_up, inf), len(index),
+                      starts[:-1].astype(np.int32), index, value)
+    highs.run()
+    return highs.getInfo().objective_function_value
+
+
+def _priced(capacity: float) -> tuple[PricedLp, Matrix, Capacities]:
+    matrix, sku, capacities = _network(capacity)
+    lp = PricedLp.split(matrix, sku, capacities, {"threads": 1})
+    return lp, matrix, capacities
+
+
+def _meets_every_row(matrix: Matrix, capacities: Capacities, x: np.ndarray) -> bool:
+    sku_rows = np.add.reduceat(matrix.value * x[matrix.index], matrix.starts[:-1])
+    return bool((sku_rows >= matrix.row_low - 1e-9).all() and not capacities.violated(x).any()
+                and (x >= -1e-9).all())
+
+
+def test_the_plan_by_prices_costs_the_whole_lps_optimum_and_the_bound_is_below_it():
+    lp, matrix, capacities = _priced(capacity=7.0)
+    result = lp.solve(matrix.low, matrix.up, 1e-9, time.perf_counter() + 60)
+    whole = _whole(matrix, capacities, matrix.low, matrix.up)
+    # by hand: 7 units of capacity go to the skus that wait dearest (sku 0: 6, sku 2: 1);
+    # sku 1 and the other 3 of sku 2 wait: 6 + 3 + 50 + 60 = 119
+    assert whole == pytest.approx(119.0)
+    assert result.converged
+    assert result.objective == pytest.approx(whole, rel=1e-9)
+    assert result.bound <= result.objective + 1e-9
+    assert result.bound == pytest.approx(whole, rel=1e-9)
+    assert _meets_every_row(matrix, capacities, result.values)
+    assert result.values[[0, 2, 4]] == pytest.approx([6.0, 0.0, 1.0])
+
+
+def test_only_a_shared_row_a_plan_breaks_enters_the_master():
+    lp, matrix, _ = _priced(capacity=7.0)
+    result = lp.solve(matrix.low, matrix.up, 1e-9, time.perf_counter() + 60)
+    assert result.used_rows.tolist() == [0]
+    assert result.prices[0] < 0 and result.prices[1] == 0      # a <= row at its limit has a price
+
+
+def test_a_capacity_nobody_reaches_needs_no_price():
+    lp, matrix, _ = _priced(capacity=50.0)
+    result = lp.solve(matrix.low, matrix.up, 1e-9, time.perf_counter() + 60)
+    assert result.converged and result.used_rows.size == 0
+    assert result.objective == pytest.approx(6 * 1 + 5 * 2 + 4 * 3)
+
+
+def test_too_low_a_penalty_on_a_relieved_row_is_raised_until_the_plan_meets_it():
+    lp, matrix, capacities = _priced(capacity=7.0)
+    lp.penalty = 1e-3          # relieving the row would be cheaper than anything
+    result = lp.solve(matrix.low, matrix.up, 1e-9, time.perf_counter() + 60)
+    assert result.converged and result.objective == pytest.approx(119.0)
+    assert _meets_every_row(matrix, capacities, result.values)
+    assert lp.penalty > 10
+
+
+def test_a_second_call_at_other_bounds_solves_that_lp():
+    lp, matrix, capacities = _priced(capacity=7.0)
+    lp.solve(matrix.low, matrix.up, 1e-9, time.perf_counter() + 60)
+    low = matrix.low.copy()
+    low[2] = 2.0               # sku 1 must buy 2: they take capacity from sku 2
+    result = lp.solve(low, matrix.up, 1e-9, time.perf_counter() + 60)
+    assert result.objective == pytest.approx(_whole(matrix, capacities, low, matrix.up), rel=1e-9)
+    assert result.values[[0, 2, 4]] == pytest.approx([5.0, 2.0, 0.0])
+
+
+def test_no_time_left_gives_no_plan():
+    lp, matrix, _ = _priced(capacity=7.0)
+    result = lp.solve(matrix.low, matrix.up, 1e-9, time.perf_counter() - 1)
+    assert result.values is None and not result.converged
