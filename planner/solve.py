@@ -93,10 +93,15 @@ def _run(problem, config: PlanConfig, *, mip: bool, time_limit: float | None = N
             status, gap, message = _solve_highs(problem, config, mip, limit, warm_start)
         else:
             status, gap, message = _solve_cbc(problem, config, Path(scratch) / "cbc.log", mip, limit, warm_start)
-    objective = pulp.value(problem.objective) if status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE) else None
+    objective = _objective(problem) if status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE) else None
     session = getattr(problem, "highs_session", None)
     bound = session.priced_bound() if session is not None and not mip else None
     return SolveResult(status, config.solver, objective, gap if mip else None, 0.0, message, bound)
+
+
+def _objective(problem) -> float:
+    frame = getattr(problem, "frame_model", None)
+    return frame.objective_value() if frame is not None and frame.costs is not None else pulp.value(problem.objective)
 
 
 def _round_then_milp(problem, config: PlanConfig, rounding, started: float, run) -> SolveResult:

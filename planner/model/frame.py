@@ -77,9 +77,13 @@ class FrameModel:
         self.eager_names.append(names)
 
     def materialize(self) -> None:
-        """Give the PuLP problem its eager constraints (once), ahead of the rows added lazily."""
+        """Give the PuLP problem its objective and eager constraints (once), ahead of the rows
+        added lazily."""
         if self.materialized:
             return
+        used = np.flatnonzero(self.costs)
+        self.problem.setObjective(pulp.LpAffineExpression(
+            zip(map(self.variables.__getitem__, used.tolist()), self.costs[used].tolist())))
         added = dict(self.problem._constraints)
         self.problem._constraints.clear()
         for rows, names in zip(self.eager, self.eager_names):
@@ -123,12 +127,17 @@ class FrameModel:
                                                   "coef": np.asarray(coef, dtype=float)}))
 
     def set_objective(self) -> None:
+        """The cost of every variable, as an array; PuLP gets it as its objective only when a
+        solver reads the model through PuLP (`materialize`): an expression over millions of
+        variables is a large dict that the HiGHS driver never reads."""
         terms = pd.concat(self.objective_terms).groupby("vid", sort=True)["coef"].sum()
-        terms = terms[terms != 0]
         self.costs = np.zeros(len(self.variables))
         self.costs[terms.index.to_numpy()] = terms.to_numpy()
-        self.problem.setObjective(pulp.LpAffineExpression(
-            zip(map(self.variables.__getitem__, terms.index.tolist()), terms.tolist())))
+
+    def objective_value(self) -> float:
+        """The objective at the variables' current values."""
+        values = np.fromiter((v.varValue or 0.0 for v in self.variables), dtype=float, count=len(self.variables))
+        return float(self.costs @ values)
 
     def variable_skus(self) -> np.ndarray:
         """Per variable, a code of the sku it belongs to (-1: none, e.g. an FC's storage overflow).

@@ -45,11 +45,18 @@ def test_a_lazy_row_enters_when_broken_and_a_slack_one_never_does(solver):
         assert _constraint_names(model) == ["x_limit_0", "y_bound_0", "both_0"]
 
 
-def test_highs_never_needs_pulps_constraint_objects():
+def test_highs_never_needs_pulps_constraint_objects_nor_its_objective():
     model = _two_products()
-    solve(model.problem, PlanConfig(solver="highs"), separate=model.add_violated_rows)
+    result = solve(model.problem, PlanConfig(solver="highs"), separate=model.add_violated_rows)
     assert not model.materialized
     assert _constraint_names(model) == ["both_0"]
+    assert model.problem.objective is None and result.objective == pytest.approx(-6.5)
+
+
+def test_materialize_gives_pulp_the_objective():
+    model = _two_products()
+    model.materialize()
+    assert {v.name: c for v, c in model.problem.objective.items()} == {"make_0": -1.0, "make_1": -0.5}
 
 
 def test_materialize_puts_the_eager_rows_ahead_of_the_lazy_ones_once():
