@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from planner.solve_blocks import Matrix, SkuBlocks, block_problem
+from planner.solve_blocks import Matrix, SkuBlocks, block_problem, use_highs_threads
 
 SMOOTHING = 0.5          # share of the best-bound prices in the prices of the next round
 VIOLATION = 1e-7         # relative tolerance of a shared row (below the separation's 1e-6)
@@ -201,11 +201,12 @@ class PricedLp:
 
     def __init__(self, matrix: Matrix, column_sku: np.ndarray, capacities: Capacities, blocks: SkuBlocks,
                  options: dict):
-        self.matrix, self.capacities, self.options = matrix, capacities, options
+        self.matrix, self.capacities = matrix, capacities
+        self.options = {"threads": 1, **options}      # every HiGHS of the process runs with one thread count
         self.sku_of_column = column_sku
         self.skus = int(column_sku.max()) + 1
         self.free = np.flatnonzero(column_sku < 0)
-        self.plans = SkuPlans(matrix, blocks, options)
+        self.plans = SkuPlans(matrix, blocks, self.options)
         self.used = np.zeros(0, dtype=np.int64)
         self.prices = np.zeros(len(capacities))
         self.penalty = max(float(np.abs(matrix.costs).max()), 1.0)
@@ -218,6 +219,7 @@ class PricedLp:
 
     def solve(self, low: np.ndarray, up: np.ndarray, gap: float, deadline: float) -> PricedSolution:
         """The LP at these column bounds, to a relative `gap` between plan and bound."""
+        use_highs_threads(self.options["threads"])
         self.plans.set_bounds(low, up)
         return _Rounds(self, gap, deadline).run()
 
@@ -254,20 +256,22 @@ class _Rounds:
                 y = np.zeros(len(lp.capacities))
                 y[master.rows] = y_used
             smooth = True
-            if added and objective - self.best_bound > self.gap * max(abs(objective), 1.0):
-                if time.perf_counter() > self.deadline:
-                    return self._outcome(master, converged=False)
+            if artificial <= 1e-6 and self._rows_enter(master):
+                master, mu = self._master(), None
+            elif added and objective - self.best_bound > self.gap * max(abs(objective), 1.0):
                 continue
-            if artificial > 1e-6:       # optimal only by relieving a shared row: raise the penalty
+            elif artificial > 1e-6:     # optimal only by relieving a shared row: raise the penalty
                 lp.penalty *= 10
                 master.set_penalty(lp.penalty)
                 mu = None
-                continue
-            broken = np.flatnonzero(lp.capacities.violated(self._combine(master)))
-            if len(broken) == 0:
+            else:
                 return self._outcome(master, converged=True)
-            lp.used = np.union1d(lp.used, broken)
-            master, mu = self._master(), None
+
+    def _rows_enter(self, master: _Master) -> bool:
+        """Put the shared rows the master's plan breaks into the master (to be rebuilt)."""
+        broken = np.flatnonzero(self.lp.capacities.violated(self._combine(master)))
+        self.lp.used = np.union1d(self.lp.used, broken)
+        return len(broken) > 0
 
     def _price(self, prices: np.ndarray) -> np.ndarray | None:
         """Every sku's plan at these prices; keeps the best bound and its prices."""
@@ -320,7 +324,7 @@ class _Rounds:
     def _master(self) -> _Master:
         """A master over the shared rows in use, holding every plan of this call."""
         lp = self.lp
-        master = _Master(lp, {"threads": lp.options.get("threads", 1)})
+        master = _Master(lp, {"threads": lp.options["threads"]})
         for columns, values in self.stored:
             master.add_plans(np.arange(lp.skus), self._costs(columns, values), self._usage(lp.used, columns, values))
         return master
@@ -335,9 +339,14 @@ class _Rounds:
             skus = np.arange(lp.skus)
         else:
             reduced = costs - y[master.rows] @ usage - mu
-            skus = np.flatnonzero(reduced < -1e-9 * max(abs(self.best_bound), 1.0))
+            skus = np.flatnonzero(reduced < -self._negligible())
         master.add_plans(skus, costs, usage)
         return len(skus)
+
+    def _negligible(self) -> float:
+        """A plan improving its sku by less than this is left out: all such plans together
+        improve the master by under a tenth of the gap."""
+        return 0.1 * self.gap * max(abs(self.best_bound), 1.0) / self.lp.skus
 
     def _combine(self, master: _Master) -> np.ndarray:
         """Each sku's plans weighted as the master weighs them, and the free columns' values."""
