@@ -404,7 +404,9 @@ class _HighsSession:
         if len(self.frame.variables) <= self.PRICED_COLUMNS:
             return None
         capacities = Capacities(*_stacked_rows(list(self.frame.lazy.values()), np.inf))
-        return PricedLp.split(self.arrays(), self.column_skus, capacities, self._block_options(solver="simplex"))
+        threads = self.highs.getOptionValue("threads")[1]
+        return PricedLp.split(self.arrays(), self.column_skus, capacities, self._block_options(solver="simplex"),
+                              workers=threads)
 
     def solve_by_prices(self, time_limit: float, gap: float) -> tuple[int, int]:
         """Solve the LP at the current bounds by prices; the plan goes into the variables."""

@@ -22,6 +22,7 @@ whenever the rounds end with an artificial in use.
 from __future__ import annotations
 
 import time
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -114,6 +115,87 @@ class SkuPlans:
         return values
 
 
+class PlanWorkers:
+    """SkuPlans split over worker processes, each holding its share of the blocks' HiGHS models
+    for the whole run: a round sends each worker its columns' costs and gets back their plan.
+
+    Workers are forked with HiGHS at one thread (`use_highs_threads(1)`), so that none inherits
+    a scheduler whose threads it does not have; they stop with this object or the process."""
+
+    def __init__(self, matrix: Matrix, blocks: SkuBlocks, options: dict, workers: int):
+        import multiprocessing
+        use_highs_threads(1)
+        context = multiprocessing.get_context("fork")
+        self.columns, self.pipes, processes = [], [], []
+        for worker in range(workers):
+            mine = range(worker, len(blocks.columns), workers)
+            share = SkuBlocks([blocks.columns[b] for b in mine], [blocks.rows[b] for b in mine])
+            parent, child = context.Pipe()
+            process = context.Process(target=_serve_plans, args=(child, matrix, share, {**options, "threads": 1}),
+                                      daemon=True)
+            process.start()
+            child.close()
+            self.columns.append(np.concatenate(share.columns))
+            self.pipes.append(parent)
+            processes.append(process)
+        self.low, self.up = matrix.low.copy(), matrix.up.copy()
+        weakref.finalize(self, _stop_workers, self.pipes, processes)
+
+    def set_bounds(self, low: np.ndarray, up: np.ndarray) -> None:
+        for pipe, columns in zip(self.pipes, self.columns):
+            pipe.send(("bounds", low[columns], up[columns]))
+        self.low, self.up = low.copy(), up.copy()
+
+    def solve(self, costs: np.ndarray, deadline: float) -> np.ndarray | None:
+        for pipe, columns in zip(self.pipes, self.columns):
+            pipe.send(("solve", costs[columns], deadline - time.perf_counter()))
+        values, complete = np.zeros(len(costs)), True
+        for pipe, columns in zip(self.pipes, self.columns):
+            kind, answer = pipe.recv()
+            if kind == "error":
+                raise RuntimeError(f"a sku plan worker failed: {answer}")
+            if answer is None:
+                complete = False
+            else:
+                values[columns] = answer
+        return values if complete else None
+
+
+def _serve_plans(pipe, matrix: Matrix, blocks: SkuBlocks, options: dict) -> None:
+    """A worker's loop: set bounds and solve its blocks until told to stop (or its parent goes)."""
+    try:
+        plans = SkuPlans(matrix, blocks, options)
+        columns = np.concatenate(blocks.columns)
+        low, up, costs = plans.low.copy(), plans.up.copy(), np.zeros(len(matrix.costs))
+        while True:
+            message = pipe.recv()
+            if message[0] == "stop":
+                return
+            if message[0] == "bounds":
+                low[columns], up[columns] = message[1], message[2]
+                plans.set_bounds(low, up)
+                continue
+            costs[columns] = message[1]
+            values = plans.solve(costs, time.perf_counter() + message[2])
+            pipe.send(("plan", None if values is None else values[columns]))
+    except EOFError:
+        return
+    except Exception as error:     # the parent raises it
+        pipe.send(("error", repr(error)))
+
+
+def _stop_workers(pipes, processes) -> None:
+    for pipe in pipes:
+        try:
+            pipe.send(("stop",))
+        except OSError:
+            pass
+    for process in processes:
+        process.join(timeout=5)
+        if process.is_alive():
+            process.terminate()
+
+
 class _Master:
     """min Σ cost·λ + Σ c·free + penalty·Σ artificial, s.t. the used shared rows, Σ_j λ_kj = 1 per sku."""
 
@@ -200,22 +282,27 @@ class PricedLp:
     BLOCK_COLUMNS = 40_000     # columns per block of skus (about 40 skus at 6 FCs)
 
     def __init__(self, matrix: Matrix, column_sku: np.ndarray, capacities: Capacities, blocks: SkuBlocks,
-                 options: dict):
+                 options: dict, workers: int = 1):
         self.matrix, self.capacities = matrix, capacities
-        self.options = {"threads": 1, **options}      # every HiGHS of the process runs with one thread count
+        parallel = workers > 1 and len(blocks.columns) > 1
+        # every HiGHS of the process runs with one thread count: one, beside worker processes
+        self.options = {"threads": 1, **options, **({"threads": 1} if parallel else {})}
         self.sku_of_column = column_sku
         self.skus = int(column_sku.max()) + 1
         self.free = np.flatnonzero(column_sku < 0)
-        self.plans = SkuPlans(matrix, blocks, self.options)
+        self.plans = (PlanWorkers(matrix, blocks, self.options, workers) if parallel
+                      else SkuPlans(matrix, blocks, self.options))
         self.used = np.zeros(0, dtype=np.int64)
         self.prices = np.zeros(len(capacities))
         self.penalty = max(float(np.abs(matrix.costs).max()), 1.0)
 
     @classmethod
-    def split(cls, matrix: Matrix, column_sku: np.ndarray, capacities: Capacities, options: dict):
-        """None when the model does not fall apart by sku without the shared rows."""
+    def split(cls, matrix: Matrix, column_sku: np.ndarray, capacities: Capacities, options: dict,
+              workers: int = 1):
+        """None when the model does not fall apart by sku without the shared rows; the sku
+        plans of each round are solved in `workers` processes."""
         blocks = SkuBlocks.split(matrix, column_sku, cls.BLOCK_COLUMNS)
-        return None if blocks is None else cls(matrix, column_sku, capacities, blocks, options)
+        return None if blocks is None else cls(matrix, column_sku, capacities, blocks, options, workers)
 
     def solve(self, low: np.ndarray, up: np.ndarray, gap: float, deadline: float) -> PricedSolution:
         """The LP at these column bounds, to a relative `gap` between plan and bound."""

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from planner.solve_blocks import Matrix
-from planner.solve_prices import Capacities, PricedLp
+from planner.solve_prices import Capacities, PlanWorkers, PricedLp
 
 INF = np.inf
 NEED = [6.0, 5.0, 4.0]          # per sku: units it needs
@@ -55,9 +55,9 @@ def _whole(matrix: Matrix, capacities: Capacities, low: np.ndarray, up: np.ndarr
     return highs.getInfo().objective_function_value
 
 
-def _priced(capacity: float) -> tuple[PricedLp, Matrix, Capacities]:
+def _priced(capacity: float, workers: int = 1) -> tuple[PricedLp, Matrix, Capacities]:
     matrix, sku, capacities = _network(capacity)
-    lp = PricedLp.split(matrix, sku, capacities, {"threads": 1})
+    lp = PricedLp.split(matrix, sku, capacities, {"threads": 1}, workers)
     return lp, matrix, capacities
 
 
@@ -113,6 +113,17 @@ def test_a_second_call_at_other_bounds_solves_that_lp():
     result = lp.solve(low, matrix.up, 1e-9, time.perf_counter() + 60)
     assert result.objective == pytest.approx(_whole(matrix, capacities, low, matrix.up), rel=1e-9)
     assert result.values[[0, 2, 4]] == pytest.approx([5.0, 2.0, 0.0])
+
+
+def test_worker_processes_find_the_same_plan(monkeypatch):
+    monkeypatch.setattr(PricedLp, "BLOCK_COLUMNS", 2)          # one block per sku
+    lp, matrix, _ = _priced(capacity=7.0)
+    alone = lp.solve(matrix.low, matrix.up, 1e-9, time.perf_counter() + 60)
+    lp, matrix, _ = _priced(capacity=7.0, workers=2)
+    assert isinstance(lp.plans, PlanWorkers) and len(lp.plans.pipes) == 2
+    split = lp.solve(matrix.low, matrix.up, 1e-9, time.perf_counter() + 60)
+    assert split.objective == pytest.approx(alone.objective, rel=1e-12)
+    assert split.values.tolist() == pytest.approx(alone.values.tolist())
 
 
 def test_no_time_left_gives_no_plan():
