@@ -360,7 +360,7 @@ class _HighsSession:
     A large model's LPs are solved by prices (planner/solve_prices.py), without the whole
     model in HiGHS: it is loaded only for a solver call on the whole (a MILP, or a small LP)."""
 
-    PRICED_COLUMNS = 40_000     # LPs of more columns than this are solved by prices
+    PRICED_COLUMNS = 150_000    # LPs of more columns are solved by prices (100 skus x 6 FCs: whole is faster; 300: prices)
 
     def __init__(self, highs, frame):
         import highspy
