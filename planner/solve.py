@@ -122,7 +122,7 @@ def _round_then_milp(problem, config: PlanConfig, rounding, started: float, run)
     if split is not None and split.solved:
         bound += split.bound_lift
         how = f"MOQ POs and lots from each sku's own MILP ({split.solved} of {split.fractional} skus), "
-        _assign(problem, split.values)
+        problem.frame_model.set_solution(split.values)
         repaired, direction = _with_fixed(rounding("up"), relaxation), "up"
     if repaired is None or not repaired.has_solution:
         repaired, direction = _place_then_round(problem, rounding, relaxation, relaxed_values, split)
@@ -141,7 +141,7 @@ def _place_then_round(problem, rounding, relaxation, relaxed_values: dict, split
     """Decide the MOQ POs first (from the skus' MILPs, else by rule) and repair, then round the
     lots up (down as the fallback) and repair: (result, direction)."""
     if split is not None and split.solved:
-        _assign(problem, split.values)
+        problem.frame_model.set_solution(split.values)
         decided = rounding("opened")
     else:
         decided = {**rounding("moq"), **_close_barely_used(rounding, relaxation)}
@@ -168,11 +168,6 @@ def _sku_milps(problem, config: PlanConfig, started: float) -> SkuMilps | None:
         return None
     now, deadline = time.perf_counter(), started + config.time_limit
     return session.sku_milps(now + SKU_MILP_SHARE * (deadline - now), config.mip_gap / 10, config.threads)
-
-
-def _assign(problem, values: np.ndarray) -> None:
-    for variable, value in zip(_variables(problem), values.tolist()):
-        variable.varValue = value
 
 
 CLOSING_SHARES = (0.25, 0.5, 1.0)
@@ -324,11 +319,13 @@ class _WarmHiGHS(pulp.HiGHS):
         else:
             lp.solverModel = session.highs
             self._configure(session.highs, warm_lp=not self.mip and session.loaded)
+        priced = not self.mip and session.priced is not None
+        if not priced:
+            session.load()
         session.update(lp, mip=self.mip)
-        if not self.mip and session.priced is not None:
+        if priced:
             status, sol_status = session.solve_by_prices(float(self.timeLimit), (self.gapRel or 1e-3) / 10)
         else:
-            session.load(lp, mip=self.mip)
             if self.warm_start:
                 _start_from_values(session.highs, frame.variables)
             session.highs.run()
@@ -372,18 +369,19 @@ class _HighsSession:
         self.lazy_rows = 0                 # lazy rows (the frame's `added`, in order) sent so far
         self.last_priced: PricedSolution | None = None
 
-    def load(self, lp, *, mip: bool) -> None:
-        """Put the whole model into HiGHS (once), then bring it up to date."""
-        if not self.loaded:
-            low, up = self.bounds
-            n = len(low)
-            self.highs.addCols(n, self.frame.costs, low, up, 0, np.zeros(n, dtype=np.int32),
-                               np.zeros(0, dtype=np.int32), np.zeros(0))
-            starts, index, value, row_low, row_up = self.matrix
-            self.highs.addRows(len(row_low), row_low, row_up, len(index), starts[:-1], index, value)
-            self.loaded = True
+    def load(self) -> None:
+        """Put the whole model into HiGHS (once; `update` then brings it up to date): a solver
+        call on it follows, so the last LP solved by prices is no longer the current one."""
         self.last_priced = None
-        self.update(lp, mip=mip)
+        if self.loaded:
+            return
+        low, up = self.bounds
+        n = len(low)
+        self.highs.addCols(n, self.frame.costs, low, up, 0, np.zeros(n, dtype=np.int32),
+                           np.zeros(0, dtype=np.int32), np.zeros(0))
+        starts, index, value, row_low, row_up = self.matrix
+        self.highs.addRows(len(row_low), row_low, row_up, len(index), starts[:-1], index, value)
+        self.loaded = True
 
     def arrays(self) -> Matrix:
         starts, index, value, row_low, row_up = self.matrix
@@ -413,8 +411,7 @@ class _HighsSession:
         self.last_priced = result = self.priced.solve(*self.bounds, gap, time.perf_counter() + time_limit)
         if result.values is None:
             return pulp.LpStatusNotSolved, pulp.LpSolutionNoSolutionFound
-        for variable, value in zip(self.frame.variables, result.values.tolist()):
-            variable.varValue = value
+        self.frame.set_solution(result.values)
         return pulp.LpStatusOptimal, pulp.LpSolutionOptimal
 
     def priced_bound(self) -> float | None:
@@ -480,8 +477,7 @@ class _HighsSession:
         status = self.highs.getModelStatus()
         values = np.asarray(self.highs.getSolution().col_value, dtype=float)
         if len(values) == len(self.frame.variables):
-            for variable, value in zip(self.frame.variables, values.tolist()):
-                variable.varValue = value
+            self.frame.set_solution(values)
         kinds = highspy.HighsModelStatus
         if status == kinds.kOptimal:
             return pulp.LpStatusOptimal, pulp.LpSolutionOptimal

@@ -35,6 +35,13 @@ def use_highs_threads(threads: int | None) -> None:
     _scheduler_threads = threads
 
 
+def row_entries(starts: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Positions, in a CSR matrix with these row starts, of every entry of these rows, in order."""
+    counts = np.diff(starts)[rows]
+    first = np.cumsum(counts) - counts
+    return np.repeat(starts[rows] - first, counts) + np.arange(int(counts.sum()))
+
+
 @dataclass(frozen=True)
 class Matrix:
     """A HiGHS model's columns and rows as arrays: CSR rows, bounds, costs, integrality."""
@@ -54,8 +61,7 @@ class Matrix:
         position = np.full(len(self.costs), -1, dtype=np.int32)
         position[columns] = np.arange(len(columns), dtype=np.int32)
         counts = np.diff(self.starts)[rows]
-        first = np.cumsum(counts) - counts
-        entries = np.repeat(self.starts[rows] - first, counts) + np.arange(int(counts.sum()))
+        entries = row_entries(self.starts, rows)
         integer = position[self.integer]
         return Matrix(np.r_[0, np.cumsum(counts)].astype(np.int32), position[self.index[entries]],
                       self.value[entries], self.row_low[rows], self.row_up[rows], self.costs[columns],

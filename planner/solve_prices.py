@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from planner.solve_blocks import Matrix, SkuBlocks, block_problem, use_highs_threads
+from planner.solve_blocks import Matrix, SkuBlocks, block_problem, row_entries, use_highs_threads
 
 SMOOTHING = 0.5          # share of the best-bound prices in the prices of the next round
 VIOLATION = 1e-7         # relative tolerance of a shared row (below the separation's 1e-6)
@@ -48,10 +48,8 @@ class Capacities:
 
     def entries(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(position of the row in `rows`, column, coefficient) of every entry of these rows."""
-        counts = np.diff(self.starts)[rows]
-        first = np.cumsum(counts) - counts
-        at = np.repeat(self.starts[rows] - first, counts) + np.arange(int(counts.sum()))
-        return np.repeat(np.arange(len(rows)), counts), self.index[at], self.value[at]
+        at = row_entries(self.starts, rows)
+        return np.repeat(np.arange(len(rows)), np.diff(self.starts)[rows]), self.index[at], self.value[at]
 
     def violated(self, values: np.ndarray) -> np.ndarray:
         """Rows the values break by more than VIOLATION, relatively."""

@@ -107,7 +107,7 @@ class FrameModel:
         """Put every lazy row the current solution violates into the problem; returns how many."""
         if not self.lazy:
             return 0
-        values = np.fromiter((v.varValue or 0.0 for v in self.variables), dtype=float, count=len(self.variables))
+        values = self.solution()
         added = 0
         for family, lazy in self.lazy.items():
             rows = np.flatnonzero(lazy.violated(values))
@@ -136,8 +136,16 @@ class FrameModel:
 
     def objective_value(self) -> float:
         """The objective at the variables' current values."""
-        values = np.fromiter((v.varValue or 0.0 for v in self.variables), dtype=float, count=len(self.variables))
-        return float(self.costs @ values)
+        return float(self.costs @ self.solution())
+
+    def set_solution(self, values: np.ndarray) -> None:
+        """Give every variable its value, in variable id order."""
+        for variable, value in zip(self.variables, values.tolist()):
+            variable.varValue = value
+
+    def solution(self) -> np.ndarray:
+        """Every variable's current value, in variable id order (0 where the solver gave none)."""
+        return np.fromiter((v.varValue or 0.0 for v in self.variables), dtype=float, count=len(self.variables))
 
     def variable_skus(self) -> np.ndarray:
         """Per variable, a code of the sku it belongs to (-1: none, e.g. an FC's storage overflow).
