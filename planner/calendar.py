@@ -6,6 +6,7 @@ same boundaries, so history buckets line up with plan periods exactly.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -37,7 +38,14 @@ class Calendar:
 
     def boundaries(self, first: int = 0, last: int | None = None) -> pd.DatetimeIndex:
         last = self.horizon if last is None else last
+        if (first, last) == (0, self.horizon):
+            return self._plan_boundaries
         return pd.DatetimeIndex([self.boundary(i) for i in range(first, last + 1)])
+
+    @functools.cached_property
+    def _plan_boundaries(self) -> pd.DatetimeIndex:
+        """The plan's period boundaries, computed once: reports ask for them per line."""
+        return pd.DatetimeIndex([self.boundary(i) for i in range(self.horizon + 1)])
 
     @property
     def period_starts(self) -> pd.DatetimeIndex:

@@ -22,6 +22,9 @@ TOL = 1e-6
 WHOLE_TOL = 1e-4   # solver noise: 9.99995 units supplied count as 10
 
 
+UNITS = 1_000_000  # quantities are matched in millionths of a unit, as integers: exact at any size
+
+
 def fifo_match(demand: np.ndarray, supply: np.ndarray, whole_units: bool = False):
     """Match two ordered quantity sequences first in, first out.
 
@@ -30,19 +33,54 @@ def fifo_match(demand: np.ndarray, supply: np.ndarray, whole_units: bool = False
     at whole units (floored), so whole order lines are split into whole-unit parts and a unit
     only counts as supplied when all of it is.
     """
-    demand_end = np.cumsum(demand)
-    supply_end = np.cumsum(supply)
+    d, s, quantity = fifo_match_groups(demand, np.zeros(len(demand), dtype=int), supply,
+                                       np.zeros(len(supply), dtype=int), whole_units)
+    return d, np.where(s < 0, len(supply), s), quantity
+
+
+def fifo_match_groups(demand: np.ndarray, demand_group: np.ndarray, supply: np.ndarray,
+                      supply_group: np.ndarray, whole_units: bool = False):
+    """fifo_match within every group at once (demand and supply each ordered by group, then in
+    FIFO order): (demand index, supply index or -1 where no supply reaches, quantity).
+
+    Each group's cumulative quantities are laid on one integer axis, the groups one after
+    another with a gap, so one sort and two searches match them all.
+    """
+    groups = int(max(demand_group.max(initial=-1), supply_group.max(initial=-1))) + 1
+    demand_end = _group_cumsum(demand, demand_group, whole_units)
+    supply_end = _group_cumsum(supply, supply_group, whole_units)
+    last = np.r_[demand_group[1:] != demand_group[:-1], True] if len(demand_group) else np.zeros(0, dtype=bool)
+    total = np.zeros(groups, dtype=np.int64)
+    total[demand_group[last]] = demand_end[last]
+    starts = np.r_[0, np.cumsum(total + 1)[:-1]]
+    on_axis_d = demand_end + starts[demand_group]
+    on_axis_s = np.minimum(supply_end, total[supply_group]) + starts[supply_group]
+    within = supply_end < total[supply_group]
+    marks = starts[total > 0]
+    cuts = np.unique(np.concatenate([on_axis_d, on_axis_s[within], marks]))
+    pieces = np.diff(cuts, prepend=0)
+    keep = (pieces > 1) & ~np.isin(cuts, marks)
+    cuts, pieces = cuts[keep], pieces[keep]
+    d = np.searchsorted(on_axis_d, cuts)
+    s = np.searchsorted(on_axis_s, cuts)
+    reached = s < len(supply)
+    reached[reached] = supply_group[s[reached]] == demand_group[d[reached]]
+    return d, np.where(reached, s, -1), pieces / UNITS
+
+
+def _group_cumsum(quantity: np.ndarray, group: np.ndarray, whole_units: bool) -> np.ndarray:
+    """Cumulative quantity within each group, in millionths of a unit (floored to whole units
+    with whole_units, solver noise forgiven)."""
+    quantity = np.asarray(quantity, dtype=float)
+    first = np.r_[True, group[1:] != group[:-1]] if len(group) else np.zeros(0, dtype=bool)
+    sizes = np.diff(np.r_[np.flatnonzero(first), len(group)])
     if whole_units:
-        demand_end, supply_end = np.floor(demand_end + WHOLE_TOL), np.floor(supply_end + WHOLE_TOL)
-    if not len(demand_end) or demand_end[-1] <= TOL:
-        return np.zeros(0, dtype=int), np.zeros(0, dtype=int), np.zeros(0)
-    cuts = np.unique(np.round(np.concatenate([demand_end, supply_end[supply_end < demand_end[-1]]]), 9))
-    cuts = cuts[cuts > TOL]
-    pieces = np.diff(np.concatenate([[0.0], cuts]))
-    keep = pieces > TOL
-    d = np.searchsorted(np.round(demand_end, 9), cuts[keep] - TOL / 2)
-    s = np.searchsorted(np.round(supply_end, 9), cuts[keep] - TOL / 2)
-    return d, s, pieces[keep]
+        running = np.cumsum(quantity)
+        within = running - np.repeat((running - quantity)[first], sizes)
+        return (np.floor(within + WHOLE_TOL) * UNITS).astype(np.int64)
+    scaled = np.round(quantity * UNITS).astype(np.int64)
+    running = np.cumsum(scaled)
+    return running - np.repeat((running - scaled)[first], sizes)
 
 
 def promise_orders(open_orders: pd.DataFrame, demand: pd.DataFrame, plan: Plan, calendar: Calendar,
@@ -80,28 +118,34 @@ def _allocate_lines(lines, demand, allocations, forecast_priority, whole_units: 
     """Split each queue's allocations over its items: (line, fc, alloc period, quantity) pieces."""
     queue = ["sku", "region", "priority"]
     items = _queue_items(lines, demand, forecast_priority)
-    with_orders = items[items["line"] >= 0][queue].drop_duplicates()
-    items = items.merge(with_orders, on=queue)
-    supply = allocations.merge(with_orders, on=queue).sort_values(queue + ["period", "fc"])
-    supply_groups = {key: group for key, group in supply.groupby(queue, sort=False)}
-    pieces = []
-    for key, group in items.groupby(queue, sort=False):
-        chunks = supply_groups.get(key, supply.iloc[:0])
-        d, s, qty = fifo_match(group["quantity"].to_numpy(float), chunks["quantity"].to_numpy(float),
-                               whole_units)
-        pieces.append(pd.DataFrame({
-            "sku": key[0], "region": key[1], "priority": key[2],
-            "line": group["line"].to_numpy()[d], "due_date": group["due_date"].to_numpy()[d],
-            "order_id": group["order_id"].to_numpy()[d], "quantity": qty,
-            "fc": _with_unserved(chunks["fc"], "")[s],
-            "alloc_period": _with_unserved(chunks["period"], -1)[s],
-        }))
-    return pd.concat(pieces, ignore_index=True)
+    queues = _numbered(items[items["line"] >= 0], queue)
+    items = items.merge(queues, on=queue)
+    supply = allocations.merge(queues, on=queue).sort_values(queue + ["period", "fc"])
+    d, s, quantity = fifo_match_groups(items["quantity"].to_numpy(float), items["queue"].to_numpy(),
+                                       supply["quantity"].to_numpy(float), supply["queue"].to_numpy(), whole_units)
+    matched = items.iloc[d]
+    return pd.DataFrame({
+        "sku": matched["sku"].to_numpy(), "region": matched["region"].to_numpy(),
+        "priority": matched["priority"].to_numpy(), "line": matched["line"].to_numpy(),
+        "due_date": matched["due_date"].to_numpy(), "order_id": matched["order_id"].to_numpy(),
+        "quantity": quantity,
+        "fc": _supplied(supply["fc"], s, ""),
+        "alloc_period": _supplied(supply["period"], s, -1),
+    })
 
 
-def _with_unserved(values: pd.Series, unserved) -> np.ndarray:
-    """The supply side of a FIFO match, plus one last slot for demand no supply reached."""
-    return np.append(values.to_numpy(dtype=object), unserved)
+def _numbered(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """The distinct keys in sorted order, numbered: frames sorted by these keys then run in
+    `queue` order, as fifo_match_groups needs."""
+    distinct = frame[keys].drop_duplicates().sort_values(keys).reset_index(drop=True)
+    return distinct.assign(queue=np.arange(len(distinct)))
+
+
+def _supplied(values: pd.Series, supply_index: np.ndarray, unserved) -> np.ndarray:
+    """The supply side of a FIFO match; `unserved` where no supply reached the demand."""
+    taken = values.to_numpy(dtype=object)[np.maximum(supply_index, 0)] if len(values) else \
+        np.full(len(supply_index), unserved, dtype=object)
+    return np.where(supply_index >= 0, taken, unserved)
 
 
 def _ship_parts(allocated: pd.DataFrame, allocations: pd.DataFrame, shipments: pd.DataFrame,
@@ -113,19 +157,17 @@ def _ship_parts(allocated: pd.DataFrame, allocations: pd.DataFrame, shipments: p
     others = allocations.merge(covered, on=["sku", "region", "priority"], how="left", indicator=True)
     others = others[others["_merge"] == "left_only"].drop(columns="_merge")
     others = others.rename(columns={"period": "alloc_period"}).assign(line=-1, order_id="", due_date=pd.NaT)
-    inflow = pd.concat([served, others], ignore_index=True)
-    inflow = inflow.merge(served[queue].drop_duplicates(), on=queue)
+    queues = _numbered(served, queue)
+    inflow = pd.concat([served, others], ignore_index=True).merge(queues, on=queue)
     inflow = inflow.assign(forecast=inflow["line"] < 0).sort_values(
         queue + ["alloc_period", "forecast", "due_date", "order_id", "region"], kind="stable")
-    ship_groups = {key: g.sort_values("period") for key, g in shipments.groupby(queue, sort=False)}
-    parts = [allocated[allocated["fc"] == ""].assign(ship_period=-1)]
-    for key, group in inflow.groupby(queue, sort=False):
-        ships = ship_groups.get(key, shipments.iloc[:0])
-        d, s, qty = fifo_match(group["quantity"].to_numpy(float), ships["quantity"].to_numpy(float),
-                               whole_units)
-        piece = group.iloc[d].assign(quantity=qty, ship_period=_with_unserved(ships["period"], -1)[s])
-        parts.append(piece[piece["line"] >= 0])
-    return pd.concat(parts, ignore_index=True)
+    ships = shipments.merge(queues, on=queue).sort_values(queue + ["period"], kind="stable")
+    d, s, quantity = fifo_match_groups(inflow["quantity"].to_numpy(float), inflow["queue"].to_numpy(),
+                                       ships["quantity"].to_numpy(float), ships["queue"].to_numpy(), whole_units)
+    pieces = inflow.iloc[d].drop(columns="queue").assign(quantity=quantity,
+                                                          ship_period=_supplied(ships["period"], s, -1))
+    unserved = allocated[allocated["fc"] == ""].assign(ship_period=-1)
+    return pd.concat([unserved, pieces[pieces["line"] >= 0]], ignore_index=True)
 
 
 def _dated(parts: pd.DataFrame, lines: pd.DataFrame, calendar: Calendar, arcs: pd.DataFrame) -> pd.DataFrame:
