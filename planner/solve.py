@@ -119,9 +119,10 @@ def _round_then_milp(problem, config: PlanConfig, rounding, started: float, run)
     bound = relaxed.objective if relaxed.bound is None else relaxed.bound
     repaired, direction, how = None, "", ""
     split = _sku_milps(problem, config, started)
-    if split is not None and split.solved:
+    if split is not None and (split.solved or split.rounded):
         bound += split.bound_lift
-        how = f"MOQ POs and lots from each sku's own MILP ({split.solved} of {split.fractional} skus), "
+        how = (f"MOQ POs and lots per sku ({split.solved} of {split.fractional} fractional skus by their own MILP, "
+               f"{split.rounded} rounded on their own), ")
         problem.frame_model.set_solution(split.values)
         repaired, direction = _with_fixed(rounding("up"), relaxation), "up"
     if repaired is None or not repaired.has_solution:
@@ -140,7 +141,7 @@ def _round_then_milp(problem, config: PlanConfig, rounding, started: float, run)
 def _place_then_round(problem, rounding, relaxation, relaxed_values: dict, split: SkuMilps | None):
     """Decide the MOQ POs first (from the skus' MILPs, else by rule) and repair, then round the
     lots up (down as the fallback) and repair: (result, direction)."""
-    if split is not None and split.solved:
+    if split is not None and (split.solved or split.rounded):
         problem.frame_model.set_solution(split.values)
         decided = rounding("opened")
     else:
@@ -157,17 +158,21 @@ def _place_then_round(problem, rounding, relaxation, relaxed_values: dict, split
 
 
 SKU_MILP_SHARE = 0.5     # of the time left: the rest is for the repairs and, if needed, the MILP
+ROUNDING_LOSS_SHARE = 0.25   # of mip_gap: what the skus rounded without a MILP may lose together
 
 
 def _sku_milps(problem, config: PlanConfig, started: float) -> SkuMilps | None:
-    """Each sku's MILP at the relaxation's prices, where HiGHS holds the relaxation (the kept
-    session of a FrameModel); None otherwise. Each sku is solved to a tenth of the plan's gap,
-    within SKU_MILP_SHARE of the time left; skus not reached are rounded by rule."""
+    """Each sku's own plan at the relaxation's prices, where HiGHS holds the relaxation (the
+    kept session of a FrameModel); None otherwise. Skus are rounded on their own, and those
+    whose rounding loses most get their MILP (to a tenth of the plan's gap) until the rest lose
+    under ROUNDING_LOSS_SHARE of the gap; all within SKU_MILP_SHARE of the time left. Skus not
+    reached are rounded by rule."""
     session = getattr(problem, "highs_session", None)
     if config.solver != "highs" or session is None:
         return None
     now, deadline = time.perf_counter(), started + config.time_limit
-    return session.sku_milps(now + SKU_MILP_SHARE * (deadline - now), config.mip_gap / 10, config.threads)
+    return session.sku_milps(now + SKU_MILP_SHARE * (deadline - now), config.mip_gap / 10, config.threads,
+                             ROUNDING_LOSS_SHARE * config.mip_gap)
 
 
 CLOSING_SHARES = (0.25, 0.5, 1.0)
@@ -407,8 +412,10 @@ class _HighsSession:
                               workers=threads)
 
     def solve_by_prices(self, time_limit: float, gap: float) -> tuple[int, int]:
-        """Solve the LP at the current bounds by prices; the plan goes into the variables."""
-        self.last_priced = result = self.priced.solve(*self.bounds, gap, time.perf_counter() + time_limit)
+        """Solve the LP at the current bounds by prices; the plan goes into the variables. A call
+        after the first starts from the plan in the variables (the rounded plan, for a repair)."""
+        start = None if self.last_priced is None else self.frame.solution()
+        self.last_priced = result = self.priced.solve(*self.bounds, gap, time.perf_counter() + time_limit, start)
         if result.values is None:
             return pulp.LpStatusNotSolved, pulp.LpSolutionNoSolutionFound
         self.frame.set_solution(result.values)
@@ -418,7 +425,7 @@ class _HighsSession:
         """The Lagrangian bound of the last LP, when it was solved by prices."""
         return None if self.last_priced is None else self.last_priced.bound
 
-    def sku_milps(self, deadline: float, gap: float, workers: int) -> SkuMilps | None:
+    def sku_milps(self, deadline: float, gap: float, workers: int, loss_share: float) -> SkuMilps | None:
         """Each sku's MILP at the prices of the relaxation just solved (planner/solve_blocks.py):
         its duals, or the prices of its bound when solved by prices; None when the model does
         not split by sku."""
@@ -430,7 +437,7 @@ class _HighsSession:
             shared, relaxed = self._priced_rows(self.last_priced), self.last_priced.values
         else:
             shared, relaxed = self._added_rows(len(matrix.row_low))
-        return sku_milps(matrix, blocks, relaxed, shared, {"mip_rel_gap": gap}, deadline, workers)
+        return sku_milps(matrix, blocks, relaxed, shared, {"mip_rel_gap": gap}, deadline, workers, loss_share)
 
     def _added_rows(self, eager_rows: int) -> tuple[SharedRows, np.ndarray]:
         """The lazy rows in the whole model, with their duals, and its solution."""

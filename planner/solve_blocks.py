@@ -104,15 +104,19 @@ def _members(block: np.ndarray, count: int) -> list[np.ndarray]:
 
 def block_problem(matrix: Matrix, columns: np.ndarray, rows: np.ndarray, options: dict, *, integer: bool):
     """A HiGHS model of one block: its columns and rows, renumbered from 0."""
+    return highs_problem(matrix.subset(columns, rows), options, integer=integer)
+
+
+def highs_problem(block: Matrix, options: dict, *, integer: bool):
+    """A HiGHS model of these arrays."""
     import highspy
     part = highspy.Highs()
     for option, setting in {"output_flag": False, **options}.items():
         part.setOptionValue(option, setting)
-    block = matrix.subset(columns, rows)
-    n = len(columns)
+    n = len(block.costs)
     part.addCols(n, block.costs, block.low, block.up, 0, np.zeros(n, dtype=np.int32), np.zeros(0, dtype=np.int32),
                  np.zeros(0))
-    part.addRows(len(rows), block.row_low, block.row_up, len(block.index), block.starts[:-1], block.index,
+    part.addRows(len(block.row_low), block.row_low, block.row_up, len(block.index), block.starts[:-1], block.index,
                  block.value)
     if integer and len(block.integer):
         kinds = np.zeros(n, dtype=np.uint8)
@@ -148,72 +152,114 @@ class SharedRows:
 
 @dataclass(frozen=True)
 class SkuMilps:
-    """Each sku's own MILP at the relaxation's prices."""
+    """Each sku's own plan at the relaxation's prices: its MILP where rounding loses most."""
 
-    values: np.ndarray     # per column: the sku's MILP solution, or the relaxation's value
-    bound_lift: float      # sum over skus of (MILP dual bound - relaxation value at those prices)
+    values: np.ndarray     # per column: the sku's MILP or rounded plan, or the relaxation's value
+    bound_lift: float      # sum over skus solved (MILP dual bound - relaxation value at those prices)
     solved: int            # skus whose MILP was solved
     fractional: int        # skus whose relaxation had a fractional integer variable
+    rounded: int = 0       # skus that keep their own rounded plan (no MILP)
 
 
 SKUS_PER_TASK = 16
 SKU_MILP_NODES = 200      # branch-and-bound nodes per sku: a deterministic cap on a hard sku
 # A sku's MILP is a few hundred rows: HiGHS's sub-MIP heuristics (RENS, RINS) and restarts
 # took half of its time and changed its optimum by about 1e-6 (40 skus of the 1,000-sku
-# benchmark: 13.9 s against 29.5 s).
+# benchmark: 13.9 s against 29.5 s); without the root reduced-cost heuristic and with a cut
+# pool of 200 rows, 8.9-9.2 s against 12.3-13.3 s, the optimum 0.01% higher (within the
+# sku's gap).
 SKU_MILP_OPTIONS = {"threads": 1, "mip_max_nodes": SKU_MILP_NODES, "mip_heuristic_run_rens": False,
-                    "mip_heuristic_run_rins": False, "mip_allow_restart": False}
+                    "mip_heuristic_run_rins": False, "mip_allow_restart": False,
+                    "mip_heuristic_run_root_reduced_cost": False, "mip_pool_soft_limit": 200}
 
 
 def sku_milps(matrix: Matrix, blocks: SkuBlocks, relaxed: np.ndarray, shared: SharedRows,
-              options: dict, deadline: float, workers: int = 1) -> SkuMilps:
-    """Solve the MILP of every sku whose relaxed integers are fractional, at the shared rows'
-    dual prices; skus with integral relaxed values are already optimal at those prices.
+              options: dict, deadline: float, workers: int = 1, loss_share: float = 0.0) -> SkuMilps:
+    """Each sku whose relaxed integers are fractional gets a plan of its own at the shared rows'
+    dual prices (skus with integral relaxed values are already optimal at those prices).
+
+    With `loss_share` > 0, every such sku is first rounded on its own (`_rounded_plan`), and
+    what that loses against its relaxed plan says where a MILP pays: the skus losing most get
+    their MILP, until what the others lose together is within `loss_share` of the relaxation's
+    cost; the others keep their rounded plan. With 0, every such sku gets its MILP.
 
     Skus go in tasks of SKUS_PER_TASK to `workers` single-threaded processes (in this process
-    when there is one), so the result does not depend on the number of workers. Skus not
-    reached by the deadline keep the relaxation's values.
+    when there is one), so the result does not depend on the number of workers. A sku left
+    without a plan by the deadline keeps the relaxation's values.
     """
     use_highs_threads(1)      # before any worker is forked, so none inherits a scheduler's threads
+    scale = abs(float(matrix.costs @ relaxed))
     matrix = replace(matrix, costs=shared.priced_costs(matrix.costs))
+    until = time.monotonic() + (deadline - time.perf_counter())
+    wanted = _fractional_skus(matrix, blocks, relaxed)
+    values, rounded = relaxed.copy(), {}
+    chosen = wanted
+    if loss_share > 0:
+        rounded = _solve_all(_rounded_plan, matrix, blocks, wanted, relaxed, {"threads": 1}, until, workers)
+        chosen = _losing_most(rounded, loss_share * scale)
+    lift, solved = 0.0, 0
+    milps = _solve_all(_milp_plan, matrix, blocks, chosen, relaxed, {**options, **SKU_MILP_OPTIONS}, until, workers)
+    for block, result in rounded.items():
+        if result is not None and block not in milps:
+            values[blocks.columns[block]] = result[0]
+    for block, result in milps.items():
+        if result is not None:
+            values[blocks.columns[block]], gain = result
+            lift, solved = lift + gain, solved + 1
+        elif rounded.get(block) is not None:
+            values[blocks.columns[block]] = rounded[block][0]
+    kept = sum(1 for block, result in rounded.items() if result is not None and milps.get(block) is None)
+    return SkuMilps(values, lift, solved, len(wanted), kept)
+
+
+def _fractional_skus(matrix: Matrix, blocks: SkuBlocks, relaxed: np.ndarray) -> list[int]:
     integer = np.zeros(len(relaxed), dtype=bool)
     integer[matrix.integer] = True
     fractional = (np.abs(relaxed - np.round(relaxed)) > TOL) & integer
-    wanted = [b for b, columns in enumerate(blocks.columns) if fractional[columns].any()]
+    return [b for b, columns in enumerate(blocks.columns) if fractional[columns].any()]
+
+
+def _losing_most(rounded: dict, budget: float) -> list[int]:
+    """The skus whose rounded plan loses most (those without one first), fewest such that the
+    rest lose at most `budget` together; in that order."""
+    loss = {block: np.inf if result is None else result[1] for block, result in rounded.items()}
+    order = sorted(loss, key=lambda block: (-loss[block], block))
+    rest = np.cumsum([loss[block] for block in reversed(order)])[::-1]     # loss of order[i:]
+    return [block for block, left in zip(order, rest) if left > budget]
+
+
+def _solve_all(solve_one, matrix: Matrix, blocks: SkuBlocks, wanted: list[int], relaxed: np.ndarray,
+               options: dict, until: float, workers: int) -> dict:
+    """block -> solve_one's result for each wanted sku, solved in tasks in the order given."""
     groups = [wanted[i:i + SKUS_PER_TASK] for i in range(0, len(wanted), SKUS_PER_TASK)]
-    until = time.monotonic() + (deadline - time.perf_counter())
-    options = {**options, **SKU_MILP_OPTIONS}
-    tasks = [_task(matrix, blocks, group, relaxed, options, until) for group in groups]
-    values, lift, solved = relaxed.copy(), 0.0, 0
-    for group, results in zip(groups, _run_tasks(tasks, workers)):
-        for block, result in zip(group, results):
-            if result is not None:
-                columns = blocks.columns[block]
-                values[columns], gain = result
-                lift, solved = lift + gain, solved + 1
-    return SkuMilps(values, lift, solved, len(wanted))
+    tasks = [_task(matrix, blocks, group, relaxed, options, until, solve_one) for group in groups]
+    results: dict = {}
+    for group, solved in zip(groups, _run_tasks(tasks, workers)):
+        results.update(zip(group, solved))
+    return results
 
 
 @dataclass(frozen=True)
 class _Task:
-    """Some skus' MILPs: their columns and rows renumbered, each sku's local ranges."""
+    """Some skus' problems: their columns and rows renumbered, each sku's local ranges."""
 
     matrix: Matrix
     relaxed: np.ndarray
     blocks: list[tuple[np.ndarray, np.ndarray]]
     options: dict
     until: float              # time.monotonic() deadline
+    solve_one: object         # (task, columns, rows, seconds left) -> (plan, loss or gain) | None
 
 
 def _task(matrix: Matrix, blocks: SkuBlocks, group: list[int], relaxed: np.ndarray, options: dict,
-          until: float) -> _Task:
+          until: float, solve_one) -> _Task:
     columns = np.concatenate([blocks.columns[b] for b in group])
     rows = np.concatenate([blocks.rows[b] for b in group])
     column_edges = np.cumsum([0] + [len(blocks.columns[b]) for b in group])
     row_edges = np.cumsum([0] + [len(blocks.rows[b]) for b in group])
     local = [(np.arange(column_edges[i], column_edges[i + 1]), np.arange(row_edges[i], row_edges[i + 1]))
              for i in range(len(group))]
-    return _Task(matrix.subset(columns, rows), relaxed[columns], local, options, until)
+    return _Task(matrix.subset(columns, rows), relaxed[columns], local, options, until, solve_one)
 
 
 def _run_tasks(tasks: list[_Task], workers: int):
@@ -225,22 +271,59 @@ def _run_tasks(tasks: list[_Task], workers: int):
 
 
 def _solve_task(task: _Task) -> list[tuple[np.ndarray, float] | None]:
-    """Per sku: (MILP solution, its dual bound less the relaxation's value), or None when not
-    solved (out of time, or no solution)."""
-    import highspy
+    """Per sku: its plan and figure (see solve_one), or None when out of time or without one."""
     results = []
     for columns, rows in task.blocks:
         left = task.until - time.monotonic()
-        if left < 1.0:
-            results.append(None)
-            continue
-        part = block_problem(task.matrix, columns, rows, {**task.options, "time_limit": left}, integer=True)
-        part.run()
-        info = part.getInfo()
-        if info.primal_solution_status != 2:     # no feasible solution (the status names why)
-            results.append(None)
-            continue
-        relaxed_cost = float(task.matrix.costs[columns] @ task.relaxed[columns])
-        results.append((np.asarray(part.getSolution().col_value, dtype=float),
-                        max(info.mip_dual_bound - relaxed_cost, 0.0)))
+        results.append(task.solve_one(task, columns, rows, left) if left >= 1.0 else None)
     return results
+
+
+def _milp_plan(task: _Task, columns: np.ndarray, rows: np.ndarray, left: float):
+    """(MILP solution, its dual bound less the relaxation's value), or None without a solution."""
+    part = block_problem(task.matrix, columns, rows, {**task.options, "time_limit": left}, integer=True)
+    part.run()
+    info = part.getInfo()
+    if info.primal_solution_status != 2:     # no feasible solution (the status names why)
+        return None
+    relaxed_cost = float(task.matrix.costs[columns] @ task.relaxed[columns])
+    return np.asarray(part.getSolution().col_value, dtype=float), max(info.mip_dual_bound - relaxed_cost, 0.0)
+
+
+ROUNDING_OPENS = (TOL, 0.5)     # a 0/1 integer is set where its relaxed value exceeds this
+
+
+def _rounded_plan(task: _Task, columns: np.ndarray, rows: np.ndarray, left: float):
+    """(the sku's cheapest rounded plan, its cost above the relaxed plan), or None.
+
+    A rounding sets the 0/1 integers (MOQ POs) where the relaxation uses them (any use, or at
+    least half), re-solves the sku's LP around them, then fixes the lots rounded up (down as
+    the fallback) and re-solves again.
+    """
+    import highspy
+    block = task.matrix.subset(columns, rows)
+    part = highs_problem(block, {**task.options, "time_limit": left}, integer=False)
+    relaxed = task.relaxed[columns]
+    switch = block.integer[block.up[block.integer] <= 1]
+    lots = block.integer[block.up[block.integer] > 1]
+    best, cost = None, np.inf
+
+    def fix(where: np.ndarray, at: np.ndarray) -> bool:
+        part.changeColsBounds(len(where), where.astype(np.int32), at, at)
+        part.run()
+        return part.getModelStatus() == highspy.HighsModelStatus.kOptimal
+
+    for opens in ROUNDING_OPENS:
+        part.changeColsBounds(len(block.costs), np.arange(len(block.costs), dtype=np.int32), block.low, block.up)
+        if not fix(switch, (relaxed[switch] > opens).astype(float)):
+            continue
+        placed = np.asarray(part.getSolution().col_value, dtype=float)[lots]
+        for lot_count in (np.ceil(placed - TOL), np.floor(placed + TOL)):
+            if fix(lots, lot_count):
+                if part.getInfo().objective_function_value < cost:
+                    best = np.asarray(part.getSolution().col_value, dtype=float)
+                    cost = part.getInfo().objective_function_value
+                break
+    if best is None:
+        return None
+    return best, cost - float(block.costs @ relaxed)

@@ -80,3 +80,50 @@ def test_skus_not_reached_by_the_deadline_keep_the_relaxation():
     result = sku_milps(matrix, SkuBlocks.split(matrix, sku, 1), relaxed, _no_shared(), {}, time.perf_counter())
     assert result.values.tolist() == [0.5, 1.5]
     assert (result.solved, result.bound_lift) == (0, 0.0)
+
+
+def _lots_and_units() -> tuple[Matrix, np.ndarray, np.ndarray]:
+    """Sku 0 needs 12 units: lots of 10 (x, 10 a lot) or single units from a dearer source (y, 3
+    each); the relaxation buys 1.2 lots (12), rounding up 2 lots (20), its MILP 1 lot and 2 units
+    (16). Sku 1 needs 0.5 whole units (z, 1 each): relaxation 0.5, rounding and MILP 1."""
+    matrix = _matrix([{0: 10.0, 1: 1.0}, {2: 1.0}], [12.0, 0.5], [INF, INF], [10.0, 3.0, 1.0],
+                     [100.0, 100.0, 100.0], [0, 2])
+    return matrix, np.array([0, 0, 1]), np.array([1.2, 0.0, 0.5])
+
+
+def test_only_the_skus_whose_rounding_loses_most_get_a_milp():
+    matrix, sku, relaxed = _lots_and_units()
+    # relaxation 12.5; the rest may lose 5% of it (0.625): sku 1's rounding (loses 0.5) is kept,
+    # sku 0's (loses 8) is not
+    result = sku_milps(matrix, SkuBlocks.split(matrix, sku, 1), relaxed, _no_shared(), {"mip_rel_gap": 0.0},
+                       time.perf_counter() + 60, loss_share=0.05)
+    assert result.values.tolist() == pytest.approx([1.0, 2.0, 1.0])
+    assert (result.solved, result.rounded, result.fractional) == (1, 1, 2)
+    assert result.bound_lift == pytest.approx(4.0)
+
+
+def test_without_a_loss_share_every_fractional_sku_gets_its_milp():
+    matrix, sku, relaxed = _lots_and_units()
+    result = sku_milps(matrix, SkuBlocks.split(matrix, sku, 1), relaxed, _no_shared(), {"mip_rel_gap": 0.0},
+                       time.perf_counter() + 60)
+    assert result.values.tolist() == pytest.approx([1.0, 2.0, 1.0])
+    assert (result.solved, result.rounded) == (2, 0)
+
+
+def test_a_sku_rounded_on_its_own_takes_the_cheaper_of_placing_or_skipping_its_moq_po():
+    # units u (1 each) need an open PO o (MOQ 10, at most 100); a backorder b costs 2 a unit;
+    # need 2. The relaxation buys 2 with o = 0.02: placing the PO buys 10 (cost 10), skipping
+    # it backorders 2 (cost 4).
+    matrix = _matrix([{0: 1.0, 1: -10.0}, {0: 1.0, 1: -100.0}, {0: 1.0, 2: 1.0}], [0.0, -INF, 2.0],
+                     [INF, 0.0, INF], [1.0, 0.0, 2.0], [100.0, 1.0, 100.0], [1])
+    relaxed = np.array([2.0, 0.02, 0.0])
+    result = sku_milps(matrix, SkuBlocks.split(matrix, np.zeros(3, dtype=int), 1), relaxed, _no_shared(), {},
+                       time.perf_counter() + 60, loss_share=1.0)
+    assert result.values.tolist() == pytest.approx([0.0, 0.0, 2.0])
+    assert (result.solved, result.rounded) == (0, 1)
+
+
+def test_the_skus_losing_most_come_first_and_those_without_a_rounding_before_all():
+    rounded = {0: (None, 10.0), 1: (None, 1.0), 2: None, 3: (None, 5.0)}
+    assert blocks_module._losing_most(rounded, 2.0) == [2, 0, 3]
+    assert blocks_module._losing_most(rounded, 100.0) == [2]

@@ -137,7 +137,7 @@ def test_with_highs_the_skus_own_milp_places_the_moq_po_and_lifts_the_bound(by_p
     demand = weekly_demand("A", "R1", [7] * 6)
     _, _, result, plan = optimize(ds, demand, NO_ERROR, Calendar(START, "week", 6),
                                   PlanConfig(horizon=6, solver="highs", integer_periods=6))
-    assert "each sku's own MILP (1 of 1 skus)" in result.message
+    assert "(1 of 1 fractional skus by their own MILP" in result.message
     assert plan.purchase_orders["quantity"].tolist() == [50.0]
     assert result.mip_gap <= 1e-3
 
