@@ -293,6 +293,9 @@ class PricedLp:
         self.used = np.zeros(0, dtype=np.int64)
         self.prices = np.zeros(len(capacities))
         self.penalty = max(float(np.abs(matrix.costs).max()), 1.0)
+        self.row_of_entry = np.repeat(np.arange(len(matrix.row_low)), np.diff(matrix.starts))
+        self.row_sku = np.zeros(len(matrix.row_low), dtype=np.int64)
+        self.row_sku[self.row_of_entry] = column_sku[matrix.index]
 
     @classmethod
     def split(cls, matrix: Matrix, column_sku: np.ndarray, capacities: Capacities, options: dict,
@@ -302,11 +305,36 @@ class PricedLp:
         blocks = SkuBlocks.split(matrix, column_sku, cls.BLOCK_COLUMNS)
         return None if blocks is None else cls(matrix, column_sku, capacities, blocks, options, workers)
 
-    def solve(self, low: np.ndarray, up: np.ndarray, gap: float, deadline: float) -> PricedSolution:
-        """The LP at these column bounds, to a relative `gap` between plan and bound."""
+    def solve(self, low: np.ndarray, up: np.ndarray, gap: float, deadline: float,
+              start: np.ndarray | None = None) -> PricedSolution:
+        """The LP at these column bounds, to a relative `gap` between plan and bound. The plans
+        of `start` (values of every column) that meet their sku's bounds and rows are the
+        master's first plans: a repair after rounding starts from the rounded plan."""
         use_highs_threads(self.options["threads"])
         self.plans.set_bounds(low, up)
-        return _Rounds(self, gap, deadline).run()
+        rounds = _Rounds(self, gap, deadline)
+        if start is not None:
+            rounds.stored.append(self._meeting(start, low, up))
+        return rounds.run()
+
+    def _meeting(self, values: np.ndarray, low: np.ndarray, up: np.ndarray):
+        """(columns, values, skus) of the skus whose plan in `values` meets its bounds and rows."""
+        sku = self.sku_of_column
+        matrix = self.matrix
+        broken = (values < low - _slack(low)) | (values > up + _slack(up))
+        activity = np.bincount(self.row_of_entry, weights=matrix.value * values[matrix.index],
+                               minlength=len(matrix.row_low))
+        broken_rows = (activity < matrix.row_low - _slack(matrix.row_low)) | (activity > matrix.row_up + _slack(matrix.row_up))
+        bad = np.zeros(self.skus, dtype=bool)
+        bad[sku[broken & (sku >= 0)]] = True
+        bad[self.row_sku[broken_rows]] = True
+        columns = np.flatnonzero((sku >= 0) & ~bad[np.maximum(sku, 0)] & (values != 0))
+        return columns, values[columns], np.flatnonzero(~bad)
+
+
+def _slack(bound: np.ndarray) -> np.ndarray:
+    """How far a plan may pass a bound and still meet it: the solvers' feasibility tolerance."""
+    return 1e-6 * np.maximum(np.abs(np.nan_to_num(bound, posinf=0.0, neginf=0.0)), 1.0)
 
 
 class _Rounds:
@@ -314,7 +342,7 @@ class _Rounds:
 
     def __init__(self, lp: PricedLp, gap: float, deadline: float):
         self.lp, self.gap, self.deadline = lp, gap, deadline
-        self.stored: list[tuple[np.ndarray, np.ndarray]] = []     # per round: (columns, values) of its plans
+        self.stored: list[tuple] = []     # per round: (columns, values, skus) of its plans
         self.best_bound, self.center = -np.inf, lp.prices.copy()
         self.rounds = 0
 
@@ -373,7 +401,7 @@ class _Rounds:
         if bound > self.best_bound:
             self.best_bound, self.center = bound, prices
         kept = np.flatnonzero(values)
-        self.stored.append((kept, values[kept]))
+        self.stored.append((kept, values[kept], np.arange(self.lp.skus)))
         return values
 
     def _bound(self, priced: np.ndarray, values: np.ndarray, prices: np.ndarray) -> float:
@@ -410,15 +438,15 @@ class _Rounds:
         """A master over the shared rows in use, holding every plan of this call."""
         lp = self.lp
         master = _Master(lp, {"threads": lp.options["threads"]})
-        for columns, values in self.stored:
-            master.add_plans(np.arange(lp.skus), self._costs(columns, values), self._usage(lp.used, columns, values))
+        for columns, values, skus in self.stored:
+            master.add_plans(skus, self._costs(columns, values), self._usage(lp.used, columns, values))
         return master
 
     def _add_plans(self, master: _Master, y: np.ndarray, mu: np.ndarray | None) -> int:
         """The skus whose newest plan costs less than the master pays for them now (all when the
         master's duals are not current)."""
         lp = self.lp
-        columns, values = self.stored[-1]
+        columns, values, _ = self.stored[-1]
         costs, usage = self._costs(columns, values), self._usage(master.rows, columns, values)
         if mu is None:
             skus = np.arange(lp.skus)
@@ -438,7 +466,7 @@ class _Rounds:
         lp = self.lp
         free, weights = master.weights()
         x = np.zeros(len(lp.matrix.costs))
-        for (columns, values), skus, weight in zip(self.stored, master.plan_sku, weights):
+        for (columns, values, _), skus, weight in zip(self.stored, master.plan_sku, weights):
             per_sku = np.zeros(lp.skus)
             per_sku[skus] = weight
             x[columns] += per_sku[lp.sku_of_column[columns]] * values

@@ -130,3 +130,28 @@ def test_no_time_left_gives_no_plan():
     lp, matrix, _ = _priced(capacity=7.0)
     result = lp.solve(matrix.low, matrix.up, 1e-9, time.perf_counter() - 1)
     assert result.values is None and not result.converged
+
+
+def test_a_start_plan_meeting_its_skus_bounds_and_rows_starts_the_master():
+    lp, matrix, capacities = _priced(capacity=7.0)
+    lp.solve(matrix.low, matrix.up, 1e-9, time.perf_counter() + 60)
+    low = matrix.low.copy()
+    low[2] = 2.0
+    optimum = np.array([5.0, 1.0, 2.0, 3.0, 0.0, 4.0, 0.0])
+    cold = lp.solve(low, matrix.up, 1e-9, time.perf_counter() + 60)
+    lp, matrix, capacities = _priced(capacity=7.0)
+    lp.solve(matrix.low, matrix.up, 1e-9, time.perf_counter() + 60)
+    warm = lp.solve(low, matrix.up, 1e-9, time.perf_counter() + 60, start=optimum)
+    assert warm.objective == pytest.approx(cold.objective, rel=1e-9)
+    assert _meets_every_row(matrix, capacities, warm.values)
+    assert warm.rounds < cold.rounds          # 3 against 4 here
+
+
+def test_only_the_skus_whose_start_plan_meets_their_bounds_and_rows_are_taken():
+    lp, matrix, _ = _priced(capacity=7.0)
+    low = matrix.low.copy()
+    low[2] = 2.0
+    start = np.array([5.0, 0.5, 1.0, 4.0, 0.0, 4.0, 0.0])     # sku 0 short of its need; sku 1 under its bound
+    columns, values, skus = lp._meeting(start, low, matrix.up)
+    assert skus.tolist() == [2]
+    assert columns.tolist() == [5] and values.tolist() == [4.0]
