@@ -193,7 +193,13 @@ def _close_barely_used(rounding, relaxation) -> dict:
 
 
 def _milp_after_rounding(problem, config: PlanConfig, started: float, rounded: SolveResult, run) -> SolveResult:
-    """Run the MILP from the rounded plan; keep whichever solution is better."""
+    """Run the MILP from the rounded plan; keep whichever solution is better. A model whose LP
+    had to be solved by prices is far too large for the MILP on the whole: the rounded plan
+    stands, with its gap."""
+    session = getattr(problem, "highs_session", None)
+    if session is not None and session.last_priced is not None:
+        return replace(rounded, status=SolveStatus.FEASIBLE,
+                       message=rounded.message + "; the model is too large for the MILP on the whole")
     kept = _values(problem)
     remaining = config.time_limit - (time.perf_counter() - started)
     milp = run(problem, config, mip=True, time_limit=remaining, warm_start=True) if remaining > 1 else None
@@ -329,7 +335,7 @@ class _WarmHiGHS(pulp.HiGHS):
             session.load()
         session.update(lp, mip=self.mip)
         if priced:
-            status, sol_status = session.solve_by_prices(float(self.timeLimit), (self.gapRel or 1e-3) / 10)
+            status, sol_status = session.solve_by_prices(float(self.timeLimit), self.gapRel or 1e-3)
         else:
             if self.warm_start:
                 _start_from_values(session.highs, frame.variables)
@@ -363,6 +369,8 @@ class _HighsSession:
     model in HiGHS: it is loaded only for a solver call on the whole (a MILP, or a small LP)."""
 
     PRICED_COLUMNS = 150_000    # LPs of more columns are solved by prices (100 skus x 6 FCs: whole is faster; 300: prices)
+    RELAXATION_GAP_SHARE = 0.1  # of mip_gap, for the relaxation solved by prices
+    REPAIR_GAP_SHARE = 0.25     # of mip_gap, for a repair solved by prices
 
     def __init__(self, highs, frame):
         import highspy
@@ -411,10 +419,16 @@ class _HighsSession:
         return PricedLp.split(self.arrays(), self.column_skus, capacities, self._block_options(solver="simplex"),
                               workers=threads)
 
-    def solve_by_prices(self, time_limit: float, gap: float) -> tuple[int, int]:
-        """Solve the LP at the current bounds by prices; the plan goes into the variables. A call
-        after the first starts from the plan in the variables (the rounded plan, for a repair)."""
-        start = None if self.last_priced is None else self.frame.solution()
+    def solve_by_prices(self, time_limit: float, mip_gap: float) -> tuple[int, int]:
+        """Solve the LP at the current bounds by prices; the plan goes into the variables.
+
+        The first call (the relaxation, whose bound the plan's gap is measured against) stops
+        within RELAXATION_GAP_SHARE of the MIP gap; a later one (a repair around rounded
+        integers) starts from the plan in the variables and stops within REPAIR_GAP_SHARE.
+        """
+        first = self.last_priced is None
+        start = None if first else self.frame.solution()
+        gap = mip_gap * (self.RELAXATION_GAP_SHARE if first else self.REPAIR_GAP_SHARE)
         self.last_priced = result = self.priced.solve(*self.bounds, gap, time.perf_counter() + time_limit, start)
         if result.values is None:
             return pulp.LpStatusNotSolved, pulp.LpSolutionNoSolutionFound

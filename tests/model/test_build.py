@@ -142,6 +142,33 @@ def test_with_highs_the_skus_own_milp_places_the_moq_po_and_lifts_the_bound(by_p
     assert result.mip_gap <= 1e-3
 
 
+def test_a_model_solved_by_prices_never_runs_the_milp_on_the_whole(monkeypatch):
+    """Past the gap, a model whose LPs go by prices keeps its rounded plan, reported feasible
+    with its gap: the MILP on the whole could not finish at the sizes that need prices."""
+    import planner.solve as solve_module
+    monkeypatch.setattr(solve_module._HighsSession, "PRICED_COLUMNS", 1)
+    monkeypatch.setattr(solve_module, "_run", _no_whole_milp(solve_module._run))
+    monkeypatch.setattr(solve_module, "ROUNDING_LOSS_SHARE", 1e15)     # no sku MILP: the rounding's gap stays
+    ds = dataset(**ONE_FC, supplier_items=[
+        {"supplier": "S", "sku": "A", "fc": "F1", "unit_price": 10.0, "lead_time_days": 0,
+         "moq": 30.0, "lot_size": 10.0}])
+    demand = weekly_demand("A", "R1", [7] * 6)
+    _, _, result, plan = optimize(ds, demand, NO_ERROR, Calendar(START, "week", 6),
+                                  PlanConfig(horizon=6, solver="highs", integer_periods=6, mip_gap=1e-6))
+    assert result.status.value == "feasible"
+    assert "too large for the MILP on the whole" in result.message
+    assert result.mip_gap > 1e-6
+    quantities = plan.purchase_orders["quantity"]
+    assert ((quantities >= 30) & (quantities % 10 == 0)).all()
+
+
+def _no_whole_milp(run):
+    def guarded(problem, config, **options):
+        assert not options.get("mip"), "the MILP on the whole ran"
+        return run(problem, config, **options)
+    return guarded
+
+
 def test_rounding_honours_a_binding_supplier_capacity():
     """The relaxation splits a capacity-bound supplier over two FCs in fractions; rounding both
     up would break the capacity, so the plan rounds within it."""
