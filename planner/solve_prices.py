@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from planner.solve_blocks import Matrix, SkuBlocks, block_problem, row_entries, use_highs_threads
+from planner.solve_blocks import Matrix, SkuBlocks, block_problem, frozen_heap, row_entries, use_highs_threads
 
 SMOOTHING = 0.5          # share of the best-bound prices in the prices of the next round
 VIOLATION = 1e-7         # relative tolerance of a shared row (below the separation's 1e-6)
@@ -124,18 +124,9 @@ class PlanWorkers:
         import multiprocessing
         use_highs_threads(1)
         context = multiprocessing.get_context("fork")
-        self.columns, self.pipes, processes = [], [], []
-        for worker in range(workers):
-            mine = range(worker, len(blocks.columns), workers)
-            share = SkuBlocks([blocks.columns[b] for b in mine], [blocks.rows[b] for b in mine])
-            parent, child = context.Pipe()
-            process = context.Process(target=_serve_plans, args=(child, matrix, share, {**options, "threads": 1}),
-                                      daemon=True)
-            process.start()
-            child.close()
-            self.columns.append(np.concatenate(share.columns))
-            self.pipes.append(parent)
-            processes.append(process)
+        with frozen_heap():
+            started = [_start_worker(context, matrix, blocks, options, workers, w) for w in range(workers)]
+        self.columns, self.pipes, processes = (list(part) for part in zip(*started))
         self.low, self.up = matrix.low.copy(), matrix.up.copy()
         weakref.finalize(self, _stop_workers, self.pipes, processes)
 
@@ -157,6 +148,18 @@ class PlanWorkers:
             else:
                 values[columns] = answer
         return values if complete else None
+
+
+def _start_worker(context, matrix: Matrix, blocks: SkuBlocks, options: dict, workers: int, worker: int):
+    """(columns, pipe, process) of one worker serving every `workers`-th block from `worker`."""
+    mine = range(worker, len(blocks.columns), workers)
+    share = SkuBlocks([blocks.columns[b] for b in mine], [blocks.rows[b] for b in mine])
+    parent, child = context.Pipe()
+    process = context.Process(target=_serve_plans, args=(child, matrix, share, {**options, "threads": 1}),
+                              daemon=True)
+    process.start()
+    child.close()
+    return np.concatenate(share.columns), parent, process
 
 
 def _serve_plans(pipe, matrix: Matrix, blocks: SkuBlocks, options: dict) -> None:
@@ -195,61 +198,87 @@ def _stop_workers(pipes, processes) -> None:
 
 
 class _Master:
-    """min Σ cost·λ + Σ c·free + penalty·Σ artificial, s.t. the used shared rows, Σ_j λ_kj = 1 per sku."""
+    """min Σ cost·λ + Σ c·free + penalty·Σ artificial, s.t. the used shared rows, Σ_j λ_kj = 1 per sku.
+
+    Shared rows join the master as the rounds find them broken (`add_rows`): the master keeps
+    its basis and its plans, where rebuilding it would solve it again from scratch.
+    """
 
     def __init__(self, lp: "PricedLp", options: dict):
         import highspy
-        self.rows, self.inf = lp.used, highspy.kHighsInf
+        self.inf = highspy.kHighsInf
         self.highs = highspy.Highs()
         for option, setting in {"output_flag": False, **options, "simplex_strategy": 4}.items():
             self.highs.setOptionValue(option, setting)
-        low, up = lp.capacities.low[self.rows], lp.capacities.up[self.rows]
-        for row_low, row_up in ((np.maximum(low, -self.inf), np.minimum(up, self.inf)), (np.ones(lp.skus),) * 2):
-            count = len(row_low)
-            self.highs.addRows(count, row_low, row_up, 0, np.zeros(count, dtype=np.int32),
-                               np.zeros(0, dtype=np.int32), np.zeros(0))
-        self._add_free(lp)
-        self.artificial = np.r_[np.flatnonzero(np.isfinite(up)), np.flatnonzero(np.isfinite(low))]
-        signs = np.r_[-np.ones(np.isfinite(up).sum()), np.ones(np.isfinite(low).sum())]
-        self.first_artificial = self.highs.getNumCol()
-        self._add_columns(np.full(len(signs), lp.penalty), [np.array([r]) for r in self.artificial],
-                          [np.array([s]) for s in signs])
-        self.first_plan = self.highs.getNumCol()
+        self.highs.addRows(lp.skus, np.ones(lp.skus), np.ones(lp.skus), 0, np.zeros(lp.skus, dtype=np.int32),
+                           np.zeros(0, dtype=np.int32), np.zeros(0))
+        self.sku_at = np.arange(lp.skus)                  # master row of each sku's convexity row
+        self.rows = np.zeros(0, dtype=np.int64)           # shared rows in the master, in master order
+        self.shared_at = np.zeros(0, dtype=np.int64)      # their master rows
+        self.free_columns = self._add_columns(lp.matrix.costs[lp.free], [np.zeros(0)] * len(lp.free),
+                                              [np.zeros(0)] * len(lp.free), lp.plans.low[lp.free], lp.plans.up[lp.free])
+        self.artificial_columns = np.zeros(0, dtype=np.int64)
+        self.plan_columns: list[np.ndarray] = []
         self.plan_sku: list[np.ndarray] = []
+        self.penalty = lp.penalty
+        self.add_rows(lp, lp.used, [])
 
-    def _add_free(self, lp: "PricedLp") -> None:
-        """Columns of no sku (an FC's storage overflow) enter the master as they are."""
-        free = lp.free
-        position, column, coef = lp.capacities.entries(self.rows)
-        rows_of = [position[column == j] for j in free.tolist()]
-        coefs_of = [coef[column == j] for j in free.tolist()]
-        self._add_columns(lp.matrix.costs[free], rows_of, coefs_of, lp.plans.low[free], lp.plans.up[free])
-        self.free_count = len(free)
-
-    def _add_columns(self, costs, rows: list, coefs: list, low=None, up=None) -> None:
-        n = len(costs)
-        if n == 0:
+    def add_rows(self, lp: "PricedLp", rows: np.ndarray, usages: list[np.ndarray]) -> None:
+        """These shared rows, with the entries of the free columns and of every plan in the
+        master (`usages`: per batch of plans, its use of each row, rows × skus), and an
+        artificial column relieving each at the penalty."""
+        if len(rows) == 0:
             return
+        position, column, coef = lp.capacities.entries(rows)
+        free_of = np.full(len(lp.matrix.costs), -1)
+        free_of[lp.free] = self.free_columns
+        mine = free_of[column] >= 0
+        at, cols, vals = [position[mine]], [free_of[column[mine]]], [coef[mine]]
+        for usage, skus, columns in zip(usages, self.plan_sku, self.plan_columns):
+            row, plan = np.nonzero(usage[:, skus])
+            at.append(row), cols.append(columns[plan]), vals.append(usage[row, skus[plan]])
+        at, cols, vals = np.concatenate(at), np.concatenate(cols), np.concatenate(vals)
+        order = np.argsort(at, kind="stable")
+        starts = np.searchsorted(at[order], np.arange(len(rows)))
+        low, up = lp.capacities.low[rows], lp.capacities.up[rows]
+        first = self.highs.getNumRow()
+        self.highs.addRows(len(rows), np.maximum(low, -self.inf), np.minimum(up, self.inf), len(order),
+                           starts.astype(np.int32), cols[order].astype(np.int32), vals[order].astype(float))
+        placed = first + np.arange(len(rows))
+        self.rows, self.shared_at = np.r_[self.rows, rows], np.r_[self.shared_at, placed]
+        relieved = np.r_[placed[np.isfinite(up)], placed[np.isfinite(low)]]
+        signs = np.r_[-np.ones(np.isfinite(up).sum()), np.ones(np.isfinite(low).sum())]
+        added = self._add_columns(np.full(len(signs), self.penalty), [np.array([r]) for r in relieved],
+                                  [np.array([s]) for s in signs])
+        self.artificial_columns = np.r_[self.artificial_columns, added]
+
+    def _add_columns(self, costs, rows: list, coefs: list, low=None, up=None) -> np.ndarray:
+        """Add columns; returns their indices."""
+        n, first = len(costs), self.highs.getNumCol()
+        if n == 0:
+            return np.zeros(0, dtype=np.int64)
         starts = np.r_[0, np.cumsum([len(r) for r in rows])[:-1]].astype(np.int32)
         low = np.zeros(n) if low is None else low
         up = np.full(n, self.inf) if up is None else np.minimum(up, self.inf)
         self.highs.addCols(n, np.asarray(costs, float), low, up, int(sum(len(r) for r in rows)), starts,
                            np.concatenate(rows).astype(np.int32), np.concatenate(coefs).astype(float))
+        return first + np.arange(n)
 
     def add_plans(self, skus: np.ndarray, costs: np.ndarray, usage: np.ndarray) -> None:
-        """One column per sku plan: its cost, its use of each shared row (usage: rows × skus)."""
+        """One column per sku plan: its cost, its use of each shared row (usage: rows × skus, the
+        rows in master order)."""
         rows, coefs = [], []
         for k in skus.tolist():
             used = np.flatnonzero(usage[:, k])
-            rows.append(np.r_[used, len(self.rows) + k])
+            rows.append(np.r_[self.shared_at[used], self.sku_at[k]])
             coefs.append(np.r_[usage[used, k], 1.0])
-        self._add_columns(costs[skus], rows, coefs)
+        self.plan_columns.append(self._add_columns(costs[skus], rows, coefs))
         self.plan_sku.append(skus)
 
     def set_penalty(self, penalty: float) -> None:
-        n = len(self.artificial)
-        self.highs.changeColsCost(n, np.arange(self.first_artificial, self.first_artificial + n, dtype=np.int32),
-                                  np.full(n, penalty))
+        self.penalty = penalty
+        n = len(self.artificial_columns)
+        self.highs.changeColsCost(n, self.artificial_columns.astype(np.int32), np.full(n, penalty))
 
     def solve(self) -> tuple[float, np.ndarray, np.ndarray, float] | None:
         """(objective, shared-row duals, sku duals, artificial use), None without an optimum."""
@@ -260,17 +289,13 @@ class _Master:
         solution = self.highs.getSolution()
         dual = np.asarray(solution.row_dual, dtype=float)
         value = np.asarray(solution.col_value, dtype=float)
-        artificial = float(value[self.first_artificial:self.first_plan].sum())
-        return self.highs.getInfo().objective_function_value, dual[:len(self.rows)], dual[len(self.rows):], artificial
+        artificial = float(value[self.artificial_columns].sum())
+        return self.highs.getInfo().objective_function_value, dual[self.shared_at], dual[self.sku_at], artificial
 
     def weights(self) -> tuple[np.ndarray, list[np.ndarray]]:
-        """(free columns' values, per round of plans the weight of each plan added)."""
+        """(free columns' values, per batch of plans the weight of each plan added)."""
         value = np.asarray(self.highs.getSolution().col_value, dtype=float)
-        weights, at = [], self.first_plan
-        for skus in self.plan_sku:
-            weights.append(value[at:at + len(skus)])
-            at += len(skus)
-        return value[:self.free_count], weights
+        return value[self.free_columns], [value[columns] for columns in self.plan_columns]
 
 
 class PricedLp:
@@ -370,7 +395,7 @@ class _Rounds:
                 y[master.rows] = y_used
             smooth = True
             if artificial <= 1e-6 and self._rows_enter(master):
-                master, mu = self._master(), None
+                mu = None
             elif added and objective - self.best_bound > self.gap * max(abs(objective), 1.0):
                 continue
             elif artificial > 1e-6:     # optimal only by relieving a shared row: raise the penalty
@@ -381,10 +406,12 @@ class _Rounds:
                 return self._outcome(master, converged=True)
 
     def _rows_enter(self, master: _Master) -> bool:
-        """Put the shared rows the master's plan breaks into the master (to be rebuilt)."""
+        """Put the shared rows the master's plan breaks into the master."""
         broken = np.flatnonzero(self.lp.capacities.violated(self._combine(master)))
-        self.lp.used = np.union1d(self.lp.used, broken)
-        return len(broken) > 0
+        new = np.setdiff1d(broken, master.rows)
+        self.lp.used = np.union1d(self.lp.used, new)
+        master.add_rows(self.lp, new, [self._usage(new, columns, values) for columns, values, _ in self.stored])
+        return len(new) > 0
 
     def _price(self, prices: np.ndarray) -> np.ndarray | None:
         """Every sku's plan at these prices; keeps the best bound and its prices."""
@@ -474,10 +501,13 @@ class _Rounds:
         return x
 
     def _outcome(self, master: _Master | None, converged: bool) -> PricedSolution:
-        """The combined plan of the master's last optimum, if it meets every shared row."""
+        """The combined plan of the master's last optimum, if it meets every shared row. Out of
+        time before any round ended, a start plan for every sku is still a plan."""
         lp = self.lp
         lp.prices = self.center
         values, objective = None, np.inf
+        if master is None and self.stored and len(self.stored[0][2]) == lp.skus:
+            master = self._master()
         if master is not None and master.solve() is not None:
             x = self._combine(master)
             if not lp.capacities.violated(x).any():

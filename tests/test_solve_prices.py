@@ -155,3 +155,12 @@ def test_only_the_skus_whose_start_plan_meets_their_bounds_and_rows_are_taken():
     columns, values, skus = lp._meeting(start, low, matrix.up)
     assert skus.tolist() == [2]
     assert columns.tolist() == [5] and values.tolist() == [4.0]
+
+
+def test_out_of_time_a_start_plan_for_every_sku_is_still_the_plan():
+    lp, matrix, capacities = _priced(capacity=7.0)
+    start = np.array([6.0, 0.0, 0.0, 5.0, 1.0, 3.0, 0.0])      # meets every row
+    result = lp.solve(matrix.low, matrix.up, 1e-9, time.perf_counter() - 1, start=start)
+    assert not result.converged and result.rounds == 0
+    assert result.values.tolist() == pytest.approx(start.tolist())
+    assert _meets_every_row(matrix, capacities, result.values)
