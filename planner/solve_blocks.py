@@ -14,6 +14,8 @@ inbound, storage, lanes) join skus. Two solver steps use that:
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import time
 from dataclasses import dataclass, replace
 
@@ -33,6 +35,18 @@ def use_highs_threads(threads: int | None) -> None:
         import highspy
         highspy.Highs.resetGlobalScheduler(True)
     _scheduler_threads = threads
+
+
+@contextlib.contextmanager
+def frozen_heap():
+    """Fork worker processes inside this: the parent's objects (the whole PuLP model) are kept
+    out of the garbage collector's reach, whose collections in a child would otherwise touch,
+    and so copy, every page of them."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def row_entries(starts: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -266,7 +280,7 @@ def _run_tasks(tasks: list[_Task], workers: int):
     if workers <= 1 or len(tasks) <= 1:
         return map(_solve_task, tasks)
     from concurrent.futures import ProcessPoolExecutor
-    with ProcessPoolExecutor(max_workers=min(workers, len(tasks))) as pool:
+    with frozen_heap(), ProcessPoolExecutor(max_workers=min(workers, len(tasks))) as pool:
         return list(pool.map(_solve_task, tasks))
 
 
