@@ -112,15 +112,13 @@ def _round_then_milp(problem, config: PlanConfig, rounding, started: float, run)
     def relaxation():
         return run(problem, config, mip=False, time_limit=config.time_limit - (time.perf_counter() - started))
 
-    relaxation_started = time.perf_counter()
     relaxed = relaxation()
-    relaxation_seconds = time.perf_counter() - relaxation_started
     if not relaxed.has_solution:
         return relaxed      # infeasible, or out of time before even the relaxation was solved
     relaxed_values = _values(problem)
     bound = relaxed.objective if relaxed.bound is None else relaxed.bound
     repaired, direction, how = None, "", ""
-    split = _sku_milps(problem, config, started, relaxation_seconds)
+    split = _sku_milps(problem, config, started)
     if split is not None and (split.solved or split.rounded):
         bound += split.bound_lift
         how = (f"MOQ POs and lots per sku ({split.solved} of {split.fractional} fractional skus by their own MILP, "
@@ -163,19 +161,17 @@ SKU_MILP_SHARE = 0.5     # of the time left: the rest is for the repairs and, if
 ROUNDING_LOSS_SHARE = 0.25   # of mip_gap: what the skus rounded without a MILP may lose together
 
 
-def _sku_milps(problem, config: PlanConfig, started: float, repair_seconds: float) -> SkuMilps | None:
+def _sku_milps(problem, config: PlanConfig, started: float) -> SkuMilps | None:
     """Each sku's own plan at the relaxation's prices, where HiGHS holds the relaxation (the
     kept session of a FrameModel); None otherwise. Skus are rounded on their own, and those
     whose rounding loses most get their MILP (to a tenth of the plan's gap) until the rest lose
-    under ROUNDING_LOSS_SHARE of the gap; all within SKU_MILP_SHARE of the time left, and
-    leaving the repair `repair_seconds` (as long as the relaxation took: an LP of the same
-    size). Skus not reached are rounded by rule."""
+    under ROUNDING_LOSS_SHARE of the gap; all within SKU_MILP_SHARE of the time left. Skus not
+    reached are rounded by rule."""
     session = getattr(problem, "highs_session", None)
     if config.solver != "highs" or session is None:
         return None
     now, deadline = time.perf_counter(), started + config.time_limit
-    budget = max(min(SKU_MILP_SHARE * (deadline - now), deadline - now - repair_seconds), 0.0)
-    return session.sku_milps(now + budget, config.mip_gap / 10, config.threads,
+    return session.sku_milps(now + SKU_MILP_SHARE * (deadline - now), config.mip_gap / 10, config.threads,
                              ROUNDING_LOSS_SHARE * config.mip_gap)
 
 

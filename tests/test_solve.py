@@ -86,24 +86,3 @@ def test_highs_runs_with_another_thread_count_in_the_same_process():
     for threads in (1, 2, 1):
         result = solve(small_problem(), PlanConfig(solver="highs", threads=threads))
         assert result.status is SolveStatus.OPTIMAL
-
-
-def test_the_sku_milps_leave_the_repair_as_long_as_the_relaxation_took():
-    import time
-    from types import SimpleNamespace
-
-    import planner.solve as solve_module
-    budgets = []
-
-    class Session:
-        def sku_milps(self, deadline, gap, workers, loss_share):
-            budgets.append(deadline - time.perf_counter())
-
-    problem = SimpleNamespace(highs_session=Session())
-    config = PlanConfig(solver="highs", time_limit=100.0)
-    for repair_seconds in (80.0, 10.0, 150.0):
-        solve_module._sku_milps(problem, config, time.perf_counter(), repair_seconds)
-    # 100 s left: half of it, unless the repair (as long as the relaxation) needs more
-    assert budgets[0] == pytest.approx(20.0, abs=0.5)
-    assert budgets[1] == pytest.approx(50.0, abs=0.5)
-    assert budgets[2] <= 0.0
