@@ -217,11 +217,7 @@ class _TreeMemory(threading.Thread):
             total = sum(_pss_mb(pid) for pid in _tree(os.getpid()))
             _TreeMemory.peak = round(max(_TreeMemory.peak or 0.0, total), 1)
 
-    def __enter__(self):
-        self.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
+    def stop(self) -> None:
         self.stopped.set()
 
 
@@ -335,7 +331,9 @@ def run_one(n_skus: int, args) -> dict:
         log(f"[{n_skus} skus] generate + write + load")
         dataset, row["generate_s"], row["load_s"] = _load(n_skus, args, scratch)
         partial = _Partial(args.partial, row)
-        sampler = _TreeMemory().__enter__() if Path("/proc/self/smaps_rollup").exists() else None
+        sampler = _TreeMemory() if Path("/proc/self/smaps_rollup").exists() else None
+        if sampler is not None:
+            sampler.start()
         marks = partial.marks = _StageMarks(on_mark=partial.write)
         with _SolverClock(args.highs_log) as clock, _KeepModel() as kept:
             partial.clock, partial.kept = clock, kept
@@ -383,7 +381,7 @@ def run_one(n_skus: int, args) -> dict:
         else:
             row["write_s"] = None
         if sampler is not None:
-            sampler.__exit__()
+            sampler.stop()
     row["total_s"] = round(row["load_s"] + row["run_plan_s"] + (row["write_s"] or 0.0), 3)
     row.update(_peak_mb())
     row["loadavg_end"] = round(os.getloadavg()[0], 2)

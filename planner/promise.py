@@ -59,7 +59,7 @@ def fifo_match_groups(demand: np.ndarray, demand_group: np.ndarray, supply: np.n
     marks = starts[total > 0]
     cuts = np.unique(np.concatenate([on_axis_d, on_axis_s[within], marks]))
     pieces = np.diff(cuts, prepend=0)
-    keep = (pieces > 1) & ~np.isin(cuts, marks)
+    keep = (pieces > TOL * UNITS) & ~np.isin(cuts, marks)
     cuts, pieces = cuts[keep], pieces[keep]
     d = np.searchsorted(on_axis_d, cuts)
     s = np.searchsorted(on_axis_s, cuts)
@@ -129,8 +129,8 @@ def _allocate_lines(lines, demand, allocations, forecast_priority, whole_units: 
         "priority": matched["priority"].to_numpy(), "line": matched["line"].to_numpy(),
         "due_date": matched["due_date"].to_numpy(), "order_id": matched["order_id"].to_numpy(),
         "quantity": quantity,
-        "fc": _supplied(supply["fc"], s, ""),
-        "alloc_period": _supplied(supply["period"], s, -1),
+        "fc": _with_unserved(supply["fc"], "")[s],
+        "alloc_period": _with_unserved(supply["period"], -1)[s],
     })
 
 
@@ -141,11 +141,9 @@ def _numbered(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     return distinct.assign(queue=np.arange(len(distinct)))
 
 
-def _supplied(values: pd.Series, supply_index: np.ndarray, unserved) -> np.ndarray:
-    """The supply side of a FIFO match; `unserved` where no supply reached the demand."""
-    taken = values.to_numpy(dtype=object)[np.maximum(supply_index, 0)] if len(values) else \
-        np.full(len(supply_index), unserved, dtype=object)
-    return np.where(supply_index >= 0, taken, unserved)
+def _with_unserved(values: pd.Series, unserved) -> np.ndarray:
+    """The supply side of a FIFO match, plus one last slot (index -1) for demand no supply reached."""
+    return np.append(values.to_numpy(dtype=object), unserved)
 
 
 def _ship_parts(allocated: pd.DataFrame, allocations: pd.DataFrame, shipments: pd.DataFrame,
@@ -165,7 +163,7 @@ def _ship_parts(allocated: pd.DataFrame, allocations: pd.DataFrame, shipments: p
     d, s, quantity = fifo_match_groups(inflow["quantity"].to_numpy(float), inflow["queue"].to_numpy(),
                                        ships["quantity"].to_numpy(float), ships["queue"].to_numpy(), whole_units)
     pieces = inflow.iloc[d].drop(columns="queue").assign(quantity=quantity,
-                                                          ship_period=_supplied(ships["period"], s, -1))
+                                                          ship_period=_with_unserved(ships["period"], -1)[s])
     unserved = allocated[allocated["fc"] == ""].assign(ship_period=-1)
     return pd.concat([unserved, pieces[pieces["line"] >= 0]], ignore_index=True)
 

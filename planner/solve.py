@@ -119,7 +119,7 @@ def _round_then_milp(problem, config: PlanConfig, rounding, started: float, run)
     bound = relaxed.objective if relaxed.bound is None else relaxed.bound
     repaired, direction, how = None, "", ""
     split = _sku_milps(problem, config, started)
-    if split is not None and (split.solved or split.rounded):
+    if split is not None and split.planned:
         bound += split.bound_lift
         how = (f"MOQ POs and lots per sku ({split.solved} of {split.fractional} fractional skus by their own MILP, "
                f"{split.rounded} rounded on their own), ")
@@ -141,7 +141,7 @@ def _round_then_milp(problem, config: PlanConfig, rounding, started: float, run)
 def _place_then_round(problem, rounding, relaxation, relaxed_values: dict, split: SkuMilps | None):
     """Decide the MOQ POs first (from the skus' MILPs, else by rule) and repair, then round the
     lots up (down as the fallback) and repair: (result, direction)."""
-    if split is not None and (split.solved or split.rounded):
+    if split is not None and split.planned:
         problem.frame_model.set_solution(split.values)
         decided = rounding("opened")
     else:
@@ -440,9 +440,9 @@ class _HighsSession:
         return None if self.last_priced is None else self.last_priced.bound
 
     def sku_milps(self, deadline: float, gap: float, workers: int, loss_share: float) -> SkuMilps | None:
-        """Each sku's MILP at the prices of the relaxation just solved (planner/solve_blocks.py):
-        its duals, or the prices of its bound when solved by prices; None when the model does
-        not split by sku."""
+        """Each fractional sku's own plan (rounded, or its MILP; planner/solve_blocks.py) at the
+        prices of the relaxation just solved: its duals, or the prices of its bound when solved
+        by prices; None when the model does not split by sku."""
         matrix = self.arrays()
         blocks = SkuBlocks.split(matrix, self.column_skus, 1)
         if blocks is None:

@@ -93,12 +93,10 @@ class SkuBlocks:
     def split(cls, matrix: Matrix, column_sku: np.ndarray, target_columns: int) -> "SkuBlocks | None":
         """Blocks of consecutive skus of about `target_columns` columns; None when a row joins
         two skus (or a column of no sku), so the split would not be exact."""
-        starts, index = matrix.starts, matrix.index
+        index = matrix.index
         if len(index) == 0 or (column_sku[index] < 0).any():
             return None
-        row_of_entry = np.repeat(np.arange(len(matrix.row_low)), np.diff(starts))
-        row_sku = np.full(len(matrix.row_low), -1)
-        row_sku[row_of_entry] = column_sku[index]
+        row_of_entry, row_sku = row_owners(matrix, column_sku)
         if (column_sku[index] != row_sku[row_of_entry]).any() or (row_sku < 0).any():
             return None
         per_sku = np.bincount(column_sku[column_sku >= 0])
@@ -107,6 +105,14 @@ class SkuBlocks:
         row_block = block_of_sku[row_sku]
         count = int(block_of_sku.max()) + 1 if len(block_of_sku) else 0
         return cls(_members(column_block, count), _members(row_block, count))
+
+
+def row_owners(matrix: Matrix, column_sku: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(row of each entry, sku of each row: that of its entries' columns, -1 for an empty row)."""
+    row_of_entry = np.repeat(np.arange(len(matrix.row_low)), np.diff(matrix.starts))
+    row_sku = np.full(len(matrix.row_low), -1)
+    row_sku[row_of_entry] = column_sku[matrix.index]
+    return row_of_entry, row_sku
 
 
 def _members(block: np.ndarray, count: int) -> list[np.ndarray]:
@@ -174,6 +180,11 @@ class SkuMilps:
     fractional: int        # skus whose relaxation had a fractional integer variable
     rounded: int = 0       # skus that keep their own rounded plan (no MILP)
 
+    @property
+    def planned(self) -> bool:
+        """Some sku got a plan of its own."""
+        return self.solved + self.rounded > 0
+
 
 SKUS_PER_TASK = 16
 SKU_MILP_NODES = 200      # branch-and-bound nodes per sku: a deterministic cap on a hard sku
@@ -211,18 +222,15 @@ def sku_milps(matrix: Matrix, blocks: SkuBlocks, relaxed: np.ndarray, shared: Sh
     if loss_share > 0:
         rounded = _solve_all(_rounded_plan, matrix, blocks, wanted, relaxed, {"threads": 1}, until, workers)
         chosen = _losing_most(rounded, loss_share * scale)
-    lift, solved = 0.0, 0
     milps = _solve_all(_milp_plan, matrix, blocks, chosen, relaxed, {**options, **SKU_MILP_OPTIONS}, until, workers)
-    for block, result in rounded.items():
-        if result is not None and block not in milps:
-            values[blocks.columns[block]] = result[0]
-    for block, result in milps.items():
-        if result is not None:
-            values[blocks.columns[block]], gain = result
+    lift, solved, kept = 0.0, 0, 0
+    for block in wanted:
+        if milps.get(block) is not None:
+            values[blocks.columns[block]], gain = milps[block]
             lift, solved = lift + gain, solved + 1
         elif rounded.get(block) is not None:
             values[blocks.columns[block]] = rounded[block][0]
-    kept = sum(1 for block, result in rounded.items() if result is not None and milps.get(block) is None)
+            kept += 1
     return SkuMilps(values, lift, solved, len(wanted), kept)
 
 
@@ -320,7 +328,7 @@ def _rounded_plan(task: _Task, columns: np.ndarray, rows: np.ndarray, left: floa
     relaxed = task.relaxed[columns]
     switch = block.integer[block.up[block.integer] <= 1]
     lots = block.integer[block.up[block.integer] > 1]
-    best, cost = None, np.inf
+    best, cost, tried = None, np.inf, []
 
     def fix(where: np.ndarray, at: np.ndarray) -> bool:
         part.changeColsBounds(len(where), where.astype(np.int32), at, at)
@@ -328,8 +336,12 @@ def _rounded_plan(task: _Task, columns: np.ndarray, rows: np.ndarray, left: floa
         return part.getModelStatus() == highspy.HighsModelStatus.kOptimal
 
     for opens in ROUNDING_OPENS:
+        opened = (relaxed[switch] > opens).astype(float)
+        if any(np.array_equal(opened, earlier) for earlier in tried):
+            continue                 # the same MOQ POs as a rounding already tried
+        tried.append(opened)
         part.changeColsBounds(len(block.costs), np.arange(len(block.costs), dtype=np.int32), block.low, block.up)
-        if not fix(switch, (relaxed[switch] > opens).astype(float)):
+        if not fix(switch, opened):
             continue
         placed = np.asarray(part.getSolution().col_value, dtype=float)[lots]
         for lot_count in (np.ceil(placed - TOL), np.floor(placed + TOL)):

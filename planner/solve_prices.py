@@ -27,7 +27,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from planner.solve_blocks import Matrix, SkuBlocks, block_problem, frozen_heap, row_entries, use_highs_threads
+from planner.solve_blocks import (Matrix, SkuBlocks, block_problem, frozen_heap, row_entries, row_owners,
+                                  use_highs_threads)
 
 SMOOTHING = 0.5          # share of the best-bound prices in the prices of the next round
 VIOLATION = 1e-7         # relative tolerance of a shared row (below the separation's 1e-6)
@@ -318,9 +319,7 @@ class PricedLp:
         self.used = np.zeros(0, dtype=np.int64)
         self.prices = np.zeros(len(capacities))
         self.penalty = max(float(np.abs(matrix.costs).max()), 1.0)
-        self.row_of_entry = np.repeat(np.arange(len(matrix.row_low)), np.diff(matrix.starts))
-        self.row_sku = np.zeros(len(matrix.row_low), dtype=np.int64)
-        self.row_sku[self.row_of_entry] = column_sku[matrix.index]
+        self.row_of_entry, self.row_sku = row_owners(matrix, column_sku)
 
     @classmethod
     def split(cls, matrix: Matrix, column_sku: np.ndarray, capacities: Capacities, options: dict,
