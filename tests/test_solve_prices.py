@@ -9,8 +9,8 @@ import highspy
 import numpy as np
 import pytest
 
-from planner.solve_blocks import Matrix
-from planner.solve_prices import Capacities, PlanWorkers, PricedLp
+from planner.solve_blocks import Matrix, SkuBlocks
+from planner.solve_prices import Capacities, PlanWorkers, PricedLp, SkuPlans
 
 INF = np.inf
 NEED = [6.0, 5.0, 4.0]          # per sku: units it needs
@@ -113,6 +113,23 @@ def test_a_second_call_at_other_bounds_solves_that_lp():
     result = lp.solve(low, matrix.up, 1e-9, time.perf_counter() + 60)
     assert result.objective == pytest.approx(_whole(matrix, capacities, low, matrix.up), rel=1e-9)
     assert result.values[[0, 2, 4]] == pytest.approx([5.0, 2.0, 0.0])
+
+
+def test_blocks_solved_in_turn_each_find_their_own_optimum_after_new_costs_and_bounds():
+    matrix, sku, _ = _network(capacity=7.0)
+    blocks = SkuBlocks.split(matrix, sku, 2)                   # one block per sku, one HiGHS for all
+    plans = SkuPlans(matrix, blocks, {"threads": 1})
+    first = plans.solve(matrix.costs, time.perf_counter() + 60)
+    assert first[[0, 2, 4]].tolist() == [6.0, 5.0, 4.0]        # buying is cheaper than waiting
+    costs = matrix.costs.copy()
+    costs[[0, 2]] += 50.0                                      # a price on buying: skus 0 and 1 wait
+    low = matrix.low.copy()
+    low[4] = 1.0                                               # sku 2 must buy at least 1 ...
+    up = matrix.up.copy()
+    up[4] = 3.0                                                # ... and at most 3
+    plans.set_bounds(low, up)
+    again = plans.solve(costs, time.perf_counter() + 60)
+    assert again[:6].tolist() == [0.0, 6.0, 0.0, 5.0, 3.0, 1.0]
 
 
 def test_worker_processes_find_the_same_plan(monkeypatch):
