@@ -128,6 +128,9 @@ def _round_then_milp(problem, config: PlanConfig, rounding, started: float, run)
     if repaired is None or not repaired.has_solution:
         repaired, direction = _place_then_round(problem, rounding, relaxation, relaxed_values, split)
     if not repaired.has_solution:
+        if _solved_by_prices(problem):       # loading the whole model would double its memory for nothing
+            return replace(repaired, message=f"no rounded plan met the shared capacities in the time left "
+                                             f"({repaired.message}); the model is too large for the MILP on the whole")
         return run(problem, config, mip=True, time_limit=config.time_limit - (time.perf_counter() - started))
     gap = _relative_gap(repaired.objective, bound)
     note = f"{how or 'LP relaxation '}rounded {direction} and repaired, {gap:.4%} from the bound"
@@ -196,8 +199,7 @@ def _milp_after_rounding(problem, config: PlanConfig, started: float, rounded: S
     """Run the MILP from the rounded plan; keep whichever solution is better. A model whose LP
     had to be solved by prices is far too large for the MILP on the whole: the rounded plan
     stands, with its gap."""
-    session = getattr(problem, "highs_session", None)
-    if session is not None and session.last_priced is not None:
+    if _solved_by_prices(problem):
         return replace(rounded, status=SolveStatus.FEASIBLE,
                        message=rounded.message + "; the model is too large for the MILP on the whole")
     kept = _values(problem)
@@ -208,6 +210,12 @@ def _milp_after_rounding(problem, config: PlanConfig, started: float, rounded: S
     _restore(kept)
     return replace(rounded, status=SolveStatus.FEASIBLE,
                    message=rounded.message + "; the MILP found nothing better in the time left")
+
+
+def _solved_by_prices(problem) -> bool:
+    """The last LP went by prices: the model is far too large for one HiGHS run on the whole."""
+    session = getattr(problem, "highs_session", None)
+    return session is not None and session.last_priced is not None
 
 
 def _variables(problem) -> list:

@@ -14,8 +14,6 @@ inbound, storage, lanes) join skus. Two solver steps use that:
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import time
 from dataclasses import dataclass, replace
 
@@ -35,18 +33,6 @@ def use_highs_threads(threads: int | None) -> None:
         import highspy
         highspy.Highs.resetGlobalScheduler(True)
     _scheduler_threads = threads
-
-
-@contextlib.contextmanager
-def frozen_heap():
-    """Fork worker processes inside this: the parent's objects (the whole PuLP model) are kept
-    out of the garbage collector's reach, whose collections in a child would otherwise touch,
-    and so copy, every page of them."""
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
 
 
 def row_entries(starts: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -212,7 +198,7 @@ def sku_milps(matrix: Matrix, blocks: SkuBlocks, relaxed: np.ndarray, shared: Sh
     when there is one), so the result does not depend on the number of workers. A sku left
     without a plan by the deadline keeps the relaxation's values.
     """
-    use_highs_threads(1)      # before any worker is forked, so none inherits a scheduler's threads
+    use_highs_threads(1)      # each sku alone on one thread, in this process or a worker
     scale = abs(float(matrix.costs @ relaxed))
     matrix = replace(matrix, costs=shared.priced_costs(matrix.costs))
     until = time.monotonic() + (deadline - time.perf_counter())
@@ -287,8 +273,12 @@ def _task(matrix: Matrix, blocks: SkuBlocks, group: list[int], relaxed: np.ndarr
 def _run_tasks(tasks: list[_Task], workers: int):
     if workers <= 1 or len(tasks) <= 1:
         return map(_solve_task, tasks)
+    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
-    with frozen_heap(), ProcessPoolExecutor(max_workers=min(workers, len(tasks))) as pool:
+    # spawned, not forked: each task carries its own arrays, and a forked worker's allocations
+    # would copy the parent's pages (the whole model's)
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=spawn) as pool:
         return list(pool.map(_solve_task, tasks))
 
 

@@ -27,11 +27,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from planner.solve_blocks import (Matrix, SkuBlocks, block_problem, frozen_heap, row_entries, row_owners,
-                                  use_highs_threads)
+from planner.solve_blocks import Matrix, SkuBlocks, highs_problem, row_entries, row_owners, use_highs_threads
 
 SMOOTHING = 0.5          # share of the best-bound prices in the prices of the next round
 VIOLATION = 1e-7         # relative tolerance of a shared row (below the separation's 1e-6)
+IDLE_REDUCED_COST = 1e-6 # a master plan priced above this is out of the basis (HiGHS's dual tolerance: 1e-7)
 
 
 @dataclass(frozen=True)
@@ -76,44 +76,46 @@ class PricedSolution:
 
 
 class SkuPlans:
-    """The blocks of skus solved in turn by one HiGHS instance, each from its own last basis: a
+    """Blocks of skus solved in turn by one HiGHS instance, each from its own last basis: a
     round changes a block's costs (primal simplex from that basis), a new bound its bounds (dual
-    simplex).
+    simplex). Costs, bounds and plans are vectors over the blocks' columns, block after block.
 
     A block keeps only its LP and its basis. A HiGHS instance kept per block would save
     reloading the LP (milliseconds) but holds its solver's working memory for the whole run:
     about 40 MB per block of 40,000 columns, 5 GB at 5,000 skus.
     """
 
-    def __init__(self, matrix: Matrix, blocks: SkuBlocks, options: dict):
+    def __init__(self, parts: list[Matrix], options: dict):
         import highspy
-        self.blocks = blocks
         self.highs = highspy.Highs()
         for option, setting in {"output_flag": False, **options}.items():
             self.highs.setOptionValue(option, setting)
-        self.lps = [block_problem(matrix, columns, rows, options, integer=False).getLp()
-                    for columns, rows in zip(blocks.columns, blocks.rows)]
-        self.bases: list = [None] * len(self.lps)
-        self.fresh = [True] * len(self.lps)
-        self.low, self.up = matrix.low.copy(), matrix.up.copy()
+        self.lps = [highs_problem(part, options, integer=False).getLp() for part in parts]
+        self.edges = np.cumsum([0] + [len(part.costs) for part in parts])
+        self.bases: list = [None] * len(parts)
+        self.fresh = [True] * len(parts)
+        self.low = np.concatenate([part.low for part in parts])
+        self.up = np.concatenate([part.up for part in parts])
 
     def set_bounds(self, low: np.ndarray, up: np.ndarray) -> None:
-        for b, columns in enumerate(self.blocks.columns):
-            if (low[columns] != self.low[columns]).any() or (up[columns] != self.up[columns]).any():
-                self.lps[b].col_lower_, self.lps[b].col_upper_ = low[columns], up[columns]
+        for b, lp in enumerate(self.lps):
+            mine = slice(self.edges[b], self.edges[b + 1])
+            if (low[mine] != self.low[mine]).any() or (up[mine] != self.up[mine]).any():
+                lp.col_lower_, lp.col_upper_ = low[mine], up[mine]
                 self.fresh[b] = True
         self.low, self.up = low.copy(), up.copy()
 
     def solve(self, costs: np.ndarray, deadline: float) -> np.ndarray | None:
-        """Every block's optimal plan at these costs (0 on columns of no sku); None: out of time
-        or a block without an optimum."""
+        """Every block's optimal plan at these costs; None: out of time or a block without an
+        optimum."""
         import highspy
         highs, values = self.highs, np.zeros(len(costs))
-        for b, (lp, columns) in enumerate(zip(self.lps, self.blocks.columns)):
+        for b, lp in enumerate(self.lps):
             left = deadline - time.perf_counter()
             if left <= 0:
                 return None
-            lp.col_cost_ = costs[columns]
+            mine = slice(self.edges[b], self.edges[b + 1])
+            lp.col_cost_ = costs[mine]
             highs.passModel(lp)
             if self.bases[b] is not None:
                 highs.setBasis(self.bases[b])
@@ -123,7 +125,35 @@ class SkuPlans:
             if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
                 return None
             self.bases[b], self.fresh[b] = highs.getBasis(), False
-            values[columns] = highs.getSolution().col_value
+            values[mine] = highs.getSolution().col_value
+        return values
+
+
+def _parts(matrix: Matrix, blocks: SkuBlocks, chosen) -> tuple[np.ndarray, list[Matrix]]:
+    """(the chosen blocks' columns, block after block; each block's own arrays)."""
+    chosen = list(chosen)
+    columns = np.concatenate([blocks.columns[b] for b in chosen])
+    return columns, [matrix.subset(blocks.columns[b], blocks.rows[b]) for b in chosen]
+
+
+class LocalPlans:
+    """SkuPlans of every block in this process, on the model's columns (0 on columns of no sku)."""
+
+    def __init__(self, matrix: Matrix, blocks: SkuBlocks, options: dict):
+        self.columns, parts = _parts(matrix, blocks, range(len(blocks.columns)))
+        self.plans = SkuPlans(parts, options)
+        self.low, self.up = matrix.low.copy(), matrix.up.copy()
+
+    def set_bounds(self, low: np.ndarray, up: np.ndarray) -> None:
+        self.plans.set_bounds(low[self.columns], up[self.columns])
+        self.low, self.up = low.copy(), up.copy()
+
+    def solve(self, costs: np.ndarray, deadline: float) -> np.ndarray | None:
+        mine = self.plans.solve(costs[self.columns], deadline)
+        if mine is None:
+            return None
+        values = np.zeros(len(costs))
+        values[self.columns] = mine
         return values
 
 
@@ -131,15 +161,16 @@ class PlanWorkers:
     """SkuPlans split over worker processes, each holding its share of the blocks for the whole
     run: a round sends each worker its columns' costs and gets back their plan.
 
-    Workers are forked with HiGHS at one thread (`use_highs_threads(1)`), so that none inherits
-    a scheduler whose threads it does not have; they stop with this object or the process."""
+    Workers are spawned, not forked, and get only their blocks' arrays: a forked worker's
+    allocations land in the parent's pages and copy them (1.2 GB per worker at 5,000 skus). A
+    program that plans from a script must guard its entry point (`if __name__ == "__main__"`),
+    as for any spawned process. Workers stop with this object or the process."""
 
     def __init__(self, matrix: Matrix, blocks: SkuBlocks, options: dict, workers: int):
         import multiprocessing
-        use_highs_threads(1)
-        context = multiprocessing.get_context("fork")
-        with frozen_heap():
-            started = [_start_worker(context, matrix, blocks, options, workers, w) for w in range(workers)]
+        context = multiprocessing.get_context("spawn")
+        started = [_start_worker(context, *_parts(matrix, blocks, range(w, len(blocks.columns), workers)),
+                                 {**options, "threads": 1}) for w in range(workers)]
         self.columns, self.pipes, processes = (list(part) for part in zip(*started))
         self.low, self.up = matrix.low.copy(), matrix.up.copy()
         weakref.finalize(self, _stop_workers, self.pipes, processes)
@@ -164,35 +195,29 @@ class PlanWorkers:
         return values if complete else None
 
 
-def _start_worker(context, matrix: Matrix, blocks: SkuBlocks, options: dict, workers: int, worker: int):
-    """(columns, pipe, process) of one worker serving every `workers`-th block from `worker`."""
-    mine = range(worker, len(blocks.columns), workers)
-    share = SkuBlocks([blocks.columns[b] for b in mine], [blocks.rows[b] for b in mine])
+def _start_worker(context, columns: np.ndarray, parts: list[Matrix], options: dict):
+    """(columns, pipe, process) of one worker solving these blocks; they go through the pipe,
+    so that the worker can let go of them once its LPs are made."""
     parent, child = context.Pipe()
-    process = context.Process(target=_serve_plans, args=(child, matrix, share, {**options, "threads": 1}),
-                              daemon=True)
+    process = context.Process(target=_serve_plans, args=(child, options), daemon=True)
     process.start()
     child.close()
-    return np.concatenate(share.columns), parent, process
+    parent.send(parts)
+    return columns, parent, process
 
 
-def _serve_plans(pipe, matrix: Matrix, blocks: SkuBlocks, options: dict) -> None:
+def _serve_plans(pipe, options: dict) -> None:
     """A worker's loop: set bounds and solve its blocks until told to stop (or its parent goes)."""
     try:
-        plans = SkuPlans(matrix, blocks, options)
-        columns = np.concatenate(blocks.columns)
-        low, up, costs = plans.low.copy(), plans.up.copy(), np.zeros(len(matrix.costs))
+        plans = SkuPlans(pipe.recv(), options)
         while True:
             message = pipe.recv()
             if message[0] == "stop":
                 return
             if message[0] == "bounds":
-                low[columns], up[columns] = message[1], message[2]
-                plans.set_bounds(low, up)
+                plans.set_bounds(message[1], message[2])
                 continue
-            costs[columns] = message[1]
-            values = plans.solve(costs, time.perf_counter() + message[2])
-            pipe.send(("plan", None if values is None else values[columns]))
+            pipe.send(("plan", plans.solve(message[1], time.perf_counter() + message[2])))
     except EOFError:
         return
     except Exception as error:     # the parent raises it
@@ -215,8 +240,14 @@ class _Master:
     """min Σ cost·λ + Σ c·free + penalty·Σ artificial, s.t. the used shared rows, Σ_j λ_kj = 1 per sku.
 
     Shared rows join the master as the rounds find them broken (`add_rows`): the master keeps
-    its basis and its plans, where rebuilding it would solve it again from scratch.
+    its basis and its plans, where rebuilding it would solve it again from scratch. A plan
+    priced out of the basis for DROP_AFTER solves in a row leaves it: most plans of the early
+    rounds never return, and each column left in slows every simplex iteration (at 5,000 skus
+    the master reached 93,000 columns and half the time of the relaxation). A plan dropped that
+    pays again is priced again.
     """
+
+    DROP_AFTER = 3
 
     def __init__(self, lp: "PricedLp", options: dict):
         import highspy
@@ -234,6 +265,7 @@ class _Master:
         self.artificial_columns = np.zeros(0, dtype=np.int64)
         self.plan_columns: list[np.ndarray] = []
         self.plan_sku: list[np.ndarray] = []
+        self.plan_idle: list[np.ndarray] = []            # per plan: solves in a row it sat out of the basis
         self.penalty = lp.penalty
         self.add_rows(lp, lp.used, [])
 
@@ -243,6 +275,7 @@ class _Master:
         artificial column relieving each at the penalty."""
         if len(rows) == 0:
             return
+        self.plan_idle = [np.zeros_like(idle) for idle in self.plan_idle]     # new prices: every plan may pay
         position, column, coef = lp.capacities.entries(rows)
         free_of = np.full(len(lp.matrix.costs), -1)
         free_of[lp.free] = self.free_columns
@@ -288,6 +321,7 @@ class _Master:
             coefs.append(np.r_[usage[used, k], 1.0])
         self.plan_columns.append(self._add_columns(costs[skus], rows, coefs))
         self.plan_sku.append(skus)
+        self.plan_idle.append(np.zeros(len(skus), dtype=np.int64))
 
     def set_penalty(self, penalty: float) -> None:
         self.penalty = penalty
@@ -297,14 +331,38 @@ class _Master:
     def solve(self) -> tuple[float, np.ndarray, np.ndarray, float] | None:
         """(objective, shared-row duals, sku duals, artificial use), None without an optimum."""
         import highspy
+        self._drop_idle_plans()
         self.highs.run()
         if self.highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return None
         solution = self.highs.getSolution()
         dual = np.asarray(solution.row_dual, dtype=float)
         value = np.asarray(solution.col_value, dtype=float)
+        self._count_idle_plans(value, np.asarray(solution.col_dual, dtype=float))
         artificial = float(value[self.artificial_columns].sum())
         return self.highs.getInfo().objective_function_value, dual[self.shared_at], dual[self.sku_at], artificial
+
+    def _count_idle_plans(self, value: np.ndarray, reduced: np.ndarray) -> None:
+        """A plan at weight 0 whose reduced cost is positive sat this solve out."""
+        for b, columns in enumerate(self.plan_columns):
+            idle = (value[columns] <= 0) & (reduced[columns] > IDLE_REDUCED_COST)
+            self.plan_idle[b] = np.where(idle, self.plan_idle[b] + 1, 0)
+
+    def _drop_idle_plans(self) -> None:
+        """Delete the plans idle for DROP_AFTER solves (nonbasic: the basis stays valid) and
+        renumber the columns left, which keep their order."""
+        gone = [idle >= self.DROP_AFTER for idle in self.plan_idle]
+        dropped = np.concatenate([columns[g] for columns, g in zip(self.plan_columns, gone)] + [np.zeros(0, int)])
+        if len(dropped) == 0:
+            return
+        kept = np.ones(self.highs.getNumCol(), dtype=bool)
+        kept[dropped] = False
+        renumbered = np.cumsum(kept) - 1
+        self.highs.deleteCols(len(dropped), np.sort(dropped).astype(np.int32))
+        self.free_columns, self.artificial_columns = renumbered[self.free_columns], renumbered[self.artificial_columns]
+        for b, g in enumerate(gone):
+            self.plan_columns[b] = renumbered[self.plan_columns[b][~g]]
+            self.plan_sku[b], self.plan_idle[b] = self.plan_sku[b][~g], self.plan_idle[b][~g]
 
     def weights(self) -> tuple[np.ndarray, list[np.ndarray]]:
         """(free columns' values, per batch of plans the weight of each plan added)."""
@@ -328,7 +386,7 @@ class PricedLp:
         self.skus = int(column_sku.max()) + 1
         self.free = np.flatnonzero(column_sku < 0)
         self.plans = (PlanWorkers(matrix, blocks, self.options, workers) if parallel
-                      else SkuPlans(matrix, blocks, self.options))
+                      else LocalPlans(matrix, blocks, self.options))
         self.used = np.zeros(0, dtype=np.int64)
         self.prices = np.zeros(len(capacities))
         self.penalty = max(float(np.abs(matrix.costs).max()), 1.0)
@@ -403,6 +461,7 @@ class _Rounds:
                 if solved is None:
                     return self._outcome(None, converged=False)
                 objective, y_used, mu, artificial = solved
+                self._forget_dropped(master)
                 y = np.zeros(len(lp.capacities))
                 y[master.rows] = y_used
             smooth = True
@@ -416,6 +475,13 @@ class _Rounds:
                 mu = None
             else:
                 return self._outcome(master, converged=True)
+
+    def _forget_dropped(self, master: _Master) -> None:
+        """Keep of each round's plans only those of the skus still in the master."""
+        for b, (columns, values, skus) in enumerate(self.stored):
+            if len(master.plan_sku[b]) < len(skus):
+                mine = np.isin(self.lp.sku_of_column[columns], master.plan_sku[b])
+                self.stored[b] = (columns[mine], values[mine], master.plan_sku[b])
 
     def _rows_enter(self, master: _Master) -> bool:
         """Put the shared rows the master's plan breaks into the master."""

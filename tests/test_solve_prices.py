@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from planner.solve_blocks import Matrix, SkuBlocks
-from planner.solve_prices import Capacities, PlanWorkers, PricedLp, SkuPlans
+from planner.solve_prices import Capacities, PlanWorkers, PricedLp, SkuPlans, _Master
 
 INF = np.inf
 NEED = [6.0, 5.0, 4.0]          # per sku: units it needs
@@ -96,6 +96,24 @@ def test_a_capacity_nobody_reaches_needs_no_price():
     assert result.objective == pytest.approx(6 * 1 + 5 * 2 + 4 * 3)
 
 
+def test_plans_out_of_the_basis_leave_the_master_and_the_optimum_is_still_reached(monkeypatch):
+    monkeypatch.setattr(_Master, "DROP_AFTER", 1)
+    columns = []
+    drop = _Master._drop_idle_plans
+
+    def counted(master):
+        before = master.highs.getNumCol()
+        drop(master)
+        columns.append((before, master.highs.getNumCol()))
+
+    monkeypatch.setattr(_Master, "_drop_idle_plans", counted)
+    lp, matrix, capacities = _priced(capacity=7.0)
+    result = lp.solve(matrix.low, matrix.up, 1e-9, time.perf_counter() + 60)
+    assert any(after < before for before, after in columns)
+    assert result.converged and result.objective == pytest.approx(119.0)
+    assert _meets_every_row(matrix, capacities, result.values)
+
+
 def test_too_low_a_penalty_on_a_relieved_row_is_raised_until_the_plan_meets_it():
     lp, matrix, capacities = _priced(capacity=7.0)
     lp.penalty = 1e-3          # relieving the row would be cheaper than anything
@@ -118,18 +136,19 @@ def test_a_second_call_at_other_bounds_solves_that_lp():
 def test_blocks_solved_in_turn_each_find_their_own_optimum_after_new_costs_and_bounds():
     matrix, sku, _ = _network(capacity=7.0)
     blocks = SkuBlocks.split(matrix, sku, 2)                   # one block per sku, one HiGHS for all
-    plans = SkuPlans(matrix, blocks, {"threads": 1})
-    first = plans.solve(matrix.costs, time.perf_counter() + 60)
+    assert [b.tolist() for b in blocks.columns] == [[0, 1], [2, 3], [4, 5]]
+    plans = SkuPlans([matrix.subset(c, r) for c, r in zip(blocks.columns, blocks.rows)], {"threads": 1})
+    first = plans.solve(matrix.costs[:6], time.perf_counter() + 60)
     assert first[[0, 2, 4]].tolist() == [6.0, 5.0, 4.0]        # buying is cheaper than waiting
-    costs = matrix.costs.copy()
+    costs = matrix.costs[:6].copy()
     costs[[0, 2]] += 50.0                                      # a price on buying: skus 0 and 1 wait
-    low = matrix.low.copy()
+    low = matrix.low[:6].copy()
     low[4] = 1.0                                               # sku 2 must buy at least 1 ...
-    up = matrix.up.copy()
+    up = matrix.up[:6].copy()
     up[4] = 3.0                                                # ... and at most 3
     plans.set_bounds(low, up)
     again = plans.solve(costs, time.perf_counter() + 60)
-    assert again[:6].tolist() == [0.0, 6.0, 0.0, 5.0, 3.0, 1.0]
+    assert again.tolist() == [0.0, 6.0, 0.0, 5.0, 3.0, 1.0]
 
 
 def test_worker_processes_find_the_same_plan(monkeypatch):

@@ -8,7 +8,7 @@ import pytest
 from builders import dataset
 from planner.calendar import Calendar
 from planner.config import PlanConfig
-from planner.pipeline import optimize
+from planner.pipeline import NoPlan, optimize
 from planner.promise import promise_orders
 
 START = pd.Timestamp("2026-11-30")  # a Monday
@@ -160,6 +160,35 @@ def test_a_model_solved_by_prices_never_runs_the_milp_on_the_whole(monkeypatch):
     assert result.mip_gap > 1e-6
     quantities = plan.purchase_orders["quantity"]
     assert ((quantities >= 30) & (quantities % 10 == 0)).all()
+
+
+def test_a_model_solved_by_prices_whose_repair_finds_no_plan_ends_without_loading_the_whole(monkeypatch):
+    """The relaxation goes by prices, no repair around the rounded plan meets the shared rows in
+    time: the run ends with no plan at once instead of loading the whole model for a MILP."""
+    import dataclasses
+
+    import planner.solve as solve_module
+    from planner.solve_prices import PricedLp
+    monkeypatch.setattr(solve_module._HighsSession, "PRICED_COLUMNS", 1)
+    monkeypatch.setattr(solve_module, "_run", _no_whole_milp(solve_module._run))
+    solve, calls = PricedLp.solve, []
+
+    def no_repair(lp, *args, **kwargs):
+        calls.append(args)
+        result = solve(lp, *args, **kwargs)
+        return result if len(calls) == 1 else dataclasses.replace(result, values=None, converged=False)
+
+    monkeypatch.setattr(PricedLp, "solve", no_repair)
+    ds = dataset(**ONE_FC, supplier_items=[
+        {"supplier": "S", "sku": "A", "fc": "F1", "unit_price": 10.0, "lead_time_days": 0,
+         "moq": 30.0, "lot_size": 10.0}])
+    demand = weekly_demand("A", "R1", [7] * 6)
+    with pytest.raises(NoPlan) as failed:
+        optimize(ds, demand, NO_ERROR, Calendar(START, "week", 6),
+                 PlanConfig(horizon=6, solver="highs", integer_periods=6))
+    assert failed.value.result.status.value == "no_solution"
+    assert "too large for the MILP on the whole" in failed.value.result.message
+    assert len(calls) > 1
 
 
 def _no_whole_milp(run):
