@@ -14,6 +14,7 @@ inbound, storage, lanes) join skus. Two solver steps use that:
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, replace
 
@@ -33,6 +34,14 @@ def use_highs_threads(threads: int | None) -> None:
         import highspy
         highspy.Highs.resetGlobalScheduler(True)
     _scheduler_threads = threads
+
+
+def quiet_stdout() -> None:
+    """Start of a worker process: its standard output goes nowhere. HiGHS prints its banner
+    there once per process, and the planner's stdout carries only results."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.close(devnull)
 
 
 def row_entries(starts: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -278,7 +287,7 @@ def _run_tasks(tasks: list[_Task], workers: int):
     # spawned, not forked: each task carries its own arrays, and a forked worker's allocations
     # would copy the parent's pages (the whole model's)
     spawn = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=spawn) as pool:
+    with ProcessPoolExecutor(min(workers, len(tasks)), spawn, initializer=quiet_stdout) as pool:
         return list(pool.map(_solve_task, tasks))
 
 

@@ -27,7 +27,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from planner.solve_blocks import Matrix, SkuBlocks, highs_problem, row_entries, row_owners, use_highs_threads
+from planner.solve_blocks import (Matrix, SkuBlocks, highs_problem, quiet_stdout, row_entries, row_owners,
+                                  use_highs_threads)
 
 SMOOTHING = 0.5          # share of the best-bound prices in the prices of the next round
 VIOLATION = 1e-7         # relative tolerance of a shared row (below the separation's 1e-6)
@@ -208,6 +209,7 @@ def _start_worker(context, columns: np.ndarray, parts: list[Matrix], options: di
 
 def _serve_plans(pipe, options: dict) -> None:
     """A worker's loop: set bounds and solve its blocks until told to stop (or its parent goes)."""
+    quiet_stdout()
     try:
         plans = SkuPlans(pipe.recv(), options)
         while True:

@@ -162,6 +162,15 @@ def test_worker_processes_find_the_same_plan(monkeypatch):
     assert split.values.tolist() == pytest.approx(alone.values.tolist())
 
 
+def test_worker_processes_print_nothing_on_stdout(monkeypatch, capfd):
+    """stdout carries the planner's results: a spawned worker's HiGHS banner must not land there."""
+    monkeypatch.setattr(PricedLp, "BLOCK_COLUMNS", 2)
+    lp, matrix, _ = _priced(capacity=7.0, workers=2)
+    lp.solve(matrix.low, matrix.up, 1e-9, time.perf_counter() + 60)
+    del lp
+    assert capfd.readouterr().out == ""
+
+
 def test_no_time_left_gives_no_plan():
     lp, matrix, _ = _priced(capacity=7.0)
     result = lp.solve(matrix.low, matrix.up, 1e-9, time.perf_counter() - 1)
