@@ -32,7 +32,6 @@ from planner.solve_blocks import (Matrix, SkuBlocks, highs_problem, quiet_stdout
 
 SMOOTHING = 0.5          # share of the best-bound prices in the prices of the next round
 VIOLATION = 1e-7         # relative tolerance of a shared row (below the separation's 1e-6)
-IDLE_REDUCED_COST = 1e-6 # a master plan priced above this is out of the basis (HiGHS's dual tolerance: 1e-7)
 
 
 @dataclass(frozen=True)
@@ -242,14 +241,8 @@ class _Master:
     """min Σ cost·λ + Σ c·free + penalty·Σ artificial, s.t. the used shared rows, Σ_j λ_kj = 1 per sku.
 
     Shared rows join the master as the rounds find them broken (`add_rows`): the master keeps
-    its basis and its plans, where rebuilding it would solve it again from scratch. A plan
-    priced out of the basis for DROP_AFTER solves in a row leaves it: most plans of the early
-    rounds never return, and each column left in slows every simplex iteration (at 5,000 skus
-    the master reached 93,000 columns and half the time of the relaxation). A plan dropped that
-    pays again is priced again.
+    its basis and its plans, where rebuilding it would solve it again from scratch.
     """
-
-    DROP_AFTER = 3
 
     def __init__(self, lp: "PricedLp", options: dict):
         import highspy
@@ -267,7 +260,6 @@ class _Master:
         self.artificial_columns = np.zeros(0, dtype=np.int64)
         self.plan_columns: list[np.ndarray] = []
         self.plan_sku: list[np.ndarray] = []
-        self.plan_idle: list[np.ndarray] = []            # per plan: solves in a row it sat out of the basis
         self.penalty = lp.penalty
         self.add_rows(lp, lp.used, [])
 
@@ -277,7 +269,6 @@ class _Master:
         artificial column relieving each at the penalty."""
         if len(rows) == 0:
             return
-        self.plan_idle = [np.zeros_like(idle) for idle in self.plan_idle]     # new prices: every plan may pay
         position, column, coef = lp.capacities.entries(rows)
         free_of = np.full(len(lp.matrix.costs), -1)
         free_of[lp.free] = self.free_columns
@@ -323,7 +314,6 @@ class _Master:
             coefs.append(np.r_[usage[used, k], 1.0])
         self.plan_columns.append(self._add_columns(costs[skus], rows, coefs))
         self.plan_sku.append(skus)
-        self.plan_idle.append(np.zeros(len(skus), dtype=np.int64))
 
     def set_penalty(self, penalty: float) -> None:
         self.penalty = penalty
@@ -333,38 +323,14 @@ class _Master:
     def solve(self) -> tuple[float, np.ndarray, np.ndarray, float] | None:
         """(objective, shared-row duals, sku duals, artificial use), None without an optimum."""
         import highspy
-        self._drop_idle_plans()
         self.highs.run()
         if self.highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return None
         solution = self.highs.getSolution()
         dual = np.asarray(solution.row_dual, dtype=float)
         value = np.asarray(solution.col_value, dtype=float)
-        self._count_idle_plans(value, np.asarray(solution.col_dual, dtype=float))
         artificial = float(value[self.artificial_columns].sum())
         return self.highs.getInfo().objective_function_value, dual[self.shared_at], dual[self.sku_at], artificial
-
-    def _count_idle_plans(self, value: np.ndarray, reduced: np.ndarray) -> None:
-        """A plan at weight 0 whose reduced cost is positive sat this solve out."""
-        for b, columns in enumerate(self.plan_columns):
-            idle = (value[columns] <= 0) & (reduced[columns] > IDLE_REDUCED_COST)
-            self.plan_idle[b] = np.where(idle, self.plan_idle[b] + 1, 0)
-
-    def _drop_idle_plans(self) -> None:
-        """Delete the plans idle for DROP_AFTER solves (nonbasic: the basis stays valid) and
-        renumber the columns left, which keep their order."""
-        gone = [idle >= self.DROP_AFTER for idle in self.plan_idle]
-        dropped = np.concatenate([columns[g] for columns, g in zip(self.plan_columns, gone)] + [np.zeros(0, int)])
-        if len(dropped) == 0:
-            return
-        kept = np.ones(self.highs.getNumCol(), dtype=bool)
-        kept[dropped] = False
-        renumbered = np.cumsum(kept) - 1
-        self.highs.deleteCols(len(dropped), np.sort(dropped).astype(np.int32))
-        self.free_columns, self.artificial_columns = renumbered[self.free_columns], renumbered[self.artificial_columns]
-        for b, g in enumerate(gone):
-            self.plan_columns[b] = renumbered[self.plan_columns[b][~g]]
-            self.plan_sku[b], self.plan_idle[b] = self.plan_sku[b][~g], self.plan_idle[b][~g]
 
     def weights(self) -> tuple[np.ndarray, list[np.ndarray]]:
         """(free columns' values, per batch of plans the weight of each plan added)."""
@@ -463,7 +429,6 @@ class _Rounds:
                 if solved is None:
                     return self._outcome(None, converged=False)
                 objective, y_used, mu, artificial = solved
-                self._forget_dropped(master)
                 y = np.zeros(len(lp.capacities))
                 y[master.rows] = y_used
             smooth = True
@@ -477,13 +442,6 @@ class _Rounds:
                 mu = None
             else:
                 return self._outcome(master, converged=True)
-
-    def _forget_dropped(self, master: _Master) -> None:
-        """Keep of each round's plans only those of the skus still in the master."""
-        for b, (columns, values, skus) in enumerate(self.stored):
-            if len(master.plan_sku[b]) < len(skus):
-                mine = np.isin(self.lp.sku_of_column[columns], master.plan_sku[b])
-                self.stored[b] = (columns[mine], values[mine], master.plan_sku[b])
 
     def _rows_enter(self, master: _Master) -> bool:
         """Put the shared rows the master's plan breaks into the master."""

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from planner.solve_blocks import Matrix, SkuBlocks
-from planner.solve_prices import Capacities, PlanWorkers, PricedLp, SkuPlans, _Master
+from planner.solve_prices import Capacities, PlanWorkers, PricedLp, SkuPlans
 
 INF = np.inf
 NEED = [6.0, 5.0, 4.0]          # per sku: units it needs
@@ -94,24 +94,6 @@ def test_a_capacity_nobody_reaches_needs_no_price():
     result = lp.solve(matrix.low, matrix.up, 1e-9, time.perf_counter() + 60)
     assert result.converged and result.used_rows.size == 0
     assert result.objective == pytest.approx(6 * 1 + 5 * 2 + 4 * 3)
-
-
-def test_plans_out_of_the_basis_leave_the_master_and_the_optimum_is_still_reached(monkeypatch):
-    monkeypatch.setattr(_Master, "DROP_AFTER", 1)
-    columns = []
-    drop = _Master._drop_idle_plans
-
-    def counted(master):
-        before = master.highs.getNumCol()
-        drop(master)
-        columns.append((before, master.highs.getNumCol()))
-
-    monkeypatch.setattr(_Master, "_drop_idle_plans", counted)
-    lp, matrix, capacities = _priced(capacity=7.0)
-    result = lp.solve(matrix.low, matrix.up, 1e-9, time.perf_counter() + 60)
-    assert any(after < before for before, after in columns)
-    assert result.converged and result.objective == pytest.approx(119.0)
-    assert _meets_every_row(matrix, capacities, result.values)
 
 
 def test_too_low_a_penalty_on_a_relieved_row_is_raised_until_the_plan_meets_it():
