@@ -160,7 +160,7 @@ def _place_then_round(problem, rounding, relaxation, relaxed_values: dict, split
     return repaired, direction
 
 
-SKU_MILP_SHARE = 0.35    # of the time left: the rest is for the repairs (about 10 rounds at 5,000 skus) and the MILP
+SKU_MILP_SHARE = 0.5     # of the time left: the rest is for the repairs and, if needed, the MILP
 ROUNDING_LOSS_SHARE = 0.25   # of mip_gap: what the skus rounded without a MILP may lose together
 
 
