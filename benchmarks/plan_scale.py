@@ -203,7 +203,7 @@ def _peak_mb() -> dict:
 
 class _TreeMemory(threading.Thread):
     """Samples, every second, the memory of this process and all its descendants (the solver's
-    forked workers live beside it): the sum of their proportional set sizes (PSS, Linux), which
+    worker processes live beside it): the sum of their proportional set sizes (PSS, Linux), which
     counts a page shared by n processes 1/n in each. ru_maxrss sees one process at a time."""
 
     peak: float | None = None

@@ -129,8 +129,8 @@ def _round_then_milp(problem, config: PlanConfig, rounding, started: float, run)
         repaired, direction = _place_then_round(problem, rounding, relaxation, relaxed_values, split)
     if not repaired.has_solution:
         if _solved_by_prices(problem):       # loading the whole model would double its memory for nothing
-            return replace(repaired, message=f"no rounded plan met the shared capacities in the time left "
-                                             f"({repaired.message}); the model is too large for the MILP on the whole")
+            return replace(repaired, message=f"{repaired.message}, around the rounded plan; "
+                                             "the model is too large for the MILP on the whole")
         return run(problem, config, mip=True, time_limit=config.time_limit - (time.perf_counter() - started))
     gap = _relative_gap(repaired.objective, bound)
     note = f"{how or 'LP relaxation '}rounded {direction} and repaired, {gap:.4%} from the bound"

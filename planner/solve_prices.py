@@ -142,11 +142,9 @@ class LocalPlans:
     def __init__(self, matrix: Matrix, blocks: SkuBlocks, options: dict):
         self.columns, parts = _parts(matrix, blocks, range(len(blocks.columns)))
         self.plans = SkuPlans(parts, options)
-        self.low, self.up = matrix.low.copy(), matrix.up.copy()
 
     def set_bounds(self, low: np.ndarray, up: np.ndarray) -> None:
         self.plans.set_bounds(low[self.columns], up[self.columns])
-        self.low, self.up = low.copy(), up.copy()
 
     def solve(self, costs: np.ndarray, deadline: float) -> np.ndarray | None:
         mine = self.plans.solve(costs[self.columns], deadline)
@@ -172,13 +170,11 @@ class PlanWorkers:
         started = [_start_worker(context, *_parts(matrix, blocks, range(w, len(blocks.columns), workers)),
                                  {**options, "threads": 1}) for w in range(workers)]
         self.columns, self.pipes, processes = (list(part) for part in zip(*started))
-        self.low, self.up = matrix.low.copy(), matrix.up.copy()
         weakref.finalize(self, _stop_workers, self.pipes, processes)
 
     def set_bounds(self, low: np.ndarray, up: np.ndarray) -> None:
         for pipe, columns in zip(self.pipes, self.columns):
             pipe.send(("bounds", low[columns], up[columns]))
-        self.low, self.up = low.copy(), up.copy()
 
     def solve(self, costs: np.ndarray, deadline: float) -> np.ndarray | None:
         for pipe, columns in zip(self.pipes, self.columns):
@@ -256,7 +252,7 @@ class _Master:
         self.rows = np.zeros(0, dtype=np.int64)           # shared rows in the master, in master order
         self.shared_at = np.zeros(0, dtype=np.int64)      # their master rows
         self.free_columns = self._add_columns(lp.matrix.costs[lp.free], [np.zeros(0)] * len(lp.free),
-                                              [np.zeros(0)] * len(lp.free), lp.plans.low[lp.free], lp.plans.up[lp.free])
+                                              [np.zeros(0)] * len(lp.free), lp.low[lp.free], lp.up[lp.free])
         self.artificial_columns = np.zeros(0, dtype=np.int64)
         self.plan_columns: list[np.ndarray] = []
         self.plan_sku: list[np.ndarray] = []
@@ -353,6 +349,7 @@ class PricedLp:
         self.sku_of_column = column_sku
         self.skus = int(column_sku.max()) + 1
         self.free = np.flatnonzero(column_sku < 0)
+        self.low, self.up = matrix.low, matrix.up         # the column bounds of the current call
         self.plans = (PlanWorkers(matrix, blocks, self.options, workers) if parallel
                       else LocalPlans(matrix, blocks, self.options))
         self.used = np.zeros(0, dtype=np.int64)
@@ -374,6 +371,7 @@ class PricedLp:
         of `start` (values of every column) that meet their sku's bounds and rows are the
         master's first plans: a repair after rounding starts from the rounded plan."""
         use_highs_threads(self.options["threads"])
+        self.low, self.up = low, up
         self.plans.set_bounds(low, up)
         rounds = _Rounds(self, gap, deadline)
         if start is not None:
@@ -476,7 +474,7 @@ class _Rounds:
         if not np.isfinite(rhs).all():
             return -np.inf
         free = priced[lp.free]
-        at = np.where(free >= 0, lp.plans.low[lp.free], lp.plans.up[lp.free])
+        at = np.where(free >= 0, lp.low[lp.free], lp.up[lp.free])
         if not np.isfinite(at).all():
             return -np.inf
         return float(priced[lp.sku_of_column >= 0] @ values[lp.sku_of_column >= 0] + free @ at + prices @ rhs)
