@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from planner.solve_blocks import (Matrix, SkuBlocks, highs_problem, quiet_stdout, row_entries, row_owners,
+from planner.solve_blocks import (Matrix, SkuBlocks, csr_entries, highs_problem, quiet_stdout, row_owners,
                                   use_highs_threads)
 
 SMOOTHING = 0.5          # share of the best-bound prices in the prices of the next round
@@ -49,8 +49,7 @@ class Capacities:
 
     def entries(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(position of the row in `rows`, column, coefficient) of every entry of these rows."""
-        at = row_entries(self.starts, rows)
-        return np.repeat(np.arange(len(rows)), np.diff(self.starts)[rows]), self.index[at], self.value[at]
+        return csr_entries(self.starts, self.index, self.value, rows)
 
     def violated(self, values: np.ndarray) -> np.ndarray:
         """Rows the values break by more than VIOLATION, relatively."""
@@ -406,6 +405,7 @@ class _Rounds:
         self.stored: list[tuple] = []     # per round: (columns, values, skus) of its plans
         self.best_bound, self.center = -np.inf, lp.prices.copy()
         self.rounds = 0
+        self.kept: tuple[np.ndarray, float] | None = None    # the cheapest combined plan met every shared row
 
     def run(self) -> PricedSolution:
         lp = self.lp
@@ -442,12 +442,21 @@ class _Rounds:
                 return self._outcome(master, converged=True)
 
     def _rows_enter(self, master: _Master) -> bool:
-        """Put the shared rows the master's plan breaks into the master."""
-        broken = np.flatnonzero(self.lp.capacities.violated(self._combine(master)))
+        """Put the shared rows the master's plan breaks into the master; a plan that breaks
+        none is kept, should later rows leave the master without a plan when time runs out."""
+        combined = self._combine(master)
+        broken = np.flatnonzero(self.lp.capacities.violated(combined))
+        if len(broken) == 0:
+            self._keep(combined)
         new = np.setdiff1d(broken, master.rows)
         self.lp.used = np.union1d(self.lp.used, new)
         master.add_rows(self.lp, new, [self._usage(new, columns, values) for columns, values, _ in self.stored])
         return len(new) > 0
+
+    def _keep(self, plan: np.ndarray) -> None:
+        cost = float(self.lp.matrix.costs @ plan)
+        if self.kept is None or cost < self.kept[1]:
+            self.kept = plan, cost
 
     def _price(self, prices: np.ndarray) -> np.ndarray | None:
         """Every sku's plan at these prices; keeps the best bound and its prices."""
@@ -537,8 +546,9 @@ class _Rounds:
         return x
 
     def _outcome(self, master: _Master | None, converged: bool) -> PricedSolution:
-        """The combined plan of the master's last optimum, if it meets every shared row. Out of
-        time before any round ended, a start plan for every sku is still a plan."""
+        """The combined plan of the master's last optimum, if it meets every shared row, else
+        the cheapest one kept that did. Out of time before any round ended, a start plan for
+        every sku is still a plan."""
         lp = self.lp
         lp.prices = self.center
         values, objective = None, np.inf
@@ -547,6 +557,8 @@ class _Rounds:
         if master is not None and master.solve() is not None:
             x = self._combine(master)
             if not lp.capacities.violated(x).any():
-                values, objective = x, float(lp.matrix.costs @ x)
+                self._keep(x)
+        if self.kept is not None:
+            values, objective = self.kept
         return PricedSolution(values, objective, self.best_bound, self.center, lp.used.copy(), self.rounds,
                               converged and values is not None)

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from planner.solve_blocks import Matrix, SkuBlocks
-from planner.solve_prices import Capacities, PlanWorkers, PricedLp, SkuPlans
+from planner.solve_prices import Capacities, PlanWorkers, PricedLp, SkuPlans, _Rounds
 
 INF = np.inf
 NEED = [6.0, 5.0, 4.0]          # per sku: units it needs
@@ -191,3 +191,15 @@ def test_out_of_time_a_start_plan_for_every_sku_is_still_the_plan():
     assert not result.converged and result.rounds == 0
     assert result.values.tolist() == pytest.approx(start.tolist())
     assert _meets_every_row(matrix, capacities, result.values)
+
+
+def test_out_of_time_without_a_master_plan_the_cheapest_kept_plan_that_met_every_row_stands():
+    lp, matrix, capacities = _priced(capacity=7.0)
+    rounds = _Rounds(lp, 1e-9, time.perf_counter() - 1)
+    waiting = np.array([6.0, 0.0, 0.0, 5.0, 0.0, 4.0, 0.0])    # costs 6 + 50 + 80
+    optimum = np.array([6.0, 0.0, 0.0, 5.0, 1.0, 3.0, 0.0])    # costs 6 + 50 + 3 + 60
+    for plan in (waiting, optimum, waiting):
+        rounds._keep(plan)
+    result = rounds._outcome(None, converged=False)
+    assert result.values.tolist() == optimum.tolist() and result.objective == pytest.approx(119.0)
+    assert not result.converged and _meets_every_row(matrix, capacities, result.values)

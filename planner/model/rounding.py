@@ -150,13 +150,14 @@ def _within(lines: pd.DataFrame, keys: list[str], allowed: np.ndarray, relaxed: 
             up: np.ndarray) -> np.ndarray:
     """Where the rounded-up units of a group (supplier x period, or FC x arrival period) exceed
     what it allows, round the group down and add back whole lots, largest fraction first, while
-    they fit."""
+    they fit. Whole lots still over (each sku's own MILP buys whole lots, at prices that only
+    price the capacity) are cut: a lot over the FC's inbound capacity leaves no plan around it."""
     unit = lines["units_per_var"].to_numpy(float)
     group = lines.groupby(keys, sort=False).ngroup().to_numpy()
     over = pd.Series(up * unit).groupby(group).transform("sum").to_numpy() > allowed + TOL
     if not over.any():
         return up
-    down = np.minimum(np.floor(relaxed + TOL), up)
+    down = _fitting_lots(group, allowed, unit, np.minimum(np.floor(relaxed + TOL), up))
     spare = allowed - pd.Series(down * unit).groupby(group).transform("sum").to_numpy()
     fraction = np.where(over & (up > down), relaxed - down, -1.0)
     order = np.lexsort((-fraction, group))
@@ -165,3 +166,14 @@ def _within(lines: pd.DataFrame, keys: list[str], allowed: np.ndarray, relaxed: 
     bump = np.zeros(len(lines))
     bump[order] = (wanted > 0) & (used <= spare[order] + TOL)
     return np.where(over, down + bump, up)
+
+
+def _fitting_lots(group: np.ndarray, allowed: np.ndarray, unit: np.ndarray, lots: np.ndarray) -> np.ndarray:
+    """The lots of each group that fit what it allows: its largest lines first, each keeping
+    what fits after the lines before it at their full lots."""
+    order = np.lexsort((-lots * unit, group))
+    units = (lots * unit)[order]
+    before = pd.Series(units).groupby(group[order]).cumsum().to_numpy() - units
+    fits = np.zeros(len(lots))
+    fits[order] = np.floor((allowed[order] - before) / unit[order] + TOL)
+    return np.clip(fits, 0.0, lots)
