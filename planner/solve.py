@@ -17,8 +17,7 @@ import numpy as np
 import pulp
 
 from planner.config import PlanConfig
-from planner.solve_blocks import (Matrix, SharedRows, SkuBlocks, SkuMilps, capacity_shares, sku_milps,
-                                  use_highs_threads)
+from planner.solve_blocks import Matrix, SharedRows, SkuBlocks, SkuMilps, sku_milps, use_highs_threads
 from planner.solve_prices import Capacities, PricedLp, PricedSolution
 
 
@@ -451,30 +450,16 @@ class _HighsSession:
     def sku_milps(self, deadline: float, gap: float, workers: int, loss_share: float) -> SkuMilps | None:
         """Each fractional sku's own plan (rounded, or its MILP; planner/solve_blocks.py) at the
         prices of the relaxation just solved: its duals, or the prices of its bound when solved
-        by prices, each sku then within its share of the flow capacities (`capacity_shares`),
-        so that the repair starts from plans that meet them together; None when the model does
-        not split by sku."""
-        matrix, priced = self.arrays(), self.last_priced
-        if priced is not None:
-            shared, relaxed = self._priced_rows(priced), priced.values
-            flows = self._flow_capacities()
-            matrix = capacity_shares(matrix, self.column_skus, self.priced.capacities, relaxed, flows)
-        else:
-            shared, relaxed = self._added_rows(len(matrix.row_low))
+        by prices; None when the model does not split by sku."""
+        matrix = self.arrays()
         blocks = SkuBlocks.split(matrix, self.column_skus, 1)
         if blocks is None:
             return None
-        return sku_milps(matrix, blocks, relaxed, shared, {"mip_rel_gap": gap}, deadline, workers, loss_share,
-                         within_shares=len(matrix.row_low) > len(self.matrix[3]))
-
-    SHARED_FLOWS = ("outbound_capacity", "lane_capacity")
-
-    def _flow_capacities(self) -> np.ndarray:
-        """The shared rows that limit flows (shipping, transfers) only: a share of one never
-        shuts out a whole lot, as a share of inbound or storage capacity did."""
-        lazy = self.frame.lazy
-        family = np.repeat(list(lazy), [len(rows.starts) - 1 for rows in lazy.values()])
-        return np.flatnonzero(np.isin(family, self.SHARED_FLOWS))
+        if self.last_priced is not None:
+            shared, relaxed = self._priced_rows(self.last_priced), self.last_priced.values
+        else:
+            shared, relaxed = self._added_rows(len(matrix.row_low))
+        return sku_milps(matrix, blocks, relaxed, shared, {"mip_rel_gap": gap}, deadline, workers, loss_share)
 
     def _added_rows(self, eager_rows: int) -> tuple[SharedRows, np.ndarray]:
         """The lazy rows in the whole model, with their duals, and its solution."""

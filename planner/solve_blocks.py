@@ -51,13 +51,6 @@ def row_entries(starts: np.ndarray, rows: np.ndarray) -> np.ndarray:
     return np.repeat(starts[rows] - first, counts) + np.arange(int(counts.sum()))
 
 
-def csr_entries(starts: np.ndarray, index: np.ndarray, value: np.ndarray, rows: np.ndarray
-                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(position of the row in `rows`, column, coefficient) of every entry of these CSR rows."""
-    at = row_entries(starts, rows)
-    return np.repeat(np.arange(len(rows)), np.diff(starts)[rows]), index[at], value[at]
-
-
 @dataclass(frozen=True)
 class Matrix:
     """A HiGHS model's columns and rows as arrays: CSR rows, bounds, costs, integrality."""
@@ -200,42 +193,10 @@ SKU_MILP_OPTIONS = {"threads": 1, "mip_max_nodes": SKU_MILP_NODES, "mip_heuristi
                     "mip_heuristic_run_root_reduced_cost": False, "mip_pool_soft_limit": 200}
 
 
-def capacity_shares(matrix: Matrix, column_sku: np.ndarray, capacities, relaxed: np.ndarray, rows: np.ndarray
-                    ) -> Matrix:
-    """The model with each sku's share of these shared capacities as rows of its own.
-
-    A sku's share of a capacity is what its relaxed plan uses of it plus an equal part of the
-    room the relaxed plan leaves (that of the columns of no sku held as relaxed): plans within
-    their shares meet the capacity together, and the relaxed plan is within its shares.
-    `capacities` holds the shared rows (upper limits) as CSR: starts, index, value, up.
-    """
-    position, column, coef = csr_entries(capacities.starts, capacities.index, capacities.value, rows)
-    use = coef * relaxed[column]
-    total = np.bincount(position, weights=use, minlength=len(rows))
-    sku = column_sku[column]
-    mine = sku >= 0
-    skus = int(column_sku.max()) + 1
-    key, at = np.unique(position[mine].astype(np.int64) * skus + sku[mine], return_inverse=True)
-    share_of = key // skus
-    usage = np.bincount(at, weights=use[mine], minlength=len(key))
-    holders = np.bincount(share_of, minlength=len(rows))[share_of]
-    room = np.maximum(capacities.up[rows][share_of] - total[share_of], 0.0) / holders
-    order = np.argsort(at, kind="stable")
-    starts = len(matrix.index) + np.cumsum(np.bincount(at, minlength=len(key)))
-    return replace(matrix, starts=np.r_[matrix.starts, starts].astype(matrix.starts.dtype),
-                   index=np.r_[matrix.index, column[mine][order]].astype(matrix.index.dtype),
-                   value=np.r_[matrix.value, coef[mine][order]],
-                   row_low=np.r_[matrix.row_low, np.full(len(key), -np.inf)], row_up=np.r_[matrix.row_up, usage + room])
-
-
 def sku_milps(matrix: Matrix, blocks: SkuBlocks, relaxed: np.ndarray, shared: SharedRows,
-              options: dict, deadline: float, workers: int = 1, loss_share: float = 0.0,
-              within_shares: bool = False) -> SkuMilps:
+              options: dict, deadline: float, workers: int = 1, loss_share: float = 0.0) -> SkuMilps:
     """Each sku whose relaxed integers are fractional gets a plan of its own at the shared rows'
     dual prices (skus with integral relaxed values are already optimal at those prices).
-    `within_shares`: the matrix holds each sku's share of some shared capacities
-    (`capacity_shares`); its MILP then solves a narrower problem than the Lagrangian
-    subproblem, so its dual bound no longer lifts the relaxation bound.
 
     With `loss_share` > 0, every such sku is first rounded on its own (`_rounded_plan`), and
     what that loses against its relaxed plan says where a MILP pays: the skus losing most get
@@ -265,7 +226,7 @@ def sku_milps(matrix: Matrix, blocks: SkuBlocks, relaxed: np.ndarray, shared: Sh
         elif rounded.get(block) is not None:
             values[blocks.columns[block]] = rounded[block][0]
             kept += 1
-    return SkuMilps(values, 0.0 if within_shares else lift, solved, len(wanted), kept)
+    return SkuMilps(values, lift, solved, len(wanted), kept)
 
 
 def _fractional_skus(matrix: Matrix, blocks: SkuBlocks, relaxed: np.ndarray) -> list[int]:

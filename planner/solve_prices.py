@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from planner.solve_blocks import (Matrix, SkuBlocks, csr_entries, highs_problem, quiet_stdout, row_owners,
+from planner.solve_blocks import (Matrix, SkuBlocks, highs_problem, quiet_stdout, row_entries, row_owners,
                                   use_highs_threads)
 
 SMOOTHING = 0.5          # share of the best-bound prices in the prices of the next round
@@ -49,7 +49,8 @@ class Capacities:
 
     def entries(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(position of the row in `rows`, column, coefficient) of every entry of these rows."""
-        return csr_entries(self.starts, self.index, self.value, rows)
+        at = row_entries(self.starts, rows)
+        return np.repeat(np.arange(len(rows)), np.diff(self.starts)[rows]), self.index[at], self.value[at]
 
     def violated(self, values: np.ndarray) -> np.ndarray:
         """Rows the values break by more than VIOLATION, relatively."""

@@ -8,8 +8,7 @@ import numpy as np
 import pytest
 
 import planner.solve_blocks as blocks_module
-from planner.solve_blocks import Matrix, SharedRows, SkuBlocks, capacity_shares, sku_milps
-from planner.solve_prices import Capacities
+from planner.solve_blocks import Matrix, SharedRows, SkuBlocks, sku_milps
 
 INF = np.inf
 
@@ -128,43 +127,3 @@ def test_the_skus_losing_most_come_first_and_those_without_a_rounding_before_all
     rounded = {0: (None, 10.0), 1: (None, 1.0), 2: None, 3: (None, 5.0)}
     assert blocks_module._losing_most(rounded, 2.0) == [2, 0, 3]
     assert blocks_module._losing_most(rounded, 100.0) == [2]
-
-
-def _sharing_one_capacity(capacity: float):
-    """Skus 0 and 1 each buy whole units x_k (cost 1; columns 0 and 2) or wait w_k (cost 5;
-    columns 1 and 3) for a need of 2.5; column 4 (no sku) is an overflow. The shared row
-    x_0 + x_1 - overflow <= capacity, priced at 3.9: each sku alone then buys 2 (4.9 a unit
-    against 5 for waiting)."""
-    matrix = _matrix([{0: 1.0, 1: 1.0}, {2: 1.0, 3: 1.0}], [2.5, 2.5], [INF, INF], [1.0, 5.0, 1.0, 5.0, 50.0],
-                     [10.0, INF, 10.0, INF, INF], [0, 2])
-    capacities = Capacities(np.array([0, 3]), np.array([0, 2, 4], dtype=np.int32), np.array([1.0, 1.0, -1.0]),
-                            np.array([-INF]), np.array([capacity]))
-    shared = SharedRows([np.array([0, 2])], [np.array([1.0, 1.0])], np.array([-INF]), np.array([capacity]),
-                        np.array([-3.9]))
-    return matrix, np.array([0, 0, 1, 1, -1]), capacities, shared
-
-
-@pytest.mark.parametrize(("capacity", "overflow", "share"), [(3.0, 0.0, 1.5), (5.0, 0.0, 2.5), (3.0, 0.5, 1.75)])
-def test_each_sku_gets_its_relaxed_use_of_a_capacity_and_an_equal_part_of_the_room_left(capacity, overflow, share):
-    matrix, sku, capacities, _ = _sharing_one_capacity(capacity)
-    relaxed = np.array([1.5, 1.0, 1.5, 1.0, overflow])
-    within = capacity_shares(matrix, sku, capacities, relaxed, np.array([0]))
-    assert within.row_up[2:].tolist() == [share, share] and np.isneginf(within.row_low[2:]).all()
-    split = SkuBlocks.split(within, sku, 1)
-    assert [c.tolist() for c in split.columns] == [[0, 1], [2, 3]]
-    assert [r.tolist() for r in split.rows] == [[0, 2], [1, 3]]
-    unshared = capacity_shares(matrix, sku, capacities, relaxed, np.zeros(0, dtype=int))
-    assert unshared.row_up.tolist() == matrix.row_up.tolist() and unshared.index.tolist() == matrix.index.tolist()
-
-
-def test_sku_milps_within_their_shares_meet_the_capacity_together_and_lift_no_bound():
-    matrix, sku, capacities, shared = _sharing_one_capacity(3.0)
-    relaxed = np.array([1.5, 1.0, 1.5, 1.0, 0.0])
-    alone = sku_milps(matrix, SkuBlocks.split(matrix, sku, 1), relaxed, shared, {"mip_rel_gap": 0.0},
-                      time.perf_counter() + 60)
-    assert alone.values[[0, 2]].tolist() == [2.0, 2.0]          # 4 units through a capacity of 3
-    within = capacity_shares(matrix, sku, capacities, relaxed, np.array([0]))
-    result = sku_milps(within, SkuBlocks.split(within, sku, 1), relaxed, shared, {"mip_rel_gap": 0.0},
-                       time.perf_counter() + 60, within_shares=True)
-    assert result.values.tolist() == pytest.approx([1.0, 1.5, 1.0, 1.5, 0.0])
-    assert (result.solved, result.bound_lift) == (2, 0.0)
