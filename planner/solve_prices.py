@@ -406,7 +406,7 @@ class _Rounds:
         self.stored: list[tuple] = []     # per round: (columns, values, skus) of its plans
         self.best_bound, self.center = -np.inf, lp.prices.copy()
         self.rounds = 0
-        self.kept: tuple[np.ndarray, float] | None = None    # the cheapest combined plan met every shared row
+        self.kept: tuple[np.ndarray, float] | None = None    # the cheapest combined plan that met every shared row
 
     def run(self) -> PricedSolution:
         lp = self.lp
