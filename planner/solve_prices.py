@@ -31,6 +31,7 @@ from planner.solve_blocks import (Matrix, SkuBlocks, highs_problem, quiet_stdout
                                   use_highs_threads)
 
 SMOOTHING = 0.5          # share of the best-bound prices in the prices of the next round
+SHARED_PENALTY = 1e3     # artificial columns' penalty, per unit of the largest cost, once plans within shares exist
 VIOLATION = 1e-7         # relative tolerance of a shared row (below the separation's 1e-6)
 
 
@@ -51,6 +52,31 @@ class Capacities:
         """(position of the row in `rows`, column, coefficient) of every entry of these rows."""
         at = row_entries(self.starts, rows)
         return np.repeat(np.arange(len(rows)), np.diff(self.starts)[rows]), self.index[at], self.value[at]
+
+    def shares(self, values: np.ndarray, low: np.ndarray, free: np.ndarray) -> np.ndarray:
+        """Per column, an upper bound that shares out each capacity row without a free column:
+        plans within these bounds meet every such row together, whatever each sku does.
+
+        A column's share of a row is its lower bound (a fixed lot, say) plus what `values` put
+        above it, scaled down to the room the row leaves over the lower bounds when `values`
+        break the row, or else plus an equal part of the room they leave. A column in several
+        rows takes its smallest share (inf: in no such row)."""
+        position, column, coef = self.entries(np.arange(len(self)))
+        sharing = np.isfinite(self.up) & ~np.isfinite(self.low)
+        sharing[position[np.isin(column, free) | (coef <= 0)]] = False
+        mine = sharing[position]
+        position, column, coef = position[mine], column[mine], coef[mine]
+        least = np.maximum(low[column], 0.0)
+        above = np.maximum(values[column] - least, 0.0)
+        rows = len(self)
+        room = self.up - np.bincount(position, weights=coef * least, minlength=rows)
+        wanted = np.bincount(position, weights=coef * above, minlength=rows)
+        scale = np.where(wanted > room, np.maximum(room, 0.0) / np.maximum(wanted, 1e-300), 1.0)
+        spare = np.maximum(room - wanted, 0.0) / np.maximum(np.bincount(position, minlength=rows), 1)
+        share = least + above * scale[position] + spare[position] / coef
+        bound = np.full(len(values), np.inf)
+        np.minimum.at(bound, column, share)
+        return bound
 
     def violated(self, values: np.ndarray) -> np.ndarray:
         """Rows the values break by more than VIOLATION, relatively."""
@@ -355,6 +381,7 @@ class PricedLp:
         self.used = np.zeros(0, dtype=np.int64)
         self.prices = np.zeros(len(capacities))
         self.penalty = max(float(np.abs(matrix.costs).max()), 1.0)
+        self.last_plan: np.ndarray | None = None      # the last call's plan: it met every shared row
         self.row_of_entry, self.row_sku = row_owners(matrix, column_sku)
 
     @classmethod
@@ -376,7 +403,46 @@ class PricedLp:
         rounds = _Rounds(self, gap, deadline)
         if start is not None:
             rounds.stored.append(self._meeting(start, low, up))
-        return rounds.run()
+            within = self._within_shares(start, low, up, deadline)
+            if within is not None:
+                rounds.stored.append(within)
+        result = rounds.run()
+        if result.values is not None:
+            self.last_plan = result.values
+        return result
+
+    def _within_shares(self, start: np.ndarray, low: np.ndarray, up: np.ndarray, deadline: float):
+        """(columns, values, skus): every sku's plan at the current prices within its share of
+        the capacities, when the start breaks a shared row: `Capacities.shares` of the last call's
+        plan, which met every shared row (of the start, in a first call). Shares of the start
+        on the rows it meets (and of the last plan on the others) were tried: they hold each
+        sku to its start's FCs and lanes, and cost more (1,000 skus: the first master 3.04e8
+        against 2.35e8).
+
+        The skus' own plans each meet their rows but together can break a shared capacity
+        many times over (at prices alone each takes the cheapest of the plans it is indifferent
+        between). With these plans in the master it can meet every shared row from its first
+        solve, where artificial columns would otherwise relieve the rows for many rounds; the
+        artificial columns' penalty is raised so far that it does."""
+        if not self.capacities.violated(start).any():
+            return None
+        usual = start if self.last_plan is None else self.last_plan
+        shares = np.minimum(up, np.maximum(self.capacities.shares(usual, low, self.free), low))
+        self.plans.set_bounds(low, shares)
+        values = self.plans.solve(self.priced_costs(self.prices), deadline)
+        self.plans.set_bounds(low, up)
+        if values is None:
+            return None
+        self.penalty = max(self.penalty, SHARED_PENALTY * float(np.abs(self.matrix.costs).max()))
+        columns = np.flatnonzero(values)
+        return columns, values[columns], np.arange(self.skus)
+
+    def priced_costs(self, prices: np.ndarray) -> np.ndarray:
+        """Column costs less what the columns pay for the shared rows at these prices: c − yᵀA."""
+        rows = np.flatnonzero(prices)
+        position, column, coef = self.capacities.entries(rows)
+        charge = np.bincount(column, weights=coef * prices[rows][position], minlength=len(self.matrix.costs))
+        return self.matrix.costs - charge
 
     def _meeting(self, values: np.ndarray, low: np.ndarray, up: np.ndarray):
         """(columns, values, skus) of the skus whose plan in `values` meets its bounds and rows."""
@@ -462,10 +528,7 @@ class _Rounds:
     def _price(self, prices: np.ndarray) -> np.ndarray | None:
         """Every sku's plan at these prices; keeps the best bound and its prices."""
         lp = self.lp
-        priced_rows = np.flatnonzero(prices)
-        position, column, coef = lp.capacities.entries(priced_rows)
-        charge = np.bincount(column, weights=coef * prices[priced_rows][position], minlength=len(lp.matrix.costs))
-        priced = lp.matrix.costs - charge
+        priced = lp.priced_costs(prices)
         values = lp.plans.solve(priced, self.deadline)
         if values is None:
             return None
@@ -549,16 +612,16 @@ class _Rounds:
     def _outcome(self, master: _Master | None, converged: bool) -> PricedSolution:
         """The combined plan of the master's last optimum, if it meets every shared row, else
         the cheapest one kept that did. Out of time before any round ended, a start plan for
-        every sku is still a plan."""
+        every sku is still a plan: its start or its plan within the shares."""
         lp = self.lp
         lp.prices = self.center
         values, objective = None, np.inf
-        if master is None and self.stored and len(self.stored[0][2]) == lp.skus:
+        planned = np.unique(np.concatenate([skus for _, _, skus in self.stored])) if self.stored else []
+        if master is None and len(planned) == lp.skus:
             master = self._master()
         if master is not None and master.solve() is not None:
-            x = self._combine(master)
-            if not lp.capacities.violated(x).any():
-                self._keep(x)
+            while self._rows_enter(master) and master.solve() is not None:
+                pass                # a master made here has not met the rows its plans break
         if self.kept is not None:
             values, objective = self.kept
         return PricedSolution(values, objective, self.best_bound, self.center, lp.used.copy(), self.rounds,

@@ -203,3 +203,80 @@ def test_out_of_time_without_a_master_plan_the_cheapest_kept_plan_that_met_every
     result = rounds._outcome(None, converged=False)
     assert result.values.tolist() == optimum.tolist() and result.objective == pytest.approx(119.0)
     assert not result.converged and _meets_every_row(matrix, capacities, result.values)
+
+
+def _tight_network(capacity: float):
+    """The three skus of `_network` sharing one capacity without an overflow column: buy_0 +
+    buy_1 + buy_2 <= capacity."""
+    starts, index, value = _csr([{2 * k: 1.0, 2 * k + 1: 1.0} for k in range(3)])
+    costs = np.array([c for k in range(3) for c in (BUY[k], SHORT[k])])
+    matrix = Matrix(starts, index, value, np.array(NEED), np.full(3, INF), costs, np.zeros(6), np.full(6, INF),
+                    np.zeros(0, dtype=np.int32))
+    capacities = Capacities(*_csr([{0: 1.0, 2: 1.0, 4: 1.0}]), np.full(1, -INF), np.array([capacity]))
+    return matrix, np.array([0, 0, 1, 1, 2, 2]), capacities
+
+
+def test_shares_of_a_broken_capacity_scale_each_use_above_its_lower_bound_to_the_room_left():
+    _, _, capacities = _tight_network(capacity=10.0)
+    buys = np.array([6.0, 0.0, 5.0, 0.0, 4.0, 0.0])          # 15 units against 10
+    low = np.zeros(6)
+    low[0] = 4.0                                              # a fixed lot: 11 units above the lots, 6 of room
+    shares = capacities.shares(buys, low, free=np.zeros(0, dtype=np.int64))
+    assert shares[[0, 2, 4]].tolist() == pytest.approx([4 + 2 * 6 / 11, 5 * 6 / 11, 4 * 6 / 11])
+    assert shares[[1, 3, 5]].tolist() == [INF, INF, INF]     # in no shared row
+    assert shares[[0, 2, 4]].sum() == pytest.approx(10.0)
+
+
+def test_shares_of_a_capacity_with_room_left_give_each_use_an_equal_part_of_it():
+    _, _, capacities = _tight_network(capacity=9.0)
+    buys = np.array([1.0, 5.0, 2.0, 3.0, 3.0, 1.0])           # 6 units against 9
+    shares = capacities.shares(buys, np.zeros(6), free=np.zeros(0, dtype=np.int64))
+    assert shares[[0, 2, 4]].tolist() == pytest.approx([2.0, 3.0, 4.0])
+
+
+def test_a_capacity_with_an_overflow_column_is_not_shared_out():
+    _, _, capacities = _network(capacity=7.0)
+    buys = np.array([6.0, 0.0, 5.0, 0.0, 4.0, 0.0, 0.0])
+    shares = capacities.shares(buys, np.zeros(7), free=np.array([6]))
+    assert shares[[0, 2, 4]].tolist() == pytest.approx([6 + 85 / 3, 5 + 85 / 3, 4 + 85 / 3])   # only the 100 row
+
+
+def _tight_priced(capacity: float) -> tuple[PricedLp, Matrix, Capacities]:
+    matrix, sku, capacities = _tight_network(capacity)
+    return PricedLp.split(matrix, sku, capacities, {"threads": 1}), matrix, capacities
+
+
+def test_plans_within_the_shares_of_a_start_that_breaks_a_capacity_meet_it_together():
+    lp, matrix, capacities = _tight_priced(capacity=9.0)
+    start = np.array([6.0, 0.0, 5.0, 0.0, 4.0, 0.0])          # each sku buys all it needs: 15 against 9
+    assert capacities.violated(start).all()
+    columns, values, skus = lp._within_shares(start, matrix.low, matrix.up, time.perf_counter() + 60)
+    plan = np.zeros(6)
+    plan[columns] = values
+    assert skus.tolist() == [0, 1, 2]
+    assert _meets_every_row(matrix, capacities, plan)
+    assert plan[[0, 2, 4]].tolist() == pytest.approx([6 * 9 / 15, 5 * 9 / 15, 4 * 9 / 15])
+
+
+def test_a_start_within_every_capacity_needs_no_plans_within_shares():
+    lp, matrix, _ = _tight_priced(capacity=20.0)
+    start = np.array([6.0, 0.0, 5.0, 0.0, 4.0, 0.0])
+    assert lp._within_shares(start, matrix.low, matrix.up, time.perf_counter() + 60) is None
+
+
+def test_a_repair_whose_start_breaks_a_capacity_reaches_the_whole_lps_optimum():
+    lp, matrix, capacities = _tight_priced(capacity=9.0)
+    start = np.array([6.0, 0.0, 5.0, 0.0, 4.0, 0.0])
+    result = lp.solve(matrix.low, matrix.up, 1e-9, time.perf_counter() + 60, start=start)
+    assert result.converged and _meets_every_row(matrix, capacities, result.values)
+    assert result.objective == pytest.approx(_whole(matrix, capacities, matrix.low, matrix.up), rel=1e-9)
+    assert result.values[[0, 2, 4]].tolist() == pytest.approx([6.0, 0.0, 3.0])    # the units dearest to wait for
+
+
+def test_out_of_time_before_any_round_the_plans_within_shares_still_make_a_plan(monkeypatch):
+    lp, matrix, capacities = _tight_priced(capacity=9.0)
+    start = np.array([6.0, 0.0, 5.0, 0.0, 4.0, 0.0])          # breaks the capacity: no plan by itself
+    monkeypatch.setattr(_Rounds, "_price", lambda self, prices: None)
+    result = lp.solve(matrix.low, matrix.up, 1e-9, time.perf_counter() + 60, start=start)
+    assert not result.converged and result.rounds == 0
+    assert _meets_every_row(matrix, capacities, result.values)
