@@ -617,11 +617,12 @@ class _Rounds:
         lp.prices = self.center
         values, objective = None, np.inf
         planned = np.unique(np.concatenate([skus for _, _, skus in self.stored])) if self.stored else []
-        if master is None and len(planned) == lp.skus:
+        made_here = master is None and len(planned) == lp.skus
+        if made_here:
             master = self._master()
         if master is not None and master.solve() is not None:
-            while self._rows_enter(master) and master.solve() is not None:
-                pass                # a master made here has not met the rows its plans break
+            while self._rows_enter(master) and made_here and master.solve() is not None:
+                pass                # a master made here has not yet met the rows its plans break
         if self.kept is not None:
             values, objective = self.kept
         return PricedSolution(values, objective, self.best_bound, self.center, lp.used.copy(), self.rounds,
