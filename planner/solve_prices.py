@@ -414,16 +414,15 @@ class PricedLp:
     def _within_shares(self, start: np.ndarray, low: np.ndarray, up: np.ndarray, deadline: float):
         """(columns, values, skus): every sku's plan at the current prices within its share of
         the capacities, when the start breaks a shared row: `Capacities.shares` of the last call's
-        plan, which met every shared row (of the start, in a first call). Shares of the start
-        on the rows it meets (and of the last plan on the others) were tried: they hold each
-        sku to its start's FCs and lanes, and cost more (1,000 skus: the first master 3.04e8
-        against 2.35e8).
+        plan, which met every shared row (of the start, in a first call).
 
         The skus' own plans each meet their rows but together can break a shared capacity
         many times over (at prices alone each takes the cheapest of the plans it is indifferent
         between). With these plans in the master it can meet every shared row from its first
         solve, where artificial columns would otherwise relieve the rows for many rounds; the
-        artificial columns' penalty is raised so far that it does."""
+        artificial columns' penalty is raised so far that it does. (Shares of the start on the
+        rows it meets were tried: they hold each sku to its start's FCs and lanes and cost
+        more, 1,000 skus: the first master 3.04e8 against 2.35e8.)"""
         if not self.capacities.violated(start).any():
             return None
         usual = start if self.last_plan is None else self.last_plan
