@@ -17,7 +17,8 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.writer.excel import ExcelWriter
 
 from planner.formula_guard import looks_like_formula
@@ -32,13 +33,18 @@ WIDTHS = {"supplier": 16, "sku": 14, "fc": 8, "order_date": 12, "arrival_date": 
 SHEET_NAME_MAX = 31
 SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 EMPTY_SHEET = "purchase orders"
+BOLD = Font(bold=True)
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
 def purchase_order_workbook(lines: pd.DataFrame, columns: list[str], created: pd.Timestamp) -> bytes:
-    """The workbook's bytes: one sheet per supplier (or one empty sheet when nothing is bought)."""
-    book = Workbook()
-    book.remove(book.active)
+    """The workbook's bytes: one sheet per supplier (or one empty sheet when nothing is bought).
+
+    Written in openpyxl's write-only mode, a row at a time, where a normal workbook keeps a
+    cell object per value until it is saved: 1,000 skus (17,358 lines) in 4.4-5.4 s against
+    5.9-8.6 s.
+    """
+    book = Workbook(write_only=True)
     suppliers = sorted(lines["supplier"].unique())
     for supplier, title in zip(suppliers, sheet_titles(suppliers)):
         supplier_sheet(book.create_sheet(title), _release_first(lines[lines["supplier"] == supplier]), columns)
@@ -68,53 +74,59 @@ def sheet_titles(suppliers: list[str]) -> list[str]:
     return titles
 
 
-def supplier_sheet(sheet: Worksheet, lines: pd.DataFrame, columns: list[str]) -> None:
-    """Header, one row per PO line, then totals for release-now, planned and all lines."""
-    sheet.append(columns)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in lines[columns].itertuples(index=False):
-        sheet.append([_cell_value(value) for value in row])
-    _guard_text(sheet)
-    _totals(sheet, lines, columns)
+def supplier_sheet(sheet: WriteOnlyWorksheet, lines: pd.DataFrame, columns: list[str]) -> None:
+    """Header, one row per PO line, then totals for release-now, planned and all lines.
+
+    A write-only sheet takes its layout before its first row and its rows in order."""
     _layout(sheet, columns, len(lines))
+    sheet.append([_bold(sheet, column) for column in columns])
+    cells = [_column_cells(sheet, lines[column], FORMATS.get(column)) for column in columns]
+    for row in zip(*cells):
+        sheet.append(row)
+    _totals(sheet, lines, columns)
 
 
-def _cell_value(value):
-    """Python scalars openpyxl types itself: datetime -> date cell, float/int -> number cell."""
-    if isinstance(value, pd.Timestamp):
-        return value.to_pydatetime()
-    return value.item() if hasattr(value, "item") else value
+def _column_cells(sheet: WriteOnlyWorksheet, values: pd.Series, number_format: str | None) -> list:
+    """A column's cells: Python scalars openpyxl types itself (datetime -> date cell,
+    float/int -> number cell), a styled cell where the column has a number format, and
+    formula-looking text as a quote-prefixed string cell, so editing it keeps it text."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        plain = [None if pd.isna(v) else v.to_pydatetime() for v in values]
+    else:
+        plain = values.tolist()
+    cells = []
+    for value in plain:
+        if isinstance(value, str) and looks_like_formula(value):
+            cell = WriteOnlyCell(sheet, value)
+            cell.data_type, cell.quotePrefix = "s", True
+        elif number_format is not None and value is not None:
+            cell = WriteOnlyCell(sheet, value)
+            cell.number_format = number_format
+        else:
+            cell = value
+        cells.append(cell)
+    return cells
 
 
-def _guard_text(sheet: Worksheet) -> None:
-    """Formula-looking text stays a string cell, quote-prefixed so editing it keeps it text."""
-    for row in sheet.iter_rows(min_row=2):
-        for cell in row:
-            if isinstance(cell.value, str) and looks_like_formula(cell.value):
-                cell.data_type = "s"
-                cell.quotePrefix = True
+def _bold(sheet: WriteOnlyWorksheet, value):
+    cell = WriteOnlyCell(sheet, value)
+    cell.font = BOLD
+    return cell
 
 
-def _totals(sheet: Worksheet, lines: pd.DataFrame, columns: list[str]) -> None:
+def _totals(sheet: WriteOnlyWorksheet, lines: pd.DataFrame, columns: list[str]) -> None:
     sheet.append([])
     for label, rows in (("total release now", lines[lines["action"] == "release"]),
                         ("total planned", lines[lines["action"] == "planned"]), ("total", lines)):
         values = {c: round(float(rows[c].sum()), 3) for c in TOTALLED}
-        sheet.append([label if i == 0 else values.get(c) for i, c in enumerate(columns)])
-        for cell in sheet[sheet.max_row]:
-            cell.font = Font(bold=True)
+        sheet.append([_bold(sheet, label if i == 0 else values.get(c)) for i, c in enumerate(columns)])
 
 
-def _layout(sheet: Worksheet, columns: list[str], line_count: int) -> None:
+def _layout(sheet: WriteOnlyWorksheet, columns: list[str], line_count: int) -> None:
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{line_count + 1}"
     for index, column in enumerate(columns, start=1):
-        letter = get_column_letter(index)
-        sheet.column_dimensions[letter].width = WIDTHS.get(column, 14)
-        if column in FORMATS:
-            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
-                cell.number_format = FORMATS[column]
+        sheet.column_dimensions[get_column_letter(index)].width = WIDTHS.get(column, 14)
 
 
 class _FixedTimeZip(ZipFile):
