@@ -32,6 +32,7 @@ from planner.solve_blocks import (Matrix, SkuBlocks, highs_problem, quiet_stdout
 
 SMOOTHING = 0.5          # share of the best-bound prices in the prices of the next round
 SHARED_PENALTY = 1e3     # artificial columns' penalty, per unit of the largest cost, once plans within shares exist
+CLOSING_SECONDS = 5.0    # a call's closing master solve may run this far past its deadline, then the kept plan stands
 VIOLATION = 1e-7         # relative tolerance of a shared row (below the separation's 1e-6)
 
 
@@ -342,9 +343,14 @@ class _Master:
         n = len(self.artificial_columns)
         self.highs.changeColsCost(n, self.artificial_columns.astype(np.int32), np.full(n, penalty))
 
-    def solve(self) -> tuple[float, np.ndarray, np.ndarray, float] | None:
-        """(objective, shared-row duals, sku duals, artificial use), None without an optimum."""
+    def solve(self, deadline: float) -> tuple[float, np.ndarray, np.ndarray, float] | None:
+        """(objective, shared-row duals, sku duals, artificial use), None without an optimum by
+        the deadline (a master of many plans can take as long as a round of prices)."""
         import highspy
+        left = deadline - time.perf_counter()
+        if left <= 0:
+            return None
+        self.highs.setOptionValue("time_limit", self.highs.getRunTime() + left)     # its run clock adds up every run
         self.highs.run()
         if self.highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return None
@@ -489,9 +495,9 @@ class _Rounds:
                 smooth = False          # no plan priced out at the smoothed prices: use the master's
                 continue
             if added:
-                solved = master.solve()
+                solved = master.solve(self.deadline)
                 if solved is None:
-                    return self._outcome(None, converged=False)
+                    return self._kept(converged=False)
                 objective, y_used, mu, artificial = solved
                 y = np.zeros(len(lp.capacities))
                 y[master.rows] = y_used
@@ -613,16 +619,20 @@ class _Rounds:
         the cheapest one kept that did. Out of time before any round ended, a start plan for
         every sku is still a plan: its start or its plan within the shares."""
         lp = self.lp
-        lp.prices = self.center
-        values, objective = None, np.inf
         planned = np.unique(np.concatenate([skus for _, _, skus in self.stored])) if self.stored else []
         made_here = master is None and len(planned) == lp.skus
         if made_here:
             master = self._master()
-        if master is not None and master.solve() is not None:
-            while self._rows_enter(master) and made_here and master.solve() is not None:
+        until = max(self.deadline, time.perf_counter()) + CLOSING_SECONDS
+        if master is not None and master.solve(until) is not None:
+            while self._rows_enter(master) and made_here and master.solve(until) is not None:
                 pass                # a master made here has not yet met the rows its plans break
-        if self.kept is not None:
-            values, objective = self.kept
+        return self._kept(converged)
+
+    def _kept(self, converged: bool) -> PricedSolution:
+        """The cheapest combined plan kept that met every shared row (none: no values)."""
+        lp = self.lp
+        lp.prices = self.center
+        values, objective = (None, np.inf) if self.kept is None else self.kept
         return PricedSolution(values, objective, self.best_bound, self.center, lp.used.copy(), self.rounds,
                               converged and values is not None)

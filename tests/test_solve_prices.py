@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from planner.solve_blocks import Matrix, SkuBlocks
-from planner.solve_prices import Capacities, PlanWorkers, PricedLp, SkuPlans, _Rounds
+from planner.solve_prices import CLOSING_SECONDS, Capacities, PlanWorkers, PricedLp, SkuPlans, _Master, _Rounds
 
 INF = np.inf
 NEED = [6.0, 5.0, 4.0]          # per sku: units it needs
@@ -280,3 +280,49 @@ def test_out_of_time_before_any_round_the_plans_within_shares_still_make_a_plan(
     result = lp.solve(matrix.low, matrix.up, 1e-9, time.perf_counter() + 60, start=start)
     assert not result.converged and result.rounds == 0
     assert _meets_every_row(matrix, capacities, result.values)
+
+
+def _count_masters(monkeypatch, out_of_time_at: int | None = None) -> dict:
+    """Count the masters made and the deadlines their solves get; the solve numbered
+    `out_of_time_at` (from 1) runs out of time."""
+    seen = {"made": 0, "deadlines": []}
+    made, solve = _Master.__init__, _Master.solve
+
+    def counted_init(self, *args, **kwargs):
+        seen["made"] += 1
+        made(self, *args, **kwargs)
+
+    def timed_solve(self, deadline):
+        seen["deadlines"].append(deadline)
+        return None if len(seen["deadlines"]) == out_of_time_at else solve(self, deadline)
+
+    monkeypatch.setattr(_Master, "__init__", counted_init)
+    monkeypatch.setattr(_Master, "solve", timed_solve)
+    return seen
+
+
+def test_every_master_solve_ends_by_the_calls_deadline_and_the_closing_one_soon_after(monkeypatch):
+    lp, matrix, _ = _tight_priced(capacity=9.0)
+    seen = _count_masters(monkeypatch)
+    deadline = time.perf_counter() + 60
+    lp.solve(matrix.low, matrix.up, 1e-9, deadline, start=np.array([6.0, 0.0, 5.0, 0.0, 4.0, 0.0]))
+    *rounds, closing = seen["deadlines"]
+    assert rounds and all(d == deadline for d in rounds)
+    assert deadline < closing <= deadline + CLOSING_SECONDS
+
+
+def test_a_master_out_of_time_ends_the_call_with_the_plan_kept_and_no_other_master(monkeypatch):
+    lp, matrix, capacities = _tight_priced(capacity=9.0)
+    seen = _count_masters(monkeypatch, out_of_time_at=3)
+    start = np.array([6.0, 0.0, 5.0, 0.0, 4.0, 0.0])          # breaks the capacity: the plans within shares meet it
+    result = lp.solve(matrix.low, matrix.up, 1e-9, time.perf_counter() + 60, start=start)
+    # solve 1 without the capacity row breaks it, solve 2 with it meets it (kept), solve 3 runs out
+    assert seen["made"] == 1 and len(seen["deadlines"]) == 3
+    assert not result.converged and _meets_every_row(matrix, capacities, result.values)
+
+
+def test_a_master_with_no_time_left_is_not_solved():
+    lp, matrix, _ = _priced(capacity=7.0)
+    rounds = _Rounds(lp, 1e-9, time.perf_counter() + 60)
+    rounds._price(np.zeros(len(lp.capacities)))
+    assert rounds._master().solve(time.perf_counter() - 1) is None
