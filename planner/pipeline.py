@@ -114,8 +114,8 @@ def optimize(dataset: Dataset, demand: pd.DataFrame, error_sigma: pd.DataFrame, 
         model, _ = build_model(inputs)
     with clock.stage("solve"):
         progress(f"solve ({config.solver})")
-        result = solve(model.problem, config, separate=model.add_violated_rows, rounding=lambda step: {
-            model.variables[vid]: value for vid, value in rounding_step(model, inputs, step).items()})
+        result = solve(model.problem, config, separate=model.add_violated_rows,
+                       rounding=lambda step: rounding_step(model, inputs, step))
     if not result.has_solution:
         raise NoPlan(result)
     with clock.stage("extract"):

@@ -51,7 +51,7 @@ class SolverUnavailable(RuntimeError):
 def solve(problem: pulp.LpProblem, config: PlanConfig, rounding=None, separate=None) -> SolveResult:
     """Solve with the configured solver; its console output goes to stderr, never stdout.
 
-    A MILP with a `rounding` (step "moq"/"up"/"down" -> {variable: value}) and `lp_rounding` on takes
+    A MILP with a `rounding` (step "moq"/"up"/"down"... -> {column: value}) and `lp_rounding` on takes
     the fast path first: relax, round, repair; the MILP runs only if that is not within the gap.
     `separate()` adds the lazy rows a solution violates and returns how many; every solver call
     is repeated until it adds none, so each solution kept satisfies the whole model.
@@ -104,7 +104,7 @@ def _objective(problem) -> float:
     return frame.objective_value() if frame is not None and frame.costs is not None else pulp.value(problem.objective)
 
 
-def _round_then_milp(problem, config: PlanConfig, rounding, started: float, run) -> SolveResult:
+def _round_then_milp(problem, config: PlanConfig, by_column, started: float, run) -> SolveResult:
     """Relaxation bound, rounded-and-repaired plan, then the MILP (warm-started) only if needed.
 
     Every solver call gets the time left of the one time limit.
@@ -112,13 +112,18 @@ def _round_then_milp(problem, config: PlanConfig, rounding, started: float, run)
     def relaxation():
         return run(problem, config, mip=False, time_limit=config.time_limit - (time.perf_counter() - started))
 
+    variables = _variables(problem)
+
+    def rounding(step: str) -> dict:
+        return {variables[column]: value for column, value in by_column(step).items()}
+
     relaxed = relaxation()
     if not relaxed.has_solution:
         return relaxed      # infeasible, or out of time before even the relaxation was solved
     relaxed_values = _values(problem)
     bound = relaxed.objective if relaxed.bound is None else relaxed.bound
     repaired, direction, how = None, "", ""
-    split = _sku_milps(problem, config, started)
+    split = _sku_milps(problem, config, started, by_column)
     if split is not None and split.planned:
         bound += split.bound_lift
         how = (f"MOQ POs and lots per sku ({split.solved} of {split.fractional} fractional skus by their own MILP, "
@@ -166,18 +171,33 @@ SKU_MILP_SHARE = 0.3     # of the time left: the rest is for the repairs and, if
 ROUNDING_LOSS_SHARE = 0.25   # of mip_gap: what the skus rounded without a MILP may lose together
 
 
-def _sku_milps(problem, config: PlanConfig, started: float) -> SkuMilps | None:
+SKU_OPENINGS = ((2.0, 0.0), (1.0, 1.0), (1.0, 0.5))   # (cover, share) of the roundings each sku tries:
+# "consolidate:<cover>:<share>" (planner/model/rounding.py); 1,000 skus: 49 MILPs bring the
+# rest within the loss share, where the relaxation's own roundings needed 425 (benchmarks/README.md)
+
+
+def _sku_milps(problem, config: PlanConfig, started: float, by_column) -> SkuMilps | None:
     """Each sku's own plan at the relaxation's prices, where HiGHS holds the relaxation (the
-    kept session of a FrameModel); None otherwise. Skus are rounded on their own, and those
-    whose rounding loses most get their MILP (to a tenth of the plan's gap) until the rest lose
-    under ROUNDING_LOSS_SHARE of the gap; all within SKU_MILP_SHARE of the time left. Skus not
-    reached are rounded by rule."""
+    kept session of a FrameModel); None otherwise. Each sku takes the cheapest of its
+    SKU_OPENINGS roundings, and those whose rounding loses most get their MILP (to a tenth of
+    the plan's gap) until the rest lose under ROUNDING_LOSS_SHARE of the gap; all within
+    SKU_MILP_SHARE of the time left. Skus not reached are rounded by rule."""
     session = getattr(problem, "highs_session", None)
     if config.solver != "highs" or session is None:
         return None
     now, deadline = time.perf_counter(), started + config.time_limit
     return session.sku_milps(now + SKU_MILP_SHARE * (deadline - now), config.mip_gap / 10, config.threads,
-                             ROUNDING_LOSS_SHARE * config.mip_gap)
+                             ROUNDING_LOSS_SHARE * config.mip_gap, _openings(by_column, len(_variables(problem))))
+
+
+def _openings(by_column, columns: int) -> np.ndarray:
+    """Per rounding of SKU_OPENINGS, its value of each MOQ PO's purchase_open column (NaN on
+    every other column)."""
+    openings = np.full((len(SKU_OPENINGS), columns), np.nan, dtype=np.float32)
+    for row, (cover, share) in zip(openings, SKU_OPENINGS):
+        decided = by_column(f"consolidate:{cover}:{share}")
+        row[np.fromiter(decided.keys(), np.int64, len(decided))] = np.fromiter(decided.values(), float, len(decided))
+    return openings
 
 
 CLOSING_SHARES = (0.25, 0.5, 1.0)
@@ -449,7 +469,8 @@ class _HighsSession:
         """The Lagrangian bound of the last LP, when it was solved by prices."""
         return None if self.last_priced is None else self.last_priced.bound
 
-    def sku_milps(self, deadline: float, gap: float, workers: int, loss_share: float) -> SkuMilps | None:
+    def sku_milps(self, deadline: float, gap: float, workers: int, loss_share: float,
+                  openings: np.ndarray | None = None) -> SkuMilps | None:
         """Each fractional sku's own plan (rounded, or its MILP; planner/solve_blocks.py) at the
         prices of the relaxation just solved: its duals, or the prices of its bound when solved
         by prices; None when the model does not split by sku."""
@@ -461,7 +482,8 @@ class _HighsSession:
             shared, relaxed = self._priced_rows(self.last_priced), self.last_priced.values
         else:
             shared, relaxed = self._added_rows(len(matrix.row_low))
-        return sku_milps(matrix, blocks, relaxed, shared, {"mip_rel_gap": gap}, deadline, workers, loss_share)
+        return sku_milps(matrix, blocks, relaxed, shared, {"mip_rel_gap": gap}, deadline, workers, loss_share,
+                         openings)
 
     def _added_rows(self, eager_rows: int) -> tuple[SharedRows, np.ndarray]:
         """The lazy rows in the whole model, with their duals, and its solution."""

@@ -194,14 +194,17 @@ SKU_MILP_OPTIONS = {"threads": 1, "mip_max_nodes": SKU_MILP_NODES, "mip_heuristi
 
 
 def sku_milps(matrix: Matrix, blocks: SkuBlocks, relaxed: np.ndarray, shared: SharedRows,
-              options: dict, deadline: float, workers: int = 1, loss_share: float = 0.0) -> SkuMilps:
+              options: dict, deadline: float, workers: int = 1, loss_share: float = 0.0,
+              openings: np.ndarray | None = None) -> SkuMilps:
     """Each sku whose relaxed integers are fractional gets a plan of its own at the shared rows'
     dual prices (skus with integral relaxed values are already optimal at those prices).
 
     With `loss_share` > 0, every such sku is first rounded on its own (`_rounded_plan`), and
     what that loses against its relaxed plan says where a MILP pays: the skus losing most get
     their MILP, until what the others lose together is within `loss_share` of the relaxation's
-    cost; the others keep their rounded plan. With 0, every such sku gets its MILP.
+    cost; the others keep their rounded plan. With 0, every such sku gets its MILP. A rounding
+    sets the 0/1 integers (MOQ POs) as one of the `openings` (roundings × columns, NaN off the
+    0/1 columns) sets them, or else where the relaxation uses them.
 
     Skus go in tasks of SKUS_PER_TASK to `workers` single-threaded processes (in this process
     when there is one), so the result does not depend on the number of workers. A sku left
@@ -215,7 +218,7 @@ def sku_milps(matrix: Matrix, blocks: SkuBlocks, relaxed: np.ndarray, shared: Sh
     values, rounded = relaxed.copy(), {}
     chosen = wanted
     if loss_share > 0:
-        rounded = _solve_all(_rounded_plan, matrix, blocks, wanted, relaxed, {"threads": 1}, until, workers)
+        rounded = _solve_all(_rounded_plan, matrix, blocks, wanted, relaxed, {"threads": 1}, until, workers, openings)
         chosen = _losing_most(rounded, loss_share * scale)
     milps = _solve_all(_milp_plan, matrix, blocks, chosen, relaxed, {**options, **SKU_MILP_OPTIONS}, until, workers)
     lift, solved, kept = 0.0, 0, 0
@@ -246,10 +249,10 @@ def _losing_most(rounded: dict, budget: float) -> list[int]:
 
 
 def _solve_all(solve_one, matrix: Matrix, blocks: SkuBlocks, wanted: list[int], relaxed: np.ndarray,
-               options: dict, until: float, workers: int) -> dict:
+               options: dict, until: float, workers: int, openings: np.ndarray | None = None) -> dict:
     """block -> solve_one's result for each wanted sku, solved in tasks in the order given."""
     groups = [wanted[i:i + SKUS_PER_TASK] for i in range(0, len(wanted), SKUS_PER_TASK)]
-    tasks = [_task(matrix, blocks, group, relaxed, options, until, solve_one) for group in groups]
+    tasks = [_task(matrix, blocks, group, relaxed, options, until, solve_one, openings) for group in groups]
     results: dict = {}
     for group, solved in zip(groups, _run_tasks(tasks, workers)):
         results.update(zip(group, solved))
@@ -266,17 +269,19 @@ class _Task:
     options: dict
     until: float              # time.monotonic() deadline
     solve_one: object         # (task, columns, rows, seconds left) -> (plan, loss or gain) | None
+    openings: np.ndarray | None = None     # roundings × the task's columns (see sku_milps)
 
 
 def _task(matrix: Matrix, blocks: SkuBlocks, group: list[int], relaxed: np.ndarray, options: dict,
-          until: float, solve_one) -> _Task:
+          until: float, solve_one, openings: np.ndarray | None = None) -> _Task:
     columns = np.concatenate([blocks.columns[b] for b in group])
     rows = np.concatenate([blocks.rows[b] for b in group])
     column_edges = np.cumsum([0] + [len(blocks.columns[b]) for b in group])
     row_edges = np.cumsum([0] + [len(blocks.rows[b]) for b in group])
     local = [(np.arange(column_edges[i], column_edges[i + 1]), np.arange(row_edges[i], row_edges[i + 1]))
              for i in range(len(group))]
-    return _Task(matrix.subset(columns, rows), relaxed[columns], local, options, until, solve_one)
+    return _Task(matrix.subset(columns, rows), relaxed[columns], local, options, until, solve_one,
+                 None if openings is None else openings[:, columns])
 
 
 def _run_tasks(tasks: list[_Task], workers: int):
@@ -311,15 +316,15 @@ def _milp_plan(task: _Task, columns: np.ndarray, rows: np.ndarray, left: float):
     return np.asarray(part.getSolution().col_value, dtype=float), max(info.mip_dual_bound - relaxed_cost, 0.0)
 
 
-ROUNDING_OPENS = (TOL, 0.5)     # a 0/1 integer is set where its relaxed value exceeds this
+ROUNDING_OPENS = (TOL, 0.5)     # without openings, a 0/1 integer is set where its relaxed value exceeds this
 
 
 def _rounded_plan(task: _Task, columns: np.ndarray, rows: np.ndarray, left: float):
     """(the sku's cheapest rounded plan, its cost above the relaxed plan), or None.
 
-    A rounding sets the 0/1 integers (MOQ POs) where the relaxation uses them (any use, or at
-    least half), re-solves the sku's LP around them, then fixes the lots rounded up (down as
-    the fallback) and re-solves again.
+    A rounding sets the 0/1 integers (MOQ POs) as one of the task's openings does (else where
+    the relaxation uses them: any use, or at least half), re-solves the sku's LP around them,
+    then fixes the lots rounded up (down as the fallback) and re-solves again.
     """
     import highspy
     block = task.matrix.subset(columns, rows)
@@ -334,8 +339,7 @@ def _rounded_plan(task: _Task, columns: np.ndarray, rows: np.ndarray, left: floa
         part.run()
         return part.getModelStatus() == highspy.HighsModelStatus.kOptimal
 
-    for opens in ROUNDING_OPENS:
-        opened = (relaxed[switch] > opens).astype(float)
+    for opened in _roundings(task, columns, switch, relaxed):
         if any(np.array_equal(opened, earlier) for earlier in tried):
             continue                 # the same MOQ POs as a rounding already tried
         tried.append(opened)
@@ -352,3 +356,12 @@ def _rounded_plan(task: _Task, columns: np.ndarray, rows: np.ndarray, left: floa
     if best is None:
         return None
     return best, cost - float(block.costs @ relaxed)
+
+
+def _roundings(task: _Task, columns: np.ndarray, switch: np.ndarray, relaxed: np.ndarray) -> list[np.ndarray]:
+    """The values of the sku's 0/1 integers in each rounding to try: the task's openings (an
+    integer they leave unset follows the relaxation's any use), else ROUNDING_OPENS."""
+    used = (relaxed[switch] > TOL).astype(float)
+    if task.openings is None:
+        return [(relaxed[switch] > opens).astype(float) for opens in ROUNDING_OPENS]
+    return [np.where(np.isnan(opening), used, opening) for opening in task.openings[:, columns[switch]].astype(float)]

@@ -127,3 +127,32 @@ def test_the_skus_losing_most_come_first_and_those_without_a_rounding_before_all
     rounded = {0: (None, 10.0), 1: (None, 1.0), 2: None, 3: (None, 5.0)}
     assert blocks_module._losing_most(rounded, 2.0) == [2, 0, 3]
     assert blocks_module._losing_most(rounded, 100.0) == [2]
+
+
+def _two_periods() -> tuple[Matrix, np.ndarray]:
+    """A sku needing 2 units in each of two periods. Columns: units u0, u1 (1 each) behind POs
+    o0, o1 (MOQ 10, at most 100), stock h carried from period 0 to 1 (0.1), stock e left at the
+    end (0.1), backorders b0, b1 (5 each). The relaxation buys 2 in each period with o = 0.02."""
+    rows = [{0: 1.0, 1: -10.0}, {0: 1.0, 1: -100.0}, {2: 1.0, 3: -10.0}, {2: 1.0, 3: -100.0},
+            {0: 1.0, 4: -1.0, 6: 1.0}, {4: 1.0, 2: 1.0, 5: -1.0, 7: 1.0}]
+    matrix = _matrix(rows, [0.0, -INF, 0.0, -INF, 2.0, 2.0], [INF, 0.0, INF, 0.0, 2.0, 2.0],
+                     [1.0, 0.0, 1.0, 0.0, 0.1, 0.1, 5.0, 5.0], [100.0, 1.0, 100.0, 1.0, 100.0, 100.0, 100.0, 100.0],
+                     [1, 3])
+    return matrix, np.array([2.0, 0.02, 2.0, 0.02, 0.0, 0.0, 0.0, 0.0])
+
+
+def test_a_sku_rounded_by_the_openings_given_takes_the_cheapest_of_them():
+    # both POs placed: 20 units bought (22.4); none: 4 units backordered (20); one PO in period 0
+    # carrying the need of period 1 (pooled): 10 units (11.4). The rest may lose 10 times the
+    # relaxation's cost (4): the roundings stand, no MILP
+    matrix, relaxed = _two_periods()
+    blocks = SkuBlocks.split(matrix, np.zeros(8, dtype=int), 1)
+    alone = sku_milps(matrix, blocks, relaxed, _no_shared(), {}, time.perf_counter() + 60, loss_share=10.0)
+    assert alone.values[[6, 7]].tolist() == pytest.approx([2.0, 2.0])
+    openings = np.full((2, 8), np.nan)
+    openings[:, [1, 3]] = [[1.0, 1.0], [1.0, 0.0]]
+    pooled = sku_milps(matrix, blocks, relaxed, _no_shared(), {}, time.perf_counter() + 60, loss_share=10.0,
+                       openings=openings)
+    assert pooled.values[[0, 1, 2, 3, 6, 7]].tolist() == pytest.approx([10.0, 1.0, 0.0, 0.0, 0.0, 0.0])
+    assert (pooled.solved, pooled.rounded) == (0, 1)
+    assert float(matrix.costs @ pooled.values) == pytest.approx(11.4)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pandas as pd
+import pytest
 
-from planner.model.rounding import _within
+from planner.model.rounding import _within, consolidated_lines
 
 
 def _lines(units_per_lot: list[float]) -> pd.DataFrame:
@@ -26,3 +29,39 @@ def test_whole_lots_past_the_inbound_room_are_cut_the_largest_lines_kept_first()
     cut = _within(lines, ["fc", "arrival_period"], np.full(3, 25.0), lots, lots.copy())
     assert cut.tolist() == [0.0, 2.0, 0.0]     # the 20 units fit; the 10 after them do not, nor the 5 after 30
     assert _within(lines, ["fc", "arrival_period"], np.full(3, 32.0), lots, lots.copy()).tolist() == [1.0, 2.0, 0.0]
+
+
+def _moq_model(lots_per_fc: dict[str, list[float]]) -> SimpleNamespace:
+    """One supplier item with an MOQ of 30 units in lots of 10, ordered into each FC over four
+    periods; the relaxed lots are the variables' values (purchase vids first, then purchase_open)."""
+    keys = pd.DataFrame([(fc, period) for fc in lots_per_fc for period in range(4)], columns=["fc", "period"])
+    n = len(keys)
+    purchase = keys.assign(item="I1", vid=np.arange(n), lot_sized=True, moq=30.0, units_per_var=10.0)
+    opened = keys.assign(item="I1", vid=np.arange(n, 2 * n))
+    values = [lot for lots in lots_per_fc.values() for lot in lots] + [0.0] * n
+    return SimpleNamespace(families={"purchase": purchase, "purchase_open": opened},
+                           variables=[SimpleNamespace(varValue=v) for v in values])
+
+
+def _placed(model, cover: float, share: float) -> dict[str, list[float]]:
+    decided = consolidated_lines(model, cover, share)
+    opened = model.families["purchase_open"]
+    return {fc: [decided[v] for v in rows["vid"]] for fc, rows in opened.groupby("fc")}
+
+
+@pytest.mark.parametrize("cover, share, placed", [
+    # F1 needs 6, 2, 1, 1 units: one MOQ PO in period 0 covers them all. F2 needs 12, 3, 10, 25:
+    # its first PO's 30 cover 25 of them, so period 3 needs another; with two MOQs, one PO.
+    (1.0, 0.0, {"F1": [1, 0, 0, 0], "F2": [1, 0, 0, 1]}),
+    (2.0, 0.0, {"F1": [1, 0, 0, 0], "F2": [1, 0, 0, 0]}),
+    # F1's 10 units are under an MOQ: closed (its need goes elsewhere); F2's 50 are not
+    (1.0, 1.0, {"F1": [0, 0, 0, 0], "F2": [1, 0, 0, 1]}),
+])
+def test_moq_pos_are_pooled_each_covering_its_moqs_on_the_lines_needing_enough(cover, share, placed):
+    model = _moq_model({"F1": [0.6, 0.2, 0.1, 0.1], "F2": [1.2, 0.3, 1.0, 2.5]})
+    assert _placed(model, cover, share) == placed
+
+
+def test_the_busiest_line_of_a_supplier_item_stays_open_even_under_the_share():
+    model = _moq_model({"F1": [0.6, 0.2, 0.1, 0.1], "F2": [0.5, 0.5, 0.5, 0.5], "F3": [0.0] * 4})
+    assert _placed(model, 1.0, 1.0) == {"F1": [0, 0, 0, 0], "F2": [1, 0, 0, 0], "F3": [0, 0, 0, 0]}
