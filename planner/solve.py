@@ -172,7 +172,7 @@ ROUNDING_LOSS_SHARE = 0.25   # of mip_gap: what the skus rounded without a MILP 
 
 
 SKU_OPENINGS = ((2.0, 0.0), (1.0, 1.0), (1.0, 0.5))   # (cover, share) of the roundings each sku tries:
-# "consolidate:<cover>:<share>" (planner/model/rounding.py); 1,000 skus: 49 MILPs bring the
+# "consolidate:<cover>:<share>" (planner/model/rounding.py); 1,000 skus: 91 MILPs bring the
 # rest within the loss share, where the relaxation's own roundings needed 425 (benchmarks/README.md)
 
 
