@@ -3,9 +3,9 @@
 Same estimator contract as planner/forecast_methods.py. The trend methods divide the series by
 its mean first (additive smoothing is scale-free): the optimizer then starts from the same
 scale for every sku and converges 2-5x faster. Heuristic initial states with SLSQP, given the
-gradient and start below, cost ~2.5-3.5 ms per 104-week series, of which ~1.7 ms is statsmodels
-building its results (in-sample recursion, parameter table); holdout error is within 0.2% of
-the slowest settings tried.
+gradient and start below, cost ~1-2 ms per 104-week series once statsmodels' results object
+(~1.7 ms: in-sample recursion, parameter table) is skipped; holdout error is within 0.2% of the
+slowest settings tried.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 from statsmodels.tsa.arima.model import ARIMA
 from statsmodels.tsa.holtwinters import ExponentialSmoothing
-from statsmodels.tsa.holtwinters.model import SMOOTHERS, opt_wrapper
+from statsmodels.tsa.holtwinters.model import SMOOTHERS, _OptConfig, opt_wrapper
 
 from planner.forecast_methods import Forecaster, as_series
 
@@ -42,6 +42,24 @@ def holt_gradient(upper: list[float]):
             slopes[i] = (HOLT_SSE(moved, hw_args) - base) / (moved[i] - value)
         return slopes
     return gradient
+
+
+def optimized_parameters(model: ExponentialSmoothing, start: np.ndarray | None, minimize_kwargs: dict):
+    """What ``model.fit(method="SLSQP", use_brute=False, ...)`` estimates (alpha, beta, phi and
+    the initial level and trend on ``model``'s data), without the results object ``fit`` builds
+    after it: an in-sample recursion and parameter tables that cost more than the optimization
+    of a weekly series. The same statsmodels estimator, entered where ``fit`` enters it
+    (``_OptConfig``, ``_optimize_parameters``: not its documented API; a test compares these
+    fits with ``fit``'s, so a release that changes them shows there).
+    """
+    config = _OptConfig()
+    config.alpha = config.beta = config.gamma = None
+    config.phi = None if model.damped_trend else 1.0
+    config.level = config.trend = config.seasonal = None
+    config.y = model._y
+    config.params = start
+    config.mle_retvals = config.mask = None
+    return model._optimize_parameters(config, False, "SLSQP", minimize_kwargs)
 
 
 def _check_finite(*values: float) -> None:
@@ -85,8 +103,9 @@ class Holt(Forecaster):
                                      initialization_method="heuristic" if heuristic else "estimated")
         jac = holt_gradient(self._upper_bounds(estimated_states=not heuristic))
         start = self._start_params() if heuristic else None
-        self._learn(model.fit(method="SLSQP", use_brute=False, start_params=start,
-                              minimize_kwargs={"jac": jac}), scale)
+        optimum = optimized_parameters(model, start, {"jac": jac})
+        self._filter(y, float(optimum.alpha), float(optimum.beta), float(optimum.phi),
+                     float(optimum.level) * scale, float(optimum.trend) * scale)
         return self
 
     def _start_params(self) -> np.ndarray:
@@ -99,16 +118,9 @@ class Holt(Forecaster):
         (relative to alpha), initial level and trend when estimated, phi when damped."""
         return [1.0, 1.0] + [np.inf, np.inf] * estimated_states + [PHI_UPPER] * self.damped
 
-    def _learn(self, fitted, scale: float) -> None:
-        params = fitted.params
-        self.alpha_, self.beta_ = float(params["smoothing_level"]), float(params["smoothing_trend"])
-        self.phi_ = float(params["damping_trend"]) if self.damped else 1.0
-        self.initial_ = (float(params["initial_level"]) * scale, float(params["initial_trend"]) * scale)
-        self.level_, self.trend_ = float(fitted.level[-1]) * scale, float(fitted.trend[-1]) * scale
-        self._set_sigma(float(fitted.sse) * scale ** 2, len(fitted.resid))
-
     def _filter(self, y: np.ndarray, alpha: float, beta: float, phi: float, level: float, trend: float) -> None:
         """statsmodels' Holt recursion with known parameters and initial states."""
+        initial_level, initial_trend = level, trend
         sse = 0.0
         for value in y:
             forecast = level + phi * trend
@@ -116,7 +128,7 @@ class Holt(Forecaster):
             new_level = alpha * value + (1 - alpha) * forecast
             trend = beta * (new_level - level) + (1 - beta) * phi * trend
             level = new_level
-        self.alpha_, self.beta_, self.phi_, self.initial_ = alpha, beta, phi, self.parameters[3:]
+        self.alpha_, self.beta_, self.phi_, self.initial_ = alpha, beta, phi, (initial_level, initial_trend)
         self.level_, self.trend_ = float(level), float(trend)
         self._set_sigma(sse, len(y))
 

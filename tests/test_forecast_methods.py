@@ -138,6 +138,15 @@ def test_own_gradient_fits_as_scipy_finite_differences_do(method):
 
 
 @pytest.mark.parametrize("method", [Holt, DampedHolt], ids=lambda m: m.__name__)
+def test_short_series_fit_as_statsmodels_estimates_their_initial_states(method):
+    y = 50 + np.cumsum(np.random.default_rng(6).normal(0.5, 2, 8))
+    scale = np.abs(y).mean()
+    model = ExponentialSmoothing(y / scale, trend="add", damped_trend=method.damped, initialization_method="estimated")
+    theirs = model.fit(method="SLSQP", use_brute=False)
+    np.testing.assert_allclose(method().fit(y).predict(13), theirs.forecast(13) * scale, rtol=1e-9)
+
+
+@pytest.mark.parametrize("method", [Holt, DampedHolt], ids=lambda m: m.__name__)
 def test_warm_started_fit_lands_where_a_cold_fit_does(method):
     y = 50 + np.cumsum(np.random.default_rng(5).normal(0.5, 2, 104))
     warm = method().fit(y[:65]).warm_started().fit(y)
