@@ -217,10 +217,11 @@ def sku_milps(matrix: Matrix, blocks: SkuBlocks, relaxed: np.ndarray, shared: Sh
     wanted = _fractional_skus(matrix, blocks, relaxed)
     values, rounded = relaxed.copy(), {}
     chosen = wanted
-    if loss_share > 0:
-        rounded = _solve_all(_rounded_plan, matrix, blocks, wanted, relaxed, {"threads": 1}, until, workers, openings)
-        chosen = _losing_most(rounded, loss_share * scale)
-    milps = _solve_all(_milp_plan, matrix, blocks, chosen, relaxed, {**options, **SKU_MILP_OPTIONS}, until, workers)
+    with _TaskRunner(workers) as run:
+        if loss_share > 0:
+            rounded = _solve_all(run, _rounded_plan, matrix, blocks, wanted, relaxed, {"threads": 1}, until, openings)
+            chosen = _losing_most(rounded, loss_share * scale)
+        milps = _solve_all(run, _milp_plan, matrix, blocks, chosen, relaxed, {**options, **SKU_MILP_OPTIONS}, until)
     lift, solved, kept = 0.0, 0, 0
     for block in wanted:
         if milps.get(block) is not None:
@@ -248,13 +249,13 @@ def _losing_most(rounded: dict, budget: float) -> list[int]:
     return [block for block, left in zip(order, rest) if left > budget]
 
 
-def _solve_all(solve_one, matrix: Matrix, blocks: SkuBlocks, wanted: list[int], relaxed: np.ndarray,
-               options: dict, until: float, workers: int, openings: np.ndarray | None = None) -> dict:
-    """block -> solve_one's result for each wanted sku, solved in tasks in the order given."""
+def _solve_all(run, solve_one, matrix: Matrix, blocks: SkuBlocks, wanted: list[int], relaxed: np.ndarray,
+               options: dict, until: float, openings: np.ndarray | None = None) -> dict:
+    """block -> solve_one's result for each wanted sku, solved in tasks (by `run`) in the order given."""
     groups = [wanted[i:i + SKUS_PER_TASK] for i in range(0, len(wanted), SKUS_PER_TASK)]
     tasks = [_task(matrix, blocks, group, relaxed, options, until, solve_one, openings) for group in groups]
     results: dict = {}
-    for group, solved in zip(groups, _run_tasks(tasks, workers)):
+    for group, solved in zip(groups, run(tasks)):
         results.update(zip(group, solved))
     return results
 
@@ -284,16 +285,31 @@ def _task(matrix: Matrix, blocks: SkuBlocks, group: list[int], relaxed: np.ndarr
                  None if openings is None else openings[:, columns])
 
 
-def _run_tasks(tasks: list[_Task], workers: int):
-    if workers <= 1 or len(tasks) <= 1:
-        return map(_solve_task, tasks)
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-    # spawned, not forked: each task carries its own arrays, and a forked worker's allocations
-    # would copy the parent's pages (the whole model's)
-    spawn = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(min(workers, len(tasks)), spawn, initializer=quiet_stdout) as pool:
-        return list(pool.map(_solve_task, tasks))
+class _TaskRunner:
+    """Runs lists of tasks in `workers` processes, one pool for every list (spawned at the first
+    list of more than one task), or in this process with one worker."""
+
+    def __init__(self, workers: int):
+        self.workers, self.pool = workers, None
+
+    def __enter__(self) -> "_TaskRunner":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.pool is not None:
+            self.pool.shutdown()
+
+    def __call__(self, tasks: list[_Task]) -> list:
+        if self.workers <= 1 or (len(tasks) <= 1 and self.pool is None):
+            return list(map(_solve_task, tasks))
+        if self.pool is None:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+            # spawned, not forked: each task carries its own arrays, and a forked worker's
+            # allocations would copy the parent's pages (the whole model's)
+            spawn = multiprocessing.get_context("spawn")
+            self.pool = ProcessPoolExecutor(self.workers, spawn, initializer=quiet_stdout)
+        return list(self.pool.map(_solve_task, tasks))
 
 
 def _solve_task(task: _Task) -> list[tuple[np.ndarray, float] | None]:

@@ -194,10 +194,13 @@ class PlanWorkers:
     def __init__(self, matrix: Matrix, blocks: SkuBlocks, options: dict, workers: int):
         import multiprocessing
         context = multiprocessing.get_context("spawn")
-        started = [_start_worker(context, *_parts(matrix, blocks, range(w, len(blocks.columns), workers)),
-                                 {**options, "threads": 1}) for w in range(workers)]
-        self.columns, self.pipes, processes = (list(part) for part in zip(*started))
+        self.pipes, processes = zip(*(_start_worker(context, {**options, "threads": 1}) for _ in range(workers)))
         weakref.finalize(self, _stop_workers, self.pipes, processes)
+        self.columns = []
+        for w, pipe in enumerate(self.pipes):      # all started first: they import side by side
+            columns, parts = _parts(matrix, blocks, range(w, len(blocks.columns), workers))
+            pipe.send(parts)
+            self.columns.append(columns)
 
     def set_bounds(self, low: np.ndarray, up: np.ndarray) -> None:
         for pipe, columns in zip(self.pipes, self.columns):
@@ -218,15 +221,14 @@ class PlanWorkers:
         return values if complete else None
 
 
-def _start_worker(context, columns: np.ndarray, parts: list[Matrix], options: dict):
-    """(columns, pipe, process) of one worker solving these blocks; they go through the pipe,
-    so that the worker can let go of them once its LPs are made."""
+def _start_worker(context, options: dict):
+    """(pipe, process) of one worker; its blocks follow through the pipe, so that the worker
+    can let go of them once its LPs are made."""
     parent, child = context.Pipe()
     process = context.Process(target=_serve_plans, args=(child, options), daemon=True)
     process.start()
     child.close()
-    parent.send(parts)
-    return columns, parent, process
+    return parent, process
 
 
 def _serve_plans(pipe, options: dict) -> None:

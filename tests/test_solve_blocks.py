@@ -63,15 +63,17 @@ def test_each_fractional_sku_gets_its_milp_optimum_and_the_bound_rises_by_its_ga
     assert (result.solved, result.fractional) == (2, 2)
 
 
-def test_the_same_result_in_this_process_and_in_two_workers(monkeypatch):
+@pytest.mark.parametrize("loss_share", [0.0, 1e-9], ids=["milps only", "rounded, then milps"])
+def test_the_same_result_in_this_process_and_in_two_workers(monkeypatch, loss_share):
     matrix, sku = _skus(6)
     relaxed = np.arange(6) + 0.5
     split = SkuBlocks.split(matrix, sku, 1)
     monkeypatch.setattr(blocks_module, "SKUS_PER_TASK", 2)
-    here = sku_milps(matrix, split, relaxed, _no_shared(), {"mip_rel_gap": 0.0}, time.perf_counter() + 60, workers=1)
-    there = sku_milps(matrix, split, relaxed, _no_shared(), {"mip_rel_gap": 0.0}, time.perf_counter() + 60, workers=2)
+    here, there = (sku_milps(matrix, split, relaxed, _no_shared(), {"mip_rel_gap": 0.0}, time.perf_counter() + 60,
+                             workers=workers, loss_share=loss_share) for workers in (1, 2))
     assert here.values.tolist() == there.values.tolist() == [float(k + 1) for k in range(6)]
     assert here.bound_lift == there.bound_lift == pytest.approx(3.0)
+    assert (here.solved, here.rounded) == (there.solved, there.rounded)
 
 
 def test_skus_not_reached_by_the_deadline_keep_the_relaxation():
