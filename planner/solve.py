@@ -478,12 +478,14 @@ class _HighsSession:
         blocks = SkuBlocks.split(matrix, self.column_skus, 1)
         if blocks is None:
             return None
+        rounder = None
         if self.last_priced is not None:
             shared, relaxed = self._priced_rows(self.last_priced), self.last_priced.values
+            rounder = self.priced.rounder(blocks)
         else:
             shared, relaxed = self._added_rows(len(matrix.row_low))
         return sku_milps(matrix, blocks, relaxed, shared, {"mip_rel_gap": gap}, deadline, workers, loss_share,
-                         openings)
+                         openings, rounder)
 
     def _added_rows(self, eager_rows: int) -> tuple[SharedRows, np.ndarray]:
         """The lazy rows in the whole model, with their duals, and its solution."""

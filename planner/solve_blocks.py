@@ -195,7 +195,7 @@ SKU_MILP_OPTIONS = {"threads": 1, "mip_max_nodes": SKU_MILP_NODES, "mip_heuristi
 
 def sku_milps(matrix: Matrix, blocks: SkuBlocks, relaxed: np.ndarray, shared: SharedRows,
               options: dict, deadline: float, workers: int = 1, loss_share: float = 0.0,
-              openings: np.ndarray | None = None) -> SkuMilps:
+              openings: np.ndarray | None = None, rounder=None) -> SkuMilps:
     """Each sku whose relaxed integers are fractional gets a plan of its own at the shared rows'
     dual prices (skus with integral relaxed values are already optimal at those prices).
 
@@ -204,7 +204,9 @@ def sku_milps(matrix: Matrix, blocks: SkuBlocks, relaxed: np.ndarray, shared: Sh
     their MILP, until what the others lose together is within `loss_share` of the relaxation's
     cost; the others keep their rounded plan. With 0, every such sku gets its MILP. A rounding
     sets the 0/1 integers (MOQ POs) as one of the `openings` (roundings × columns, NaN off the
-    0/1 columns) sets them, or else where the relaxation uses them.
+    0/1 columns) sets them, or else where the relaxation uses them. A `rounder(blocks, costs,
+    relaxed, openings, seconds)` that holds the skus' LPs warm (the prices' workers) rounds
+    them there: block -> round_sku's result.
 
     Skus go in tasks of SKUS_PER_TASK to `workers` single-threaded processes (in this process
     when there is one), so the result does not depend on the number of workers. A sku left
@@ -218,8 +220,12 @@ def sku_milps(matrix: Matrix, blocks: SkuBlocks, relaxed: np.ndarray, shared: Sh
     values, rounded = relaxed.copy(), {}
     chosen = wanted
     with _TaskRunner(workers) as run:
-        if loss_share > 0:
+        if loss_share > 0 and rounder is not None:
+            rounded = rounder(wanted, matrix.costs, relaxed, openings, until - time.monotonic())
+            use_highs_threads(1)     # the rounder's HiGHS may run with its own thread count
+        elif loss_share > 0:
             rounded = _solve_all(run, _rounded_plan, matrix, blocks, wanted, relaxed, {"threads": 1}, until, openings)
+        if loss_share > 0:
             chosen = _losing_most(rounded, loss_share * scale)
         milps = _solve_all(run, _milp_plan, matrix, blocks, chosen, relaxed, {**options, **SKU_MILP_OPTIONS}, until)
     lift, solved, kept = 0.0, 0, 0
@@ -336,18 +342,36 @@ ROUNDING_OPENS = (TOL, 0.5)     # without openings, a 0/1 integer is set where i
 
 
 def _rounded_plan(task: _Task, columns: np.ndarray, rows: np.ndarray, left: float):
-    """(the sku's cheapest rounded plan, its cost above the relaxed plan), or None.
-
-    A rounding sets the 0/1 integers (MOQ POs) as one of the task's openings does (else where
-    the relaxation uses them: any use, or at least half), re-solves the sku's LP around them,
-    then fixes the lots rounded up (down as the fallback) and re-solves again.
-    """
-    import highspy
+    """(the sku's cheapest rounded plan, its cost above the relaxed plan), or None: see round_sku."""
     block = task.matrix.subset(columns, rows)
     part = highs_problem(block, {**task.options, "time_limit": left}, integer=False)
-    relaxed = task.relaxed[columns]
+    openings = None if task.openings is None else task.openings[:, columns]
+    return round_sku(part, SkuLp(block.low, block.up, block.integer, block.costs), task.relaxed[columns], openings)
+
+
+@dataclass(frozen=True)
+class SkuLp:
+    """What rounding needs of a sku's LP besides the LP in HiGHS: its bounds, integers, costs."""
+
+    low: np.ndarray
+    up: np.ndarray
+    integer: np.ndarray
+    costs: np.ndarray
+
+
+def round_sku(part, block: SkuLp, relaxed: np.ndarray, openings: np.ndarray | None):
+    """(the sku's cheapest rounded plan, its cost above the relaxed plan), or None.
+
+    `part` holds the sku's LP (`block`), from whatever basis it has: a warm one saves most of
+    the first solve. A rounding sets the 0/1 integers (MOQ POs) as one of the `openings` (roundings ×
+    the sku's columns) does (else where the relaxation uses them: any use, or at least half),
+    re-solves the sku's LP around them, then fixes the lots rounded up (down as the fallback)
+    and re-solves again. `part`'s bounds are the block's again afterwards.
+    """
+    import highspy
     switch = block.integer[block.up[block.integer] <= 1]
     lots = block.integer[block.up[block.integer] > 1]
+    every = np.arange(len(block.costs), dtype=np.int32)
     best, cost, tried = None, np.inf, []
 
     def fix(where: np.ndarray, at: np.ndarray) -> bool:
@@ -355,11 +379,11 @@ def _rounded_plan(task: _Task, columns: np.ndarray, rows: np.ndarray, left: floa
         part.run()
         return part.getModelStatus() == highspy.HighsModelStatus.kOptimal
 
-    for opened in _roundings(task, columns, switch, relaxed):
+    for opened in _roundings(openings, switch, relaxed):
         if any(np.array_equal(opened, earlier) for earlier in tried):
             continue                 # the same MOQ POs as a rounding already tried
         tried.append(opened)
-        part.changeColsBounds(len(block.costs), np.arange(len(block.costs), dtype=np.int32), block.low, block.up)
+        part.changeColsBounds(len(every), every, block.low, block.up)
         if not fix(switch, opened):
             continue
         placed = np.asarray(part.getSolution().col_value, dtype=float)[lots]
@@ -369,15 +393,16 @@ def _rounded_plan(task: _Task, columns: np.ndarray, rows: np.ndarray, left: floa
                     best = np.asarray(part.getSolution().col_value, dtype=float)
                     cost = part.getInfo().objective_function_value
                 break
+    part.changeColsBounds(len(every), every, block.low, block.up)
     if best is None:
         return None
     return best, cost - float(block.costs @ relaxed)
 
 
-def _roundings(task: _Task, columns: np.ndarray, switch: np.ndarray, relaxed: np.ndarray) -> list[np.ndarray]:
-    """The values of the sku's 0/1 integers in each rounding to try: the task's openings (an
-    integer they leave unset follows the relaxation's any use), else ROUNDING_OPENS."""
+def _roundings(openings: np.ndarray | None, switch: np.ndarray, relaxed: np.ndarray) -> list[np.ndarray]:
+    """The values of the sku's 0/1 integers in each rounding to try: the openings (an integer
+    they leave unset follows the relaxation's any use), else ROUNDING_OPENS."""
     used = (relaxed[switch] > TOL).astype(float)
-    if task.openings is None:
+    if openings is None:
         return [(relaxed[switch] > opens).astype(float) for opens in ROUNDING_OPENS]
-    return [np.where(np.isnan(opening), used, opening) for opening in task.openings[:, columns[switch]].astype(float)]
+    return [np.where(np.isnan(opening), used, opening) for opening in openings[:, switch].astype(float)]

@@ -27,8 +27,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from planner.solve_blocks import (Matrix, SkuBlocks, highs_problem, quiet_stdout, row_entries, row_owners,
-                                  use_highs_threads)
+from planner.solve_blocks import (Matrix, SkuBlocks, SkuLp, highs_problem, quiet_stdout, round_sku, row_entries,
+                                  row_owners, use_highs_threads)
 
 SMOOTHING = 0.5          # share of the best-bound prices in the prices of the next round
 SHARED_PENALTY = 1e3     # artificial columns' penalty, per unit of the largest cost, once plans within shares exist
@@ -118,6 +118,7 @@ class SkuPlans:
         for option, setting in {"output_flag": False, **options}.items():
             self.highs.setOptionValue(option, setting)
         self.lps = [highs_problem(part, options, integer=False).getLp() for part in parts]
+        self.integers = [part.integer for part in parts]
         self.edges = np.cumsum([0] + [len(part.costs) for part in parts])
         self.bases: list = [None] * len(parts)
         self.fresh = [True] * len(parts)
@@ -155,6 +156,29 @@ class SkuPlans:
             values[mine] = highs.getSolution().col_value
         return values
 
+    def round(self, wanted: list[int], costs: np.ndarray, relaxed: np.ndarray, openings: np.ndarray | None,
+              deadline: float) -> list:
+        """round_sku's result for each wanted block, each from its last basis (dual simplex:
+        the roundings fix bounds), at these costs; None for a block reached after the deadline.
+        The blocks keep their bases: the next solve goes on from the relaxation's."""
+        highs, results = self.highs, []
+        for b in wanted:
+            left = deadline - time.perf_counter()
+            if left < 1.0:
+                results.append(None)
+                continue
+            mine = slice(self.edges[b], self.edges[b + 1])
+            lp = self.lps[b]
+            lp.col_cost_ = costs[mine]
+            highs.passModel(lp)
+            if self.bases[b] is not None:
+                highs.setBasis(self.bases[b])
+            highs.setOptionValue("simplex_strategy", 1)
+            highs.setOptionValue("time_limit", highs.getRunTime() + left)
+            block = SkuLp(self.low[mine], self.up[mine], self.integers[b], costs[mine])
+            results.append(round_sku(highs, block, relaxed[mine], None if openings is None else openings[:, mine]))
+        return results
+
 
 def _parts(matrix: Matrix, blocks: SkuBlocks, chosen) -> tuple[np.ndarray, list[Matrix]]:
     """(the chosen blocks' columns, block after block; each block's own arrays)."""
@@ -180,6 +204,13 @@ class LocalPlans:
         values = np.zeros(len(costs))
         values[self.columns] = mine
         return values
+
+    def round(self, wanted: list[int], costs: np.ndarray, relaxed: np.ndarray, openings: np.ndarray | None,
+              deadline: float) -> dict:
+        """block -> SkuPlans.round's result, for the wanted blocks."""
+        chosen = None if openings is None else openings[:, self.columns]
+        return dict(zip(wanted, self.plans.round(wanted, costs[self.columns], relaxed[self.columns], chosen,
+                                                 deadline)))
 
 
 class PlanWorkers:
@@ -220,6 +251,24 @@ class PlanWorkers:
                 values[columns] = answer
         return values if complete else None
 
+    def round(self, wanted: list[int], costs: np.ndarray, relaxed: np.ndarray, openings: np.ndarray | None,
+              deadline: float) -> dict:
+        """block -> SkuPlans.round's result, for the wanted blocks, each rounded by the worker
+        holding it (worker w holds blocks w, w + workers, ...)."""
+        workers = len(self.pipes)
+        mine = [[b for b in wanted if b % workers == w] for w in range(workers)]
+        for w, (pipe, columns) in enumerate(zip(self.pipes, self.columns)):
+            chosen = None if openings is None else openings[:, columns]
+            pipe.send(("round", [b // workers for b in mine[w]], costs[columns], relaxed[columns], chosen,
+                       deadline - time.perf_counter()))
+        results = {}
+        for pipe, blocks in zip(self.pipes, mine):
+            kind, answer = pipe.recv()
+            if kind == "error":
+                raise RuntimeError(f"a sku plan worker failed: {answer}")
+            results.update(zip(blocks, answer))
+        return results
+
 
 def _start_worker(context, options: dict):
     """(pipe, process) of one worker; its blocks follow through the pipe, so that the worker
@@ -242,6 +291,9 @@ def _serve_plans(pipe, options: dict) -> None:
                 return
             if message[0] == "bounds":
                 plans.set_bounds(message[1], message[2])
+                continue
+            if message[0] == "round":
+                pipe.send(("rounded", plans.round(*message[1:5], time.perf_counter() + message[5])))
                 continue
             pipe.send(("plan", plans.solve(message[1], time.perf_counter() + message[2])))
     except EOFError:
@@ -386,6 +438,7 @@ class PricedLp:
         self.skus = int(column_sku.max()) + 1
         self.free = np.flatnonzero(column_sku < 0)
         self.low, self.up = matrix.low, matrix.up         # the column bounds of the current call
+        self.blocks = blocks
         self.plans = (PlanWorkers(matrix, blocks, self.options, workers) if parallel
                       else LocalPlans(matrix, blocks, self.options))
         self.used = np.zeros(0, dtype=np.int64)
@@ -420,6 +473,19 @@ class PricedLp:
         if result.values is not None:
             self.last_plan = result.values
         return result
+
+    def rounder(self, blocks: SkuBlocks):
+        """solve_blocks.sku_milps' rounder for these blocks, where they are this LP's own (one
+        sku each): every sku is rounded from its last basis, in the process that holds it."""
+        same = len(blocks.columns) == len(self.blocks.columns) and all(
+            np.array_equal(a, b) for a, b in zip(blocks.columns, self.blocks.columns))
+        if not same:
+            return None
+
+        def round_skus(wanted, costs, relaxed, openings, seconds):
+            use_highs_threads(self.options["threads"])
+            return self.plans.round(wanted, costs, relaxed, openings, time.perf_counter() + seconds)
+        return round_skus
 
     def _within_shares(self, start: np.ndarray, low: np.ndarray, up: np.ndarray, deadline: float):
         """(columns, values, skus): every sku's plan at the current prices within its share of

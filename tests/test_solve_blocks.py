@@ -158,3 +158,38 @@ def test_a_sku_rounded_by_the_openings_given_takes_the_cheapest_of_them():
     assert pooled.values[[0, 1, 2, 3, 6, 7]].tolist() == pytest.approx([10.0, 1.0, 0.0, 0.0, 0.0, 0.0])
     assert (pooled.solved, pooled.rounded) == (0, 1)
     assert float(matrix.costs @ pooled.values) == pytest.approx(11.4)
+
+
+def _copies(matrix: Matrix, count: int) -> Matrix:
+    """`count` skus, each with `matrix` as its own block."""
+    n, m = len(matrix.costs), len(matrix.row_low)
+    starts = np.r_[0, np.cumsum(np.tile(np.diff(matrix.starts), count))].astype(np.int32)
+    index = np.concatenate([matrix.index + k * n for k in range(count)]).astype(np.int32)
+    integer = np.concatenate([matrix.integer + k * n for k in range(count)]).astype(np.int32)
+    return Matrix(starts, index, np.tile(matrix.value, count), np.tile(matrix.row_low, count),
+                  np.tile(matrix.row_up, count), np.tile(matrix.costs, count), np.tile(matrix.low, count),
+                  np.tile(matrix.up, count), integer)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_skus_rounded_warm_where_prices_hold_them_match_the_pooled_rounding_by_hand(workers):
+    from planner.solve_prices import Capacities, PricedLp
+    one, _ = _two_periods()
+    matrix, sku = _copies(one, 3), np.repeat(np.arange(3), len(one.costs))
+    none = Capacities(np.zeros(1, dtype=np.int32), np.zeros(0, dtype=np.int32), np.zeros(0), np.zeros(0), np.zeros(0))
+    lp = PricedLp.split(matrix, sku, none, {"threads": 1}, workers)
+    relaxed = lp.solve(matrix.low, matrix.up, 1e-9, time.perf_counter() + 60).values
+    blocks = SkuBlocks.split(matrix, sku, 1)
+    assert lp.rounder(blocks) is not None
+    openings = np.full((2, len(matrix.costs)), np.nan)
+    for k in range(3):
+        openings[:, [8 * k + 1, 8 * k + 3]] = [[1.0, 1.0], [1.0, 0.0]]
+    warm = sku_milps(matrix, blocks, relaxed, _no_shared(), {}, time.perf_counter() + 60, loss_share=10.0,
+                     openings=openings, rounder=lp.rounder(blocks))
+    cold = sku_milps(matrix, blocks, relaxed, _no_shared(), {}, time.perf_counter() + 60, loss_share=10.0,
+                     openings=openings)
+    # each sku: one PO in period 0 carrying the need of period 1 (11.4; see the test above)
+    assert warm.values.tolist() == pytest.approx(cold.values.tolist())
+    assert warm.values[:8][[0, 1, 2, 3, 6, 7]].tolist() == pytest.approx([10.0, 1.0, 0.0, 0.0, 0.0, 0.0])
+    assert (warm.solved, warm.rounded) == (0, 3)
+    assert float(matrix.costs @ warm.values) == pytest.approx(3 * 11.4)
