@@ -67,14 +67,30 @@ class Matrix:
 
     def subset(self, columns: np.ndarray, rows: np.ndarray) -> "Matrix":
         """These columns and rows (which must hold all their rows' entries), renumbered from 0."""
+        return self.subsets([columns], [rows])[0]
+
+    def subsets(self, columns: list[np.ndarray], rows: list[np.ndarray]) -> list["Matrix"]:
+        """`subset` of each pair of columns and rows, the pairs' columns disjoint (one sku each,
+        say): one pass over the model's columns for all of them, where a pass each would take
+        time in the number of pairs times the model's size."""
         position = np.full(len(self.costs), -1, dtype=np.int32)
-        position[columns] = np.arange(len(columns), dtype=np.int32)
+        owner = np.full(len(self.costs), -1, dtype=np.int64)
+        for k, mine in enumerate(columns):
+            position[mine] = np.arange(len(mine), dtype=np.int32)
+            owner[mine] = k
+        integer = self.integer[owner[self.integer] >= 0]
+        order = np.argsort(owner[integer], kind="stable")
+        edges = np.searchsorted(owner[integer][order], np.arange(len(columns) + 1))
+        integer = position[integer[order]]
+        return [self._cut(mine, rows[k], position, integer[edges[k]:edges[k + 1]])
+                for k, mine in enumerate(columns)]
+
+    def _cut(self, columns: np.ndarray, rows: np.ndarray, position: np.ndarray, integer: np.ndarray) -> "Matrix":
         counts = np.diff(self.starts)[rows]
         entries = row_entries(self.starts, rows)
-        integer = position[self.integer]
         return Matrix(np.r_[0, np.cumsum(counts)].astype(np.int32), position[self.index[entries]],
                       self.value[entries], self.row_low[rows], self.row_up[rows], self.costs[columns],
-                      self.low[columns], self.up[columns], integer[integer >= 0])
+                      self.low[columns], self.up[columns], integer)
 
 
 @dataclass(frozen=True)

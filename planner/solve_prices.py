@@ -184,7 +184,7 @@ def _parts(matrix: Matrix, blocks: SkuBlocks, chosen) -> tuple[np.ndarray, list[
     """(the chosen blocks' columns, block after block; each block's own arrays)."""
     chosen = list(chosen)
     columns = np.concatenate([blocks.columns[b] for b in chosen])
-    return columns, [matrix.subset(blocks.columns[b], blocks.rows[b]) for b in chosen]
+    return columns, matrix.subsets([blocks.columns[b] for b in chosen], [blocks.rows[b] for b in chosen])
 
 
 class LocalPlans:

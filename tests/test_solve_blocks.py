@@ -193,3 +193,20 @@ def test_skus_rounded_warm_where_prices_hold_them_match_the_pooled_rounding_by_h
     assert warm.values[:8][[0, 1, 2, 3, 6, 7]].tolist() == pytest.approx([10.0, 1.0, 0.0, 0.0, 0.0, 0.0])
     assert (warm.solved, warm.rounded) == (0, 3)
     assert float(matrix.costs @ warm.values) == pytest.approx(3 * 11.4)
+
+
+def test_subsets_of_many_skus_in_one_pass_are_each_skus_own_subset():
+    one, _ = _two_periods()
+    matrix = _copies(one, 3)
+    order = np.random.default_rng(0).permutation(len(matrix.costs))      # skus' columns spread out
+    position = np.argsort(order).astype(np.int32)
+    scattered = Matrix(matrix.starts, position[matrix.index], matrix.value, matrix.row_low, matrix.row_up,
+                       matrix.costs[order], matrix.low[order], matrix.up[order], np.sort(position[matrix.integer]))
+    sku = np.repeat(np.arange(3), len(one.costs))[order]
+    blocks = SkuBlocks.split(scattered, sku, 1)
+    together = scattered.subsets(blocks.columns, blocks.rows)
+    for mine, rows, part in zip(blocks.columns, blocks.rows, together):
+        alone = scattered.subset(mine, rows)
+        for name in ("starts", "index", "value", "row_low", "row_up", "costs", "low", "up", "integer"):
+            assert getattr(part, name).tolist() == getattr(alone, name).tolist()
+        assert len(part.integer) == 2

@@ -30,11 +30,10 @@ class FrameModel:
     problem: pulp.LpProblem
     variables: list = field(default_factory=list)
     families: dict[str, pd.DataFrame] = field(default_factory=dict)
-    rows: dict[str, pd.DataFrame] = field(default_factory=dict)
     objective_terms: list[pd.DataFrame] = field(default_factory=list)
     lazy: dict[str, "RowFamily"] = field(default_factory=dict)     # rows not in the problem yet
     eager: list["RowFamily"] = field(default_factory=list)         # rows in it from the start
-    eager_names: list[list[str]] = field(default_factory=list)
+    eager_families: list[str] = field(default_factory=list)        # the family of each eager RowFamily
     added: list[tuple[str, int]] = field(default_factory=list)     # lazy rows put in, in order
     costs: np.ndarray | None = None
     materialized: bool = False
@@ -63,18 +62,16 @@ class FrameModel:
             return
         row_of = terms.groupby(keys, sort=False).ngroup().to_numpy()
         starts = np.r_[0, np.flatnonzero(np.diff(row_of)) + 1, len(terms)]
-        rows = terms[keys].iloc[starts[:-1]].reset_index(drop=True)
-        bound = np.zeros(len(rows))
+        bound = np.zeros(len(starts) - 1)
         if rhs is not None:
+            rows = terms[keys].iloc[starts[:-1]].reset_index(drop=True)
             bound = rows.merge(rhs, on=keys, how="left")["rhs"].fillna(0.0).to_numpy(dtype=float)
-        names = [f"{family}_{i}" for i in range(len(rows))]
-        self.rows[family] = rows.assign(constraint=names)
         vids, coefs = terms["vid"].to_numpy(), terms["coef"].to_numpy(dtype=float)
         if lazy:
-            self.lazy[family] = RowFamily(vids, coefs, starts, sense, bound, np.zeros(len(rows), dtype=bool))
+            self.lazy[family] = RowFamily(vids, coefs, starts, sense, bound, np.zeros(len(bound), dtype=bool))
             return
-        self.eager.append(RowFamily(vids, coefs, starts, sense, bound, np.ones(len(rows), dtype=bool)))
-        self.eager_names.append(names)
+        self.eager.append(RowFamily(vids, coefs, starts, sense, bound, np.ones(len(bound), dtype=bool)))
+        self.eager_families.append(family)
 
     def materialize(self) -> None:
         """Give the PuLP problem its objective and eager constraints (once), ahead of the rows
@@ -86,7 +83,8 @@ class FrameModel:
             zip(map(self.variables.__getitem__, used.tolist()), self.costs[used].tolist())))
         added = dict(self.problem._constraints)
         self.problem._constraints.clear()
-        for rows, names in zip(self.eager, self.eager_names):
+        for rows, family in zip(self.eager, self.eager_families):
+            names = (f"{family}_{i}" for i in range(len(rows.bound)))
             self.problem.extend(dict(zip(names, _constraints(self.variables, rows.vids, rows.coefs, rows.starts,
                                                              SENSES[rows.sense], rows.bound))))
         self.problem.extend(added)
