@@ -2,6 +2,7 @@
 
     python benchmarks/plan_scale.py [--sizes 100,1000,5000] [--fcs 6] [--solver highs]
                                     [--time-limit S] [--gap 0.01] [--seed 1]
+                                    [--highs-method simplex,ipm,pdlp | each]
 
 For every size the script runs itself in a fresh subprocess (`--one SIZE`), so the peak memory
 (getrusage ru_maxrss, a process-wide high-water mark) belongs to that size alone. The child
@@ -15,6 +16,11 @@ Stage times come from the run's own `kpis["run"]["timings_seconds"]`: "build" is
 times what PuLP does before and after the solver proper (copying the model into HiGHS row by row,
 or writing the MPS file for CBC; reading the solution back), by wrapping those PuLP methods; this
 changes nothing in the run, it only splits the solve figure into "PuLP transfer" and "solver run".
+
+`--highs-method` runs every size once per HiGHS method named (`each`: all of them). The method
+is HiGHS's for the first LP of a model loaded whole; a model of more columns than
+`_HighsSession.PRICED_COLUMNS` is solved by prices on its shared capacities, one small dual
+simplex per SKU, whatever the method: the "LP" column says which path a row took.
 
 `--profile-build SIZE` runs the same pipeline up to the end of the build stage under cProfile
 (model inputs + build_model only) and prints the hotspots; it does not solve.
@@ -251,7 +257,16 @@ def _pss_mb(pid: int) -> float:
 def _config(args):
     from planner.config import load_config
     return load_config(args.model).with_overrides(solver=args.solver, time_limit=args.time_limit,
-                                                  mip_gap=args.gap, relax=args.relax or None)
+                                                  mip_gap=args.gap, relax=args.relax or None,
+                                                  highs_method=args.highs_method)
+
+
+def _lp_path(variables: int | None) -> str | None:
+    """Whether the LP was loaded whole (the HiGHS method applies) or solved by prices per SKU."""
+    from planner.solve import _HighsSession
+    if variables is None:
+        return None
+    return "whole" if variables <= _HighsSession.PRICED_COLUMNS else "by prices"
 
 
 def _load(n_skus: int, args, scratch: Path) -> tuple:
@@ -323,7 +338,8 @@ def run_one(n_skus: int, args) -> dict:
     from planner.pipeline import NoPlan, run_plan
 
     config = _config(args)
-    row: dict = {"skus": n_skus, "fcs": args.fcs, "solver": config.solver, "time_limit": config.time_limit,
+    row: dict = {"skus": n_skus, "fcs": args.fcs, "solver": config.solver, "highs_method": config.highs_method,
+                 "time_limit": config.time_limit,
                  "gap_target": config.mip_gap, "relax": config.relax, "integer_periods": config.integer_periods,
                  "seed": args.seed, **_code_version(), "loadavg_start": round(os.getloadavg()[0], 2)}
     with tempfile.TemporaryDirectory(prefix="plan-scale-") as scratch:
@@ -383,6 +399,7 @@ def run_one(n_skus: int, args) -> dict:
         if sampler is not None:
             sampler.stop()
     row["total_s"] = round(row["load_s"] + row["run_plan_s"] + (row["write_s"] or 0.0), 3)
+    row["lp_path"] = _lp_path(row.get("variables"))
     row.update(_peak_mb())
     row["loadavg_end"] = round(os.getloadavg()[0], 2)
     return row
@@ -438,14 +455,15 @@ def profile_build(n_skus: int, args, top: int) -> None:
 
 def run_sizes(args) -> list[dict]:
     rows = []
-    for n in args.sizes:
+    for n, method in ((n, method) for n in args.sizes for method in args.highs_methods):
         command = [sys.executable, os.path.abspath(__file__), "--one", str(n), "--fcs", str(args.fcs),
                    "--seed", str(args.seed)]
         if args.relax:
             command.append("--relax")
         for flag, value in (("--solver", args.solver), ("--time-limit", args.time_limit),
                             ("--gap", args.gap), ("--model", args.model), ("--jobs", args.jobs),
-                            ("--highs-log", args.highs_log and f"{args.highs_log}.{n}")):
+                            ("--highs-method", method),
+                            ("--highs-log", args.highs_log and f"{args.highs_log}.{n}{'.' + method if method else ''}")):
             if value is not None:
                 command += [flag, str(value)]
         log(f"== {n} skus x {args.fcs} FCs: {' '.join(command[1:])}")
@@ -527,17 +545,19 @@ def e2e_verdict(row: dict) -> str:
 
 
 def table(rows: list[dict]) -> str:
-    header = ["skus", "fcs", "periods", "variables", "constraints", "integer vars", "load s", "forecast s",
+    header = ["skus", "fcs", "periods", "method", "LP", "variables", "constraints", "integer vars", "load s", "forecast s",
               "build s", "solve s", "(PuLP transfer s", "solver run s)", "extract+promise s", "write s",
               "total s", "build/solve", "build < solve/3", "status", "solver calls", "MIP gap", "fill rate",
               "peak MB", "tree PSS peak MB", "end-to-end target"]
-    lines = ["| " + " | ".join(header) + " |", "|" + "---:|" * 16 + "---|---|---|---:|---:|---:|---:|---|"]
+    left = {"method", "LP", "build < solve/3", "status", "solver calls", "end-to-end target"}
+    lines = ["| " + " | ".join(header) + " |", "|" + "".join("---|" if h in left else "---:|" for h in header)]
     for row in rows:
         t = row.get("timings") or {}
         split = row.get("solve_split") or {}
         ratio = t["build"] / t["solve"] if t.get("solve") and "build" in t else None
         gap = row.get("mip_gap")
-        cells = [row["skus"], row["fcs"], row.get("periods"), row.get("variables"), row.get("constraints"),
+        cells = [row["skus"], row["fcs"], row.get("periods"), row.get("highs_method"),
+                 row.get("lp_path") or _lp_path(row.get("variables")), row.get("variables"), row.get("constraints"),
                  row.get("integer_variables"), row.get("load_s"), t.get("forecast"), t.get("build"),
                  t.get("solve"), split.get("transfer"), split.get("solver_run"),
                  (t.get("extract") or 0.0) + (t.get("promise") or 0.0) if "extract" in t else None,
@@ -557,9 +577,11 @@ def summary(rows: list[dict]) -> str:
     lines = [f"- build < solve/3 at every size: **{build}** "
              f"({', '.join(str(r['skus']) + ': ' + build_verdict(r) for r in rows)})"]
     for skus, limit in E2E_TARGETS.items():
-        row = next((r for r in rows if r["skus"] == skus), None)
-        verdict = "not run" if row is None else e2e_verdict(row)
-        lines.append(f"- {skus:,} SKUs end to end < {limit:g} s: **{verdict}**")
+        runs = [r for r in rows if r["skus"] == skus] or [None]
+        for row in runs:
+            verdict = "not run" if row is None else e2e_verdict(row)
+            method = f" (method {row['highs_method']})" if row and len(runs) > 1 else ""
+            lines.append(f"- {skus:,} SKUs end to end < {limit:g} s{method}: **{verdict}**")
     return "\n".join(lines)
 
 
@@ -575,6 +597,9 @@ def parse(argv=None):
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--model", default=None, help="planning model TOML (default: built-in defaults)")
     parser.add_argument("--jobs", type=int, default=None, help="forecast worker processes (default: all cores)")
+    parser.add_argument("--highs-method", default=None,
+                        help="comma-separated HiGHS methods, each run at every size, or 'each' "
+                             "(default: the model's)")
     parser.add_argument("--relax", action="store_true", help="solve the LP relaxation (no MOQ/lot integers)")
     parser.add_argument("--highs-log", default=None,
                         help="write HiGHS's own log of each solver call to FILE.<skus>.call<k> (diagnostics)")
@@ -591,6 +616,22 @@ def parse(argv=None):
     parser.add_argument("--profile-out", default=None, help="also dump the raw profile (pstats) here")
     args = parser.parse_args(argv)
     args.sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    args.highs_methods = _methods(parser, args.highs_method)
+    if args.one is None and args.profile_build is None:
+        args.highs_method = None
+    return args
+
+
+def _methods(parser, given: str | None) -> list[str | None]:
+    """The HiGHS methods to run each size with; [None] keeps the model's own."""
+    from planner.config import HIGHS_METHODS
+    if given is None:
+        return [None]
+    methods = list(HIGHS_METHODS) if given == "each" else [m.strip() for m in given.split(",") if m.strip()]
+    unknown = [m for m in methods if m not in HIGHS_METHODS]
+    if unknown:
+        parser.error(f"--highs-method: unknown {', '.join(unknown)}; known: {', '.join(HIGHS_METHODS)}, each")
+    return methods
     return args
 
 
