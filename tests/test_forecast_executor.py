@@ -1,5 +1,7 @@
 """Executors: the same forecasts whether chunks run here, in a process pool or on a Dask cluster."""
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -43,6 +45,19 @@ def test_dask_cluster_gives_the_local_result():
         remote = forecast_demand(history, CALENDAR, executor=executor)
     pd.testing.assert_frame_equal(local, remote)
     assert local.attrs == remote.attrs
+
+
+def test_dask_sends_large_chunks_without_a_warning():
+    pytest.importorskip("distributed")
+    chunks = [np.arange(1_000_000, dtype=float) + k for k in range(2)]   # 16 MB, past Dask's 10 MB
+    with make_executor("dask", jobs=2) as executor, warnings.catch_warnings():
+        warnings.simplefilter("error")
+        sums = list(executor.map(_total, chunks, 1.0))
+    assert sums == [float(chunk.sum()) for chunk in chunks]
+
+
+def _total(chunk, factor):
+    return float(chunk.sum()) * factor
 
 
 def test_missing_dask_is_a_clear_error(monkeypatch):
