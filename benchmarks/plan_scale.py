@@ -45,6 +45,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
+import itertools
 import json
 import os
 import pstats
@@ -399,7 +400,6 @@ def run_one(n_skus: int, args) -> dict:
         if sampler is not None:
             sampler.stop()
     row["total_s"] = round(row["load_s"] + row["run_plan_s"] + (row["write_s"] or 0.0), 3)
-    row["lp_path"] = _lp_path(row.get("variables"))
     row.update(_peak_mb())
     row["loadavg_end"] = round(os.getloadavg()[0], 2)
     return row
@@ -455,7 +455,7 @@ def profile_build(n_skus: int, args, top: int) -> None:
 
 def run_sizes(args) -> list[dict]:
     rows = []
-    for n, method in ((n, method) for n in args.sizes for method in args.highs_methods):
+    for n, method in itertools.product(args.sizes, args.highs_methods):
         command = [sys.executable, os.path.abspath(__file__), "--one", str(n), "--fcs", str(args.fcs),
                    "--seed", str(args.seed)]
         if args.relax:
@@ -482,9 +482,10 @@ def run_sizes(args) -> list[dict]:
             if failure is None:
                 row = json.loads(lines[-1])
             else:
-                row = json.loads(partial.read_text()) if partial.exists() else {"skus": n, "fcs": args.fcs}
+                row = json.loads(partial.read_text()) if partial.exists() else {"skus": n, "fcs": args.fcs, "highs_method": method}
                 stage = row.get("stage")
                 row.update(status=failure + (f", in {stage}" if stage else ""), total_s=None)
+        row["lp_path"] = _lp_path(row.get("variables"))
         rows.append(row)
         log(f"== {n} skus: {row['status']} in {time.perf_counter() - started:.1f} s (wall, incl. generate)")
         if args.json_out:
@@ -557,7 +558,7 @@ def table(rows: list[dict]) -> str:
         ratio = t["build"] / t["solve"] if t.get("solve") and "build" in t else None
         gap = row.get("mip_gap")
         cells = [row["skus"], row["fcs"], row.get("periods"), row.get("highs_method"),
-                 row.get("lp_path") or _lp_path(row.get("variables")), row.get("variables"), row.get("constraints"),
+                 row.get("lp_path"), row.get("variables"), row.get("constraints"),
                  row.get("integer_variables"), row.get("load_s"), t.get("forecast"), t.get("build"),
                  t.get("solve"), split.get("transfer"), split.get("solver_run"),
                  (t.get("extract") or 0.0) + (t.get("promise") or 0.0) if "extract" in t else None,
@@ -617,8 +618,6 @@ def parse(argv=None):
     args = parser.parse_args(argv)
     args.sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     args.highs_methods = _methods(parser, args.highs_method)
-    if args.one is None and args.profile_build is None:
-        args.highs_method = None
     return args
 
 
@@ -632,7 +631,6 @@ def _methods(parser, given: str | None) -> list[str | None]:
     if unknown:
         parser.error(f"--highs-method: unknown {', '.join(unknown)}; known: {', '.join(HIGHS_METHODS)}, each")
     return methods
-    return args
 
 
 def main(argv=None) -> int:
