@@ -5,13 +5,13 @@
     python benchmarks/forecast_accuracy.py --subset tourism_quarterly --limit 100
 
 For Tourism monthly and quarterly and M1 monthly it forecasts every series' test period from
-its training data with the planner's selection (planner.forecast_select.forecast_series: the
+its training data with the planner's selection (planner.forecast.select.forecast_series: the
 rolling-origin backtest over the candidates, the median of the best three), and prints the
 mean MAPE, sMAPE and MASE beside three reference methods run here on the same data: ETS
 (statsmodels ExponentialSmoothing, the trend and season chosen by AICc, as the automatic ETS of
 the competition papers), Theta (statsmodels ThetaModel, with its multiplicative seasonal
 adjustment, the M3 winner) and the seasonal naive forecast. The deseasonalizing seasonal index
-comes from planner.forecast_season, as for a sku's total in the planner. MASE scales by the
+comes from planner.forecast.season, as for a sku's total in the planner. MASE scales by the
 in-sample seasonal naive error (lag = season length), as in the Tourism and M4 competitions.
 
 A second table compares the planner with the PUBLISHED figures in PUBLISHED below, measure by
@@ -33,11 +33,11 @@ import numpy as np
 from statsmodels.tsa.forecasting.theta import ThetaModel
 from statsmodels.tsa.holtwinters import ExponentialSmoothing
 
-from planner.forecast_executor import cpu_count
-from planner.forecast_metrics import mase, smape
-from planner.forecast_options import ForecastOptions
-from planner.forecast_season import season_factors, seasonal_index
-from planner.forecast_select import SeriesInput, forecast_series
+from planner.forecast.executor import cpu_count
+from planner.forecast.metrics import mase, smape
+from planner.forecast.options import ForecastOptions
+from planner.forecast.season import season_factors, seasonal_index
+from planner.forecast.select import SeriesInput, forecast_series
 
 SUBSETS = {"tourism_monthly": ("Tourism", "monthly"), "tourism_quarterly": ("Tourism", "quarterly"),
            "m1_monthly": ("M1", "monthly")}

@@ -17,7 +17,7 @@ import argparse
 
 from forecast_speed import time_forecast
 
-from planner.forecast_executor import make_executor
+from planner.forecast.executor import make_executor
 
 RUNS = {"local1": ("local", 1), "local2": ("local", 2), "dask2": ("dask", 2)}
 

@@ -19,9 +19,9 @@ import numpy as np
 import pandas as pd
 
 from planner.calendar import Calendar
-from planner.forecast import forecast_demand, history_buckets
-from planner.forecast_executor import cpu_count
-from planner.forecast_metrics import mase
+from planner.forecast.core import forecast_demand, history_buckets
+from planner.forecast.executor import cpu_count
+from planner.forecast.metrics import mase
 
 REGIONS = 6
 PLAN_START = pd.Timestamp("2026-01-05")

@@ -7,9 +7,9 @@ inputs as `planner plan` makes them, and the LP relaxation built afresh for each
 
 * whole: every row in HiGHS from the start (the four shared-capacity families included), dual
   simplex, as the planner solved it before lazy rows (`--no-whole` skips it: hours at 1,000);
-* lazy: `planner.solve.solve` on the model loaded whole into HiGHS, shared-capacity rows added
+* lazy: `planner.solve.solver.solve` on the model loaded whole into HiGHS, shared-capacity rows added
   when a solution breaks them, warm dual simplex re-solves (how small models are solved);
-* prices: `planner.solve.solve` as it solves a large model (planner/solve_prices.py): one LP per
+* prices: `planner.solve.solver.solve` as it solves a large model (planner/solve/prices.py): one LP per
   sku each round, a master over the shared rows; it stops within a tenth of the 1% MIP gap,
   so its plan costs up to 0.1% more than the optimum, and its bound is at most that below.
 
@@ -30,15 +30,15 @@ import highspy
 import numpy as np
 
 from planner.config import load_config
-from planner.demand import plan_demand
-from planner.forecast import forecast_demand, net_forecast
-from planner.generate import generate_dataset, write_dataset
-from planner.load import load_dataset
+from planner.plan.demand import plan_demand
+from planner.forecast.core import forecast_demand, net_forecast
+from planner.data.generate import generate_dataset, write_dataset
+from planner.data.load import load_dataset
 from planner.model.build import build_model
 from planner.model.inputs import model_inputs
 from planner.pipeline import _error_sigma, plan_calendar
-import planner.solve as solve_module
-from planner.solve import _stacked_rows, solve
+from planner.solve.highs import HighsSession, stacked_rows
+from planner.solve.solver import solve
 
 
 def relaxed_inputs(skus: int, fcs: int, seed: int):
@@ -62,7 +62,7 @@ def solve_whole(model) -> tuple[float, float]:
     n = len(model.variables)
     highs.addCols(n, model.costs, np.zeros(n), np.full(n, highspy.kHighsInf), 0, np.zeros(n, dtype=np.int32),
                   np.zeros(0, dtype=np.int32), np.zeros(0))
-    starts, index, value, low, up = _stacked_rows(model.eager + list(model.lazy.values()), highspy.kHighsInf)
+    starts, index, value, low, up = stacked_rows(model.eager + list(model.lazy.values()), highspy.kHighsInf)
     highs.addRows(len(low), low, up, len(index), starts[:-1], index, value)
     started = time.perf_counter()
     highs.run()
@@ -71,13 +71,13 @@ def solve_whole(model) -> tuple[float, float]:
 
 def solve_lazy(model, config) -> tuple[float, float, int]:
     """The model loaded whole, shared rows separated: no model is priced."""
-    saved = solve_module._HighsSession.PRICED_COLUMNS
-    solve_module._HighsSession.PRICED_COLUMNS = len(model.variables)
+    saved = HighsSession.PRICED_COLUMNS
+    HighsSession.PRICED_COLUMNS = len(model.variables)
     try:
         started = time.perf_counter()
         result = solve(model.problem, config, separate=model.add_violated_rows)
     finally:
-        solve_module._HighsSession.PRICED_COLUMNS = saved
+        HighsSession.PRICED_COLUMNS = saved
     added = sum(int(rows.added.sum()) for rows in model.lazy.values())
     return time.perf_counter() - started, result.objective, added
 

@@ -12,14 +12,14 @@ it to a temporary folder and loads it back with `load_dataset`, as `planner plan
 The parent prints a Markdown table on stdout; progress goes to stderr.
 
 Stage times come from the run's own `kpis["run"]["timings_seconds"]`: "build" is model inputs +
-`build_model` (the PuLP objects), "solve" is `planner.solve.solve`. Inside "solve", the child also
+`build_model` (the PuLP objects), "solve" is `planner.solve.solver.solve`. Inside "solve", the child also
 times what PuLP does before and after the solver proper (copying the model into HiGHS row by row,
 or writing the MPS file for CBC; reading the solution back), by wrapping those PuLP methods; this
 changes nothing in the run, it only splits the solve figure into "PuLP transfer" and "solver run".
 
 `--highs-method` runs every size once per HiGHS method named (`each`: all of them). The method
 is HiGHS's for the first LP of a model loaded whole; a model of more columns than
-`_HighsSession.PRICED_COLUMNS` is solved by prices on its shared capacities, one small dual
+`HighsSession.PRICED_COLUMNS` is solved by prices on its shared capacities, one small dual
 simplex per SKU, whatever the method: the "LP" column says which path a row took.
 
 `--profile-build SIZE` runs the same pipeline up to the end of the build stage under cProfile
@@ -264,16 +264,16 @@ def _config(args):
 
 def _lp_path(variables: int | None) -> str | None:
     """Whether the LP was loaded whole (the HiGHS method applies) or solved by prices per SKU."""
-    from planner.solve import _HighsSession
+    from planner.solve.highs import HighsSession
     if variables is None:
         return None
-    return "whole" if variables <= _HighsSession.PRICED_COLUMNS else "by prices"
+    return "whole" if variables <= HighsSession.PRICED_COLUMNS else "by prices"
 
 
 def _load(n_skus: int, args, scratch: Path) -> tuple:
     """Generate, write and load a dataset; returns the Dataset and the two timings."""
-    from planner.generate import generate_dataset, write_dataset
-    from planner.load import load_dataset
+    from planner.data.generate import generate_dataset, write_dataset
+    from planner.data.load import load_dataset
     started = time.perf_counter()
     tables = generate_dataset(n_skus, args.fcs, args.seed, history_period="week")
     generated = time.perf_counter()
@@ -335,7 +335,7 @@ class _Partial:
 
 
 def run_one(n_skus: int, args) -> dict:
-    from planner.outputs import plan_files, write_folder
+    from planner.report.outputs import plan_files, write_folder
     from planner.pipeline import NoPlan, run_plan
 
     config = _config(args)

@@ -31,9 +31,9 @@ from pathlib import Path
 import numpy as np
 
 from planner.config import load_config
-from planner.files import write_folder
-from planner.generate import generate_dataset, write_dataset
-from planner.load import load_dataset
+from planner.data.files import write_folder
+from planner.data.generate import generate_dataset, write_dataset
+from planner.data.load import load_dataset
 from planner.simulate import simulate
 from planner.simulate.report import simulation_files, summary_text
 from planner.simulate.replay import replay_start

@@ -16,7 +16,7 @@ import click
 
 from planner.calendar import PERIOD_LENGTHS
 from planner.config import HIGHS_METHODS, SOLVERS, ConfigError, load_config
-from planner.dataset import DatasetError
+from planner.data.dataset import DatasetError
 
 EXIT_OK, EXIT_ERROR, EXIT_BAD_INPUT, EXIT_NO_PLAN, EXIT_GATE = 0, 1, 2, 3, 4
 
@@ -54,10 +54,10 @@ def handle_errors(command):
     """Turn the library's errors into messages and exit codes; nothing reaches the user as a traceback."""
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
-        from planner.forecast_executor import ExecutorUnavailable
+        from planner.forecast.executor import ExecutorUnavailable
         from planner.pipeline import NoPlan
-        from planner.plan_folder import PlanFolderError
-        from planner.solve import SolverUnavailable
+        from planner.data.plan_folder import PlanFolderError
+        from planner.solve.solver import SolverUnavailable
         try:
             return command(*args, **kwargs)
         except DatasetError as error:
@@ -123,8 +123,8 @@ def main():
 @handle_errors
 def validate(dataset, as_json):
     """Check a dataset folder; print every problem (exit 2) or a summary of a valid dataset."""
-    from planner.load import load_dataset
-    from planner.validate import summarize
+    from planner.data.load import load_dataset
+    from planner.data.validate import summarize
     loaded = load_dataset(dataset)
     summary = summarize(loaded)
     for note in loaded.notes:
@@ -163,11 +163,11 @@ def validate(dataset, as_json):
 def plan(dataset, out, period, horizon, start, jobs, model_file, executor, dask_address, solver, time_limit,
          mip_gap, relax, highs_method, threads, as_json, previous_plan, gates):
     """Forecast, optimize and write the weekly plan for DATASET into --out."""
-    from planner.forecast_executor import make_executor
-    from planner.load import load_dataset
-    from planner.outputs import plan_files, write_folder
+    from planner.forecast.executor import make_executor
+    from planner.data.load import load_dataset
+    from planner.report.outputs import plan_files, write_folder
     from planner.pipeline import run_plan
-    from planner.previous import read_previous
+    from planner.data.previous import read_previous
     config = load_config(model_file).with_overrides(
         period=period, horizon=horizon, solver=solver, time_limit=time_limit, mip_gap=mip_gap, relax=relax,
         highs_method=highs_method, threads=threads)
@@ -187,7 +187,7 @@ def plan(dataset, out, period, horizon, start, jobs, model_file, executor, dask_
 
 
 def _parse_gates(texts):
-    from planner.gates import GateError, parse_gate
+    from planner.report.gates import GateError, parse_gate
     try:
         return [parse_gate(text) for text in texts]
     except GateError as error:
@@ -196,7 +196,7 @@ def _parse_gates(texts):
 
 def _check_gates(gates, kpis: dict, out: Path) -> None:
     """Exit 4, naming every tripped gate on stderr, when the written plan fails a `--fail-on`."""
-    from planner.gates import tripped_gates
+    from planner.report.gates import tripped_gates
     tripped = tripped_gates(gates, kpis)
     for line in tripped:
         click.echo(f"gate tripped: {line}", err=True)
@@ -227,10 +227,10 @@ def _summary(kpis: dict, out: Path) -> str:
 @handle_errors
 def forecast(dataset, out, period, horizon, start, jobs, model_file, executor, dask_address):
     """Forecast demand per sku and region; write forecast.csv, forecast_metrics.csv and kpis.json into --out."""
-    from planner.forecast import forecast_demand
-    from planner.forecast_executor import make_executor
-    from planner.load import load_dataset
-    from planner.outputs import forecast_files, json_bytes, write_folder
+    from planner.forecast.core import forecast_demand
+    from planner.forecast.executor import make_executor
+    from planner.data.load import load_dataset
+    from planner.report.outputs import forecast_files, json_bytes, write_folder
     from planner.pipeline import forecast_kpis, plan_calendar
     config = load_config(model_file).with_overrides(period=period, horizon=horizon)
     loaded = load_dataset(dataset, require=("demand_history",))
@@ -255,7 +255,7 @@ def forecast(dataset, out, period, horizon, start, jobs, model_file, executor, d
 @handle_errors
 def generate(directory, skus, fcs, seed, history_period, overwrite):
     """Write a seeded synthetic dataset in the contract format into DIRECTORY."""
-    from planner.generate import generate_dataset, write_dataset
+    from planner.data.generate import generate_dataset, write_dataset
     tables = generate_dataset(skus, fcs, seed, history_period=history_period)
     write_dataset(tables, directory, overwrite=overwrite)
     click.echo(f"dataset with {skus} skus and {fcs} fcs (seed {seed}) written to {directory}")
@@ -268,7 +268,7 @@ def generate(directory, skus, fcs, seed, history_period, overwrite):
 @handle_errors
 def diff(old, new, as_json):
     """Show what changed from plan folder OLD to NEW: PO lines and promise dates."""
-    from planner.diff import diff_plans, diff_text
+    from planner.plan.diff import diff_plans, diff_text
     changes = diff_plans(old, new)
     click.echo(json.dumps(changes, indent=2) if as_json else diff_text(changes))
 
@@ -311,8 +311,8 @@ def _delays(ctx, param, values) -> tuple:
 @handle_errors
 def simulate(dataset, out, weeks, policies, seed, delays, model_file, solver, time_limit, jobs):
     """Replay the last --weeks weeks of DATASET with the planner and with minmax and order-up-to rules."""
-    from planner.files import write_folder
-    from planner.load import load_dataset
+    from planner.data.files import write_folder
+    from planner.data.load import load_dataset
     from planner.simulate import ReplayError, simulate as run_simulation
     from planner.simulate.report import simulation_files, summary_text
     config = load_config(model_file).with_overrides(solver=solver, time_limit=time_limit)
@@ -338,7 +338,7 @@ def simulate(dataset, out, weeks, policies, seed, delays, model_file, solver, ti
 @handle_errors
 def explain(plan_dir, order_id, sku):
     """Tell the story of an order or a sku from the plan folder PLAN_DIR (nothing is re-solved)."""
-    from planner.story import order_story, sku_story
+    from planner.plan.story import order_story, sku_story
     if (order_id is None) == (sku is None):
         raise click.UsageError("give one of --order ID or --sku SKU")
     click.echo(order_story(plan_dir, order_id) if order_id is not None else sku_story(plan_dir, sku))

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 from planner.calendar import PERIOD_LENGTHS
-from planner.forecast_options import ForecastOptions
+from planner.forecast.options import ForecastOptions
 
 SOLVERS = ("cbc", "highs")
 HIGHS_METHODS = ("choose", "simplex", "ipm", "pdlp")

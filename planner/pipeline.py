@@ -15,18 +15,18 @@ import pandas as pd
 
 from planner.calendar import Calendar
 from planner.config import PlanConfig
-from planner.dataset import Dataset
-from planner.demand import plan_demand
-from planner.explain import explain_orders, gather_evidence
-from planner.extract import Plan, extract_plan
-from planner.forecast import forecast_demand, net_forecast
-from planner.kpis import KPI_SCHEMA_VERSION, capacity_kpis, order_kpis, service_kpis
+from planner.data.dataset import Dataset
+from planner.plan.demand import plan_demand
+from planner.plan.explain import explain_orders, gather_evidence
+from planner.plan.extract import Plan, extract_plan
+from planner.forecast.core import forecast_demand, net_forecast
+from planner.report.kpis import KPI_SCHEMA_VERSION, capacity_kpis, order_kpis, service_kpis
 from planner.model.build import build_model
 from planner.model.inputs import ModelInputs, model_inputs
 from planner.model.rounding import rounding_step
-from planner.po_reasons import explain_purchases
-from planner.promise import promise_orders
-from planner.solve import SolveResult, solve
+from planner.plan.po_reasons import explain_purchases
+from planner.plan.promise import promise_orders
+from planner.solve.solver import SolveResult, solve
 
 
 class NoPlan(RuntimeError):
@@ -73,7 +73,7 @@ def run_plan(dataset: Dataset, config: PlanConfig, *, start=None, jobs: int | No
              forecast_executor=None) -> PlanRun:
     """Forecast, optimize and promise; raises NoPlan when the solver finds no solution.
 
-    `previous` is the last plan's PO lines (planner.previous.read_previous), kept stable.
+    `previous` is the last plan's PO lines (planner.data.previous.read_previous), kept stable.
     """
     clock = Stopwatch()
     calendar = plan_calendar(dataset, config, start)

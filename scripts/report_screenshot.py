@@ -5,7 +5,7 @@
 Checks: no console message (the page runs no script, so any message is a fault), no resource
 fetched (the page is self-contained), and every chart image decoded. Exit 0 when the page is
 clean, 1 when it is not, 2 when no Chromium is installed (Debian: apt-get install chromium).
-tests/test_report_browser.py runs the same check.
+tests/report/test_page_browser.py runs the same check.
 """
 
 from __future__ import annotations

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from planner.dataset import Dataset
-from planner.schema import TABLES, Kind
+from planner.data.dataset import Dataset
+from planner.data.schema import TABLES, Kind
 
 _DTYPES = {Kind.TEXT: "object", Kind.INT: "int64", Kind.NUMBER: "float64", Kind.DATE: "datetime64[ns]"}
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from planner.dataset import DatasetError, Problem
-from planner.load import load_dataset
+from planner.data.dataset import DatasetError, Problem
+from planner.data.load import load_dataset
 
 VALID_TABLES = {
     "skus": "sku,unit_cost,unit_volume,description\nA,10,0.01,Widget\nB,5,,Gadget\n",

@@ -11,11 +11,11 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner, Result
 
-import planner.outputs
+import planner.report.outputs
 import planner.pipeline
 from planner.cli import main
-from planner.outputs import FORECAST_COLUMNS
-from planner.solve import SolveResult, SolveStatus
+from planner.report.outputs import FORECAST_COLUMNS
+from planner.solve.solver import SolveResult, SolveStatus
 
 
 def run(*args) -> Result:
@@ -264,7 +264,7 @@ def test_out_that_is_a_file_exits_2_and_is_left_alone(dataset_folder, out, monke
     """Only the writing step is under test: the plan itself is stubbed out."""
     out.write_text("not a folder")
     monkeypatch.setattr(planner.pipeline, "run_plan", lambda *a, **k: SimpleNamespace(kpis={}))
-    monkeypatch.setattr(planner.outputs, "plan_files", lambda run: {"kpis.json": b"{}\n"})
+    monkeypatch.setattr(planner.report.outputs, "plan_files", lambda run: {"kpis.json": b"{}\n"})
     result = run("plan", dataset_folder.path, "--out", out)
     assert result.exit_code == 2, result.output
     assert "not a folder" in result.stderr
@@ -306,7 +306,7 @@ def test_forecast_writes_the_contract_columns(dataset_folder, out):
 # ---------------------------------------------------------------- KPI gates
 
 def test_a_tripped_gate_exits_4_after_writing_a_plan_that_follows_the_kpi_schema(dataset_folder, out):
-    from planner.kpi_schema import missing, undocumented
+    from planner.report.kpi_schema import missing, undocumented
     result = run("plan", dataset_folder.path, "--out", out, "--fail-on", "fill_rate<=1",
                  "--fail-on", "backorder_units>0")
     assert result.exit_code == 4, result.output

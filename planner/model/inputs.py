@@ -15,8 +15,8 @@ from statistics import NormalDist
 
 from planner.calendar import Calendar
 from planner.config import PlanConfig
-from planner.dataset import Dataset
-from planner.previous import PREVIOUS_COLUMNS, previous_purchases, released_receipts
+from planner.data.dataset import Dataset
+from planner.data.previous import PREVIOUS_COLUMNS, previous_purchases, released_receipts
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ class ModelInputs:
     receipts: pd.DataFrame        # sku, fc, period, quantity (firm inbound)
     safety_stock: pd.DataFrame    # sku, fc, target
     previous_purchases: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PREVIOUS_COLUMNS))
-    # supplier, sku, fc, period, previous: units the previous plan planned (planner.previous)
+    # supplier, sku, fc, period, previous: units the previous plan planned (planner.data.previous)
 
     @property
     def horizon(self) -> int:
@@ -46,7 +46,7 @@ def model_inputs(dataset: Dataset, demand: pd.DataFrame, error_sigma: pd.DataFra
                  calendar: Calendar, config: PlanConfig, previous: pd.DataFrame | None = None) -> ModelInputs:
     """Derive every index set and parameter of the model (see MODEL.md, 'Sets').
 
-    `previous` is the last plan's PO lines (planner.previous.read_previous): its released lines
+    `previous` is the last plan's PO lines (planner.data.previous.read_previous): its released lines
     become firm receipts and its planned ones `previous_purchases`.
     """
     purchase = purchase_options(dataset, calendar)
@@ -124,7 +124,7 @@ def stock_positions(sources: pd.DataFrame, transfers: pd.DataFrame) -> pd.DataFr
 def firm_receipts(dataset: Dataset, calendar: Calendar, previous: pd.DataFrame | None = None) -> pd.DataFrame:
     """Open POs by arrival period; late ones arrive in period 0, those after the plan are left out.
 
-    POs the previous plan released are open POs too (planner.previous.released_receipts).
+    POs the previous plan released are open POs too (planner.data.previous.released_receipts).
     """
     inbound = dataset.inbound
     period = np.maximum(calendar.period_of(inbound["eta"]), 0) if len(inbound) else []

@@ -92,7 +92,7 @@ def consolidated_lines(model: FrameModel, cover: float, share: float) -> dict[in
     period; opened where it orders, each PO must buy its MOQ. Pooled, a few POs carry the need;
     closed, a line's need goes to the item's other FCs (by transfer) or to a supplier without
     MOQ. Which is cheapest depends on the sku: each sku's own LP tries a few such roundings
-    (planner/solve_blocks.py), 1,000 skus: 0.85% above the relaxation together where the
+    (planner/solve/blocks.py), 1,000 skus: 0.85% above the relaxation together where the
     relaxation's own rounding lost 4.4%.
     """
     lines, units, line_of = _moq_lines(model)

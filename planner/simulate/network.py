@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from planner.dataset import Dataset
+from planner.data.dataset import Dataset
 from planner.model.inputs import service_arcs
 
 UNLIMITED = math.inf

@@ -19,8 +19,8 @@ import pandas as pd
 
 from planner.calendar import Calendar
 from planner.config import PlanConfig
-from planner.dataset import Dataset
-from planner.forecast import forecast_demand
+from planner.data.dataset import Dataset
+from planner.forecast.core import forecast_demand
 from planner.pipeline import NoPlan, run_plan
 from planner.simulate.network import Network
 

@@ -22,8 +22,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from planner.dataset import Dataset
-from planner.schema import column_names
+from planner.data.dataset import Dataset
+from planner.data.schema import column_names
 from planner.simulate.ledger import WEEK, InTransit, Ledger, OrderLine, WeekFlows
 from planner.simulate.network import Network
 from planner.simulate.orders import demand_lines, open_order_lines, weekly_demand

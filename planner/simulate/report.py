@@ -8,7 +8,7 @@ import io
 
 import pandas as pd
 
-from planner.outputs import csv_bytes
+from planner.report.outputs import csv_bytes
 from planner.simulate.run import Simulation
 from planner.simulate.summary import COST_COLUMNS
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from planner.config import PlanConfig
-from planner.dataset import Dataset
+from planner.data.dataset import Dataset
 from planner.simulate.network import Network
 from planner.simulate.policies import LpPolicy, MinMaxPolicy, OrderUpToPolicy, WeeklyForecast
 from planner.simulate.replay import PolicyRun, Replay, ReplayError, check_replay, week_orders

@@ -9,7 +9,8 @@ from builders import dataset
 from planner.calendar import Calendar
 from planner.config import PlanConfig
 from planner.pipeline import NoPlan, optimize
-from planner.promise import promise_orders
+from planner.plan.promise import promise_orders
+from planner.solve.highs import HighsSession
 
 START = pd.Timestamp("2026-11-30")  # a Monday
 NO_ERROR = pd.DataFrame({"sku": pd.Series(dtype=object), "region": pd.Series(dtype=object), "sigma": pd.Series(dtype=float)})
@@ -128,9 +129,8 @@ def test_with_highs_the_skus_own_milp_places_the_moq_po_and_lifts_the_bound(by_p
     relaxation's prices finds the one PO of 50 the hand calculation gives, and its dual bound
     lifts the relaxation bound, so the plan is proven within the gap without branching. The
     same when every LP is solved by prices (as large models are)."""
-    import planner.solve as solve_module
     if by_prices:
-        monkeypatch.setattr(solve_module._HighsSession, "PRICED_COLUMNS", 1)
+        monkeypatch.setattr(HighsSession, "PRICED_COLUMNS", 1)
     ds = dataset(**ONE_FC, supplier_items=[
         {"supplier": "S", "sku": "A", "fc": "F1", "unit_price": 10.0, "lead_time_days": 0,
          "moq": 30.0, "lot_size": 10.0}])
@@ -145,8 +145,8 @@ def test_with_highs_the_skus_own_milp_places_the_moq_po_and_lifts_the_bound(by_p
 def test_a_model_solved_by_prices_never_runs_the_milp_on_the_whole(monkeypatch):
     """Past the gap, a model whose LPs go by prices keeps its rounded plan, reported feasible
     with its gap: the MILP on the whole could not finish at the sizes that need prices."""
-    import planner.solve as solve_module
-    monkeypatch.setattr(solve_module._HighsSession, "PRICED_COLUMNS", 1)
+    import planner.solve.solver as solve_module
+    monkeypatch.setattr(HighsSession, "PRICED_COLUMNS", 1)
     monkeypatch.setattr(solve_module, "_run", _no_whole_milp(solve_module._run))
     monkeypatch.setattr(solve_module, "ROUNDING_LOSS_SHARE", 1e15)     # no sku MILP: the rounding's gap stays
     ds = dataset(**ONE_FC, supplier_items=[
@@ -167,9 +167,9 @@ def test_a_model_solved_by_prices_whose_repair_finds_no_plan_ends_without_loadin
     time: the run ends with no plan at once instead of loading the whole model for a MILP."""
     import dataclasses
 
-    import planner.solve as solve_module
-    from planner.solve_prices import PricedLp
-    monkeypatch.setattr(solve_module._HighsSession, "PRICED_COLUMNS", 1)
+    import planner.solve.solver as solve_module
+    from planner.solve.prices import PricedLp
+    monkeypatch.setattr(HighsSession, "PRICED_COLUMNS", 1)
     monkeypatch.setattr(solve_module, "_run", _no_whole_milp(solve_module._run))
     solve, calls = PricedLp.solve, []
 
@@ -223,16 +223,15 @@ def test_relaxed_plan_ignores_moq_and_lots():
 
 
 def test_an_lp_solved_by_prices_has_the_whole_models_optimum(monkeypatch):
-    """Two skus sharing one short FC: priced on the shared outbound row (planner/solve_prices.py),
+    """Two skus sharing one short FC: priced on the shared outbound row (planner/solve/prices.py),
     the LP's plan costs what one whole solve costs, and the bound it reports is below it."""
-    import planner.solve as solve_module
     ds = dataset(skus=[{"sku": "A", "unit_cost": 10.0}, {"sku": "B", "unit_cost": 20.0}],
                  fulfillment_centers=[{"fc": "F1", "region": "R1", "outbound_capacity": 1.0}],
                  inventory=[{"fc": "F1", "sku": "A", "on_hand": 30.0}, {"fc": "F1", "sku": "B", "on_hand": 30.0}])
     demand = pd.concat([weekly_demand("A", "R1", [7, 7]), weekly_demand("B", "R1", [7, 7], priority=1)])
     config = PlanConfig(horizon=2, solver="highs", relax=True, mip_gap=1e-6)
     whole = optimize(ds, demand, NO_ERROR, Calendar(START, "week", 2), config)
-    monkeypatch.setattr(solve_module._HighsSession, "PRICED_COLUMNS", 1)
+    monkeypatch.setattr(HighsSession, "PRICED_COLUMNS", 1)
     priced = optimize(ds, demand, NO_ERROR, Calendar(START, "week", 2), config)
     assert "solved by prices" in priced[2].message
     assert priced[2].objective == pytest.approx(whole[2].objective, rel=1e-6)

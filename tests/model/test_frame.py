@@ -8,7 +8,7 @@ import pytest
 
 from planner.config import PlanConfig
 from planner.model.frame import FrameModel
-from planner.solve import solve
+from planner.solve.solver import solve
 
 
 def _two_products() -> FrameModel:
@@ -84,7 +84,7 @@ def test_a_kept_highs_model_gets_each_calls_full_time_limit():
     """HiGHS's time limit runs on a clock that adds up every run of the model kept across calls:
     after a MILP that used its whole second, the next LP must still get its own second."""
     import numpy as np
-    from planner.solve import _run
+    from planner.solve.solver import _run
     rng = np.random.default_rng(7)
     model = FrameModel(pulp.LpProblem("market_split", pulp.LpMinimize))
     index = model.add_variables("pick", pd.DataFrame({"item": range(60)}), integer=True, upper=1)

@@ -1,0 +1,1 @@
+"""The plan: demand to serve, the solved model read back, order promising, explanations, plan diff."""

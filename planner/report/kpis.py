@@ -1,0 +1,109 @@
+"""The plan's key figures: service, waiting, cost, capacity use, solver outcome, sizes.
+
+kpis.json carries these under a versioned schema (KPI_SCHEMA_VERSION); pipelines read them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from planner.plan.extract import Plan
+
+KPI_SCHEMA_VERSION = 1
+
+
+def on_time_units(flows: pd.DataFrame, queue: list[str], inflow: str, outflow: str) -> pd.Series:
+    """Units of each period's inflow that leave the queue in that same period (first in, first out).
+
+    In period t the outflow first clears older units, so the share of new units served at once
+    is clip(cumulative outflow(t) - cumulative inflow(t-1), 0, inflow(t)).
+    """
+    flows = flows.sort_values(queue + ["period"])
+    grouped = flows.groupby(queue, sort=False)
+    cum_in_before = grouped[inflow].cumsum() - flows[inflow]
+    served = grouped[outflow].cumsum() - cum_in_before
+    return served.clip(lower=0.0).clip(upper=flows[inflow]).reindex(flows.index)
+
+
+def _queue_flows(demand: pd.DataFrame, plan: Plan) -> pd.DataFrame:
+    keys = ["sku", "region", "priority", "period"]
+    allocated = plan.allocations.groupby(keys, as_index=False)["quantity"].sum()
+    return demand.merge(allocated.rename(columns={"quantity": "allocated"}), on=keys, how="outer").fillna(
+        {"quantity": 0.0, "allocated": 0.0})
+
+
+def service_kpis(demand: pd.DataFrame, plan: Plan, period_weeks: np.ndarray) -> dict:
+    """Fill rate (demand covered by stock in its own period), and waiting by priority."""
+    flows = _queue_flows(demand, plan)
+    flows["covered"] = on_time_units(flows, ["sku", "region", "priority"], "quantity", "allocated")
+    ship_flows = plan.allocations.groupby(["sku", "fc", "priority", "period"], as_index=False)["quantity"].sum()
+    ship_flows = ship_flows.merge(plan.shipments.rename(columns={"quantity": "shipped"}),
+                                  on=["sku", "fc", "priority", "period"], how="outer").fillna(0.0)
+    ship_flows["prompt"] = on_time_units(ship_flows, ["sku", "fc", "priority"], "quantity", "shipped")
+    backlog = ship_flows.assign(late=ship_flows["quantity"] - ship_flows["prompt"])
+    by_priority = {}
+    for priority in sorted(set(flows["priority"]) | set(backlog["priority"])):
+        d = flows[flows["priority"] == priority]
+        b = backlog[backlog["priority"] == priority]
+        by_priority[str(int(priority))] = {
+            "demand_units": _round(d["quantity"].sum()),
+            "backorder_units": _round((d["quantity"] - d["covered"]).sum()),
+            "backlog_units": _round(b["late"].sum()),
+            "backorder_unit_weeks": _unit_weeks(plan.backorders, priority, period_weeks),
+        }
+    total = flows["quantity"].sum()
+    return {
+        "fill_rate": _round(flows["covered"].sum() / total if total > 0 else 1.0, 4),
+        "demand_units": _round(total),
+        "backorder_units": _round((flows["quantity"] - flows["covered"]).sum()),
+        "backlog_units": _round(backlog["late"].sum()),
+        "backorder_unit_weeks": _unit_weeks(plan.backorders, None, period_weeks),
+        "backorder_units_at_end": _round(_at_end(plan.backorders, len(period_weeks))),
+        "by_priority": by_priority,
+    }
+
+
+def _unit_weeks(queue: pd.DataFrame, priority, period_weeks: np.ndarray) -> float:
+    rows = queue if priority is None else queue[queue["priority"] == priority]
+    return _round((rows["quantity"] * period_weeks[rows["period"].to_numpy()]).sum())
+
+
+def _at_end(queue: pd.DataFrame, horizon: int) -> float:
+    return queue.loc[queue["period"] == horizon - 1, "quantity"].sum()
+
+
+def order_kpis(order_plan: pd.DataFrame) -> dict:
+    """Open order lines and units by status and priority, as promised in order_plan.csv."""
+    result = {"lines": int(order_plan["order_id"].astype(str).str.cat(order_plan["sku"], sep="|").nunique())
+              if len(order_plan) else 0}
+    worst = order_plan.assign(rank=order_plan["status"].map({"on_time": 0, "late": 1, "backorder": 2}))
+    line_status = worst.groupby(["order_id", "sku", "priority"], as_index=False)["rank"].max()
+    names = {0: "on_time", 1: "late", 2: "backorder"}
+    result["lines_by_status"] = {names[r]: int((line_status["rank"] == r).sum()) for r in names}
+    result["units_by_status"] = {s: _round(order_plan.loc[order_plan["status"] == s, "quantity"].sum())
+                                 for s in names.values()}
+    result["on_time_rate"] = _round(result["lines_by_status"]["on_time"] / max(result["lines"], 1), 4)
+    result["by_priority"] = {
+        str(int(p)): {names[r]: int((g["rank"] == r).sum()) for r in names}
+        for p, g in line_status.groupby("priority")}
+    return result
+
+
+def capacity_kpis(capacity: pd.DataFrame) -> dict:
+    """Outbound and inbound use per FC: mean and peak share of capacity over the plan's periods."""
+    result = {}
+    for fc, rows in capacity.groupby("fc"):
+        result[fc] = {}
+        for kind in ("outbound", "inbound"):
+            cap = rows[f"{kind}_capacity"]
+            use = rows[f"{kind}_units"] / cap.where(cap > 0)
+            result[fc][f"{kind}_units"] = _round(rows[f"{kind}_units"].sum())
+            result[fc][f"{kind}_utilization_mean"] = None if use.isna().all() else _round(use.mean(), 4)
+            result[fc][f"{kind}_utilization_peak"] = None if use.isna().all() else _round(use.max(), 4)
+    return result
+
+
+def _round(value, digits: int = 3) -> float:
+    value = round(float(value), digits)
+    return 0.0 if value == 0 else value

@@ -1,0 +1,74 @@
+"""Render a plan run into its output files, and write a folder of files all at once or not at all."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from planner.data.files import write_folder  # noqa: F401  (re-exported: the CLI writes plans with it)
+from planner.data.formula_guard import csv_safe_text, is_text_column
+from planner.report.workbook import purchase_order_workbook
+from planner.report.page import report_html
+
+if TYPE_CHECKING:
+    from planner.pipeline import PlanRun
+
+FORECAST_COLUMNS = ["sku", "region", "period_start", "forecast", "lower", "upper", "model"]
+PO_COLUMNS = ["supplier", "sku", "fc", "order_date", "arrival_date", "quantity", "unit_price", "total_cost",
+              "action", "lead_time_days", "lot_sized", "reason"]
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """Deterministic CSV: ISO dates, shortest float repr rounded to 6 decimals, '\\n' line ends.
+
+    Text a spreadsheet would run as a formula gets a leading single quote (planner.data.formula_guard).
+    """
+    frame = frame.copy()
+    for column in frame.columns:
+        if pd.api.types.is_datetime64_any_dtype(frame[column]):
+            frame[column] = frame[column].dt.strftime("%Y-%m-%d").fillna("")
+        elif pd.api.types.is_float_dtype(frame[column]):
+            frame[column] = frame[column].round(6) + 0.0
+        elif is_text_column(frame[column]):
+            frame[column] = csv_safe_text(frame[column])
+    buffer = io.StringIO()
+    frame.to_csv(buffer, index=False, lineterminator="\n")
+    return buffer.getvalue().encode("utf-8")
+
+
+def json_bytes(data) -> bytes:
+    return (json.dumps(data, indent=2, sort_keys=False, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def forecast_files(forecast: pd.DataFrame) -> dict[str, bytes]:
+    """forecast.csv (with the series class and backtest error) and forecast_metrics.csv."""
+    from planner.forecast.core import forecast_metrics
+    extra = ("series_class", "backtest_mase", "sigma")
+    columns = FORECAST_COLUMNS + [c for c in extra if c in forecast.columns]
+    files = {"forecast.csv": csv_bytes(forecast[columns])}
+    if "backtest_mase" in forecast.columns:
+        files["forecast_metrics.csv"] = csv_bytes(forecast_metrics(forecast))
+    return files
+
+
+def _history(run: PlanRun) -> pd.DataFrame:
+    return run.dataset.demand_history if run.dataset is not None else pd.DataFrame(
+        columns=["date", "sku", "region", "quantity"])
+
+
+def plan_files(run: PlanRun) -> dict[str, bytes]:
+    """Every output file of a plan, as bytes, keyed by file name."""
+    plan = run.plan
+    return {
+        "purchase_orders.csv": csv_bytes(plan.purchase_orders[PO_COLUMNS]),
+        "purchase_orders.xlsx": purchase_order_workbook(plan.purchase_orders, PO_COLUMNS, run.calendar.start),
+        "transfers.csv": csv_bytes(plan.transfers),
+        "order_plan.csv": csv_bytes(run.order_plan),
+        "inventory_projection.csv": csv_bytes(plan.inventory_projection),
+        **forecast_files(run.forecast),
+        "kpis.json": json_bytes(run.kpis),
+        "report.html": report_html(run, _history(run)),
+    }

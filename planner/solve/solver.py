@@ -1,0 +1,368 @@
+"""Run a solver on the built model and turn its outcome into a typed SolveResult."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import re
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, replace
+from enum import Enum
+from pathlib import Path
+
+import numpy as np
+import pulp
+
+from planner.config import PlanConfig
+from planner.solve.blocks import SkuMilps
+from planner.solve.highs import WarmHighs
+from planner.solve.prices import PricedSolution
+
+
+class SolveStatus(str, Enum):
+    OPTIMAL = "optimal"            # proven optimal (within the MIP gap)
+    FEASIBLE = "feasible"          # stopped by the time limit with a solution
+    INFEASIBLE = "infeasible"
+    UNBOUNDED = "unbounded"
+    NO_SOLUTION = "no_solution"    # time limit or solver failure without a solution
+
+
+@dataclass(frozen=True)
+class SolveResult:
+    status: SolveStatus
+    solver: str
+    objective: float | None
+    mip_gap: float | None          # relative gap of the returned solution; None for an LP
+    seconds: float
+    message: str = ""
+    bound: float | None = None     # a lower bound on the LP when it was not solved exactly (by prices)
+
+    @property
+    def has_solution(self) -> bool:
+        return self.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
+
+
+class SolverUnavailable(RuntimeError):
+    """The chosen solver is not installed."""
+
+
+def solve(problem: pulp.LpProblem, config: PlanConfig, rounding=None, separate=None) -> SolveResult:
+    """Solve with the configured solver; its console output goes to stderr, never stdout.
+
+    A MILP with a `rounding` (step "moq"/"up"/"down"... -> {column: value}) and `lp_rounding` on takes
+    the fast path first: relax, round, repair; the MILP runs only if that is not within the gap.
+    `separate()` adds the lazy rows a solution violates and returns how many; every solver call
+    is repeated until it adds none, so each solution kept satisfies the whole model.
+    """
+    started = time.perf_counter()
+    frame = getattr(problem, "frame_model", None)
+    if frame is not None and config.solver != "highs":
+        frame.materialize()     # CBC reads the model through PuLP's constraint objects
+    mip = any(v.cat == pulp.LpInteger for v in _variables(problem))
+    run = functools.partial(_run_separated, separate or (lambda: 0), started)
+    if mip and rounding is not None and config.lp_rounding:
+        result = _round_then_milp(problem, config, rounding, started, run)
+    else:
+        result = run(problem, config, mip=mip)
+    return replace(result, seconds=time.perf_counter() - started)
+
+
+def _run_separated(separate, started: float, problem, config: PlanConfig, *, mip: bool,
+                   time_limit: float | None = None, warm_start: bool = False) -> SolveResult:
+    """One solver call, repeated while its solution violates lazy rows (within the time left)."""
+    limit = config.time_limit if time_limit is None else time_limit
+    call_started = time.perf_counter()
+    while True:
+        left = limit - (time.perf_counter() - call_started)
+        result = _run(problem, config, mip=mip, time_limit=left, warm_start=warm_start)
+        if not result.has_solution or separate() == 0:
+            return result
+        if limit - (time.perf_counter() - call_started) < 1.0:
+            return replace(result, status=SolveStatus.NO_SOLUTION,
+                           message="time limit reached while adding violated capacity rows")
+
+
+def _run(problem, config: PlanConfig, *, mip: bool, time_limit: float | None = None,
+         warm_start: bool = False) -> SolveResult:
+    """One solver call; mip=False solves the LP relaxation of whatever integers there are."""
+    limit = config.time_limit if time_limit is None else max(time_limit, 1.0)
+    with tempfile.TemporaryDirectory(prefix="planner-solve-") as scratch, _stdout_to_stderr():
+        if config.solver == "highs":
+            status, gap, message = _solve_highs(problem, config, mip, limit, warm_start)
+        else:
+            status, gap, message = _solve_cbc(problem, config, Path(scratch) / "cbc.log", mip, limit, warm_start)
+    objective = _objective(problem) if status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE) else None
+    session = getattr(problem, "highs_session", None)
+    bound = session.priced_bound() if session is not None and not mip else None
+    return SolveResult(status, config.solver, objective, gap if mip else None, 0.0, message, bound)
+
+
+def _objective(problem) -> float:
+    frame = getattr(problem, "frame_model", None)
+    return frame.objective_value() if frame is not None and frame.costs is not None else pulp.value(problem.objective)
+
+
+def _round_then_milp(problem, config: PlanConfig, by_column, started: float, run) -> SolveResult:
+    """Relaxation bound, rounded-and-repaired plan, then the MILP (warm-started) only if needed.
+
+    Every solver call gets the time left of the one time limit.
+    """
+    def relaxation():
+        return run(problem, config, mip=False, time_limit=config.time_limit - (time.perf_counter() - started))
+
+    variables = _variables(problem)
+
+    def rounding(step: str) -> dict:
+        return {variables[column]: value for column, value in by_column(step).items()}
+
+    relaxed = relaxation()
+    if not relaxed.has_solution:
+        return relaxed      # infeasible, or out of time before even the relaxation was solved
+    relaxed_values = _values(problem)
+    bound = relaxed.objective if relaxed.bound is None else relaxed.bound
+    repaired, direction, how = None, "", ""
+    split = _sku_milps(problem, config, started, by_column)
+    if split is not None and split.planned:
+        bound += split.bound_lift
+        how = (f"MOQ POs and lots per sku ({split.solved} of {split.fractional} fractional skus by their own MILP, "
+               f"{split.rounded} rounded on their own), ")
+        problem.frame_model.set_solution(split.values)
+        repaired, direction = _with_fixed(rounding("up"), relaxation), "up"
+    if repaired is None or not repaired.has_solution:
+        repaired, direction = _place_then_round(problem, rounding, relaxation, relaxed_values, split)
+    if not repaired.has_solution:
+        if _solved_by_prices(problem):       # loading the whole model would double its memory for nothing
+            return replace(repaired, message=f"{repaired.message}, around the rounded plan; "
+                                             "the model is too large for the MILP on the whole")
+        return run(problem, config, mip=True, time_limit=config.time_limit - (time.perf_counter() - started))
+    gap = _relative_gap(repaired.objective, bound)
+    note = f"{how or 'LP relaxation '}rounded {direction} and repaired, {gap:.4%} from the bound"
+    if gap <= config.mip_gap:
+        return replace(repaired, mip_gap=gap, message=note)
+    best = _milp_after_rounding(problem, config, started, replace(repaired, mip_gap=gap, message=note), run)
+    bound_gap = _relative_gap(best.objective, bound)
+    return replace(best, mip_gap=bound_gap if best.mip_gap is None else min(best.mip_gap, bound_gap))
+
+
+def _place_then_round(problem, rounding, relaxation, relaxed_values: dict, split: SkuMilps | None):
+    """Decide the MOQ POs first (from the skus' MILPs, else by rule) and repair, then round the
+    lots up (down as the fallback) and repair: (result, direction)."""
+    if split is not None and split.planned:
+        problem.frame_model.set_solution(split.values)
+        decided = rounding("opened")
+    else:
+        decided = {**rounding("moq"), **_close_barely_used(rounding, relaxation)}
+    placed = _with_fixed(decided, relaxation)
+    if not placed.has_solution:
+        _restore(relaxed_values)
+    repaired, direction = placed, ""
+    for direction in ("up", "down") if placed.has_solution else ("down",):
+        repaired = _with_fixed(rounding(direction), relaxation)
+        if repaired.has_solution:
+            break
+    return repaired, direction
+
+
+SKU_MILP_SHARE = 0.3     # of the time left: the rest is for the repairs and, if needed, the MILP;
+# 5,000 skus: the repair's rounds gain more than the MILPs that fall out (3.25% from the bound
+# against 5.11% with half the time left; benchmarks/README.md)
+ROUNDING_LOSS_SHARE = 0.25   # of mip_gap: what the skus rounded without a MILP may lose together
+
+
+SKU_OPENINGS = ((2.0, 0.0), (1.0, 1.0), (1.0, 0.5))   # (cover, share) of the roundings each sku tries:
+# "consolidate:<cover>:<share>" (planner/model/rounding.py); 1,000 skus: 91 MILPs bring the
+# rest within the loss share, where the relaxation's own roundings needed 425 (benchmarks/README.md)
+
+
+def _sku_milps(problem, config: PlanConfig, started: float, by_column) -> SkuMilps | None:
+    """Each sku's own plan at the relaxation's prices, where HiGHS holds the relaxation (the
+    kept session of a FrameModel); None otherwise. Each sku takes the cheapest of its
+    SKU_OPENINGS roundings, and those whose rounding loses most get their MILP (to a tenth of
+    the plan's gap) until the rest lose under ROUNDING_LOSS_SHARE of the gap; all within
+    SKU_MILP_SHARE of the time left. Skus not reached are rounded by rule."""
+    session = getattr(problem, "highs_session", None)
+    if config.solver != "highs" or session is None:
+        return None
+    now, deadline = time.perf_counter(), started + config.time_limit
+    return session.sku_milps(now + SKU_MILP_SHARE * (deadline - now), config.mip_gap / 10, config.threads,
+                             ROUNDING_LOSS_SHARE * config.mip_gap, _openings(by_column, len(_variables(problem))))
+
+
+def _openings(by_column, columns: int) -> np.ndarray:
+    """Per rounding of SKU_OPENINGS, its value of each MOQ PO's purchase_open column (NaN on
+    every other column)."""
+    openings = np.full((len(SKU_OPENINGS), columns), np.nan, dtype=np.float32)
+    for row, (cover, share) in zip(openings, SKU_OPENINGS):
+        decided = by_column(f"consolidate:{cover}:{share}")
+        row[np.fromiter(decided.keys(), np.int64, len(decided))] = np.fromiter(decided.values(), float, len(decided))
+    return openings
+
+
+CLOSING_SHARES = (0.25, 0.5, 1.0)
+
+
+def _close_barely_used(rounding, relaxation) -> dict:
+    """Close MOQ lines the relaxation barely uses, in rounds of rising share, re-solving after
+    each; returns the closings whose LP still had a solution."""
+    closed: dict = {}
+    for share in CLOSING_SHARES:
+        more = {v: x for v, x in rounding(f"close:{share}").items() if v not in closed}
+        if not more:
+            continue
+        if not _with_fixed({**closed, **more}, relaxation).has_solution:
+            break
+        closed.update(more)
+    return closed
+
+
+def _milp_after_rounding(problem, config: PlanConfig, started: float, rounded: SolveResult, run) -> SolveResult:
+    """Run the MILP from the rounded plan; keep whichever solution is better. A model whose LP
+    had to be solved by prices is far too large for the MILP on the whole: the rounded plan
+    stands, with its gap."""
+    if _solved_by_prices(problem):
+        return replace(rounded, status=SolveStatus.FEASIBLE,
+                       message=rounded.message + "; the model is too large for the MILP on the whole")
+    kept = _values(problem)
+    remaining = config.time_limit - (time.perf_counter() - started)
+    milp = run(problem, config, mip=True, time_limit=remaining, warm_start=True) if remaining > 1 else None
+    if milp is not None and milp.has_solution and milp.objective <= rounded.objective + 1e-6 * abs(rounded.objective):
+        return milp
+    _restore(kept)
+    return replace(rounded, status=SolveStatus.FEASIBLE,
+                   message=rounded.message + "; the MILP found nothing better in the time left")
+
+
+def _solved_by_prices(problem) -> bool:
+    """The last LP went by prices: the model is far too large for one HiGHS run on the whole."""
+    session = getattr(problem, "highs_session", None)
+    return session is not None and session.last_priced is not None
+
+
+def _variables(problem) -> list:
+    """The problem's variables: a FrameModel's own list, or PuLP's (which sorts them every call)."""
+    frame = getattr(problem, "frame_model", None)
+    return frame.variables if frame is not None else problem.variables()
+
+
+def _values(problem) -> dict:
+    return {v: v.varValue for v in _variables(problem)}
+
+
+def _restore(values: dict) -> None:
+    for variable, value in values.items():
+        variable.varValue = value
+
+
+def _with_fixed(fixed: dict, solve_once):
+    """Solve with the given variables fixed at a value; their bounds are restored afterwards."""
+    saved = {v: (v.lowBound, v.upBound) for v in fixed}
+    try:
+        for variable, value in fixed.items():
+            variable.lowBound = variable.upBound = value
+        return solve_once()
+    finally:
+        for variable, (low, up) in saved.items():
+            variable.lowBound, variable.upBound = low, up
+
+
+def _relative_gap(objective: float, bound: float) -> float:
+    return max(objective - bound, 0.0) / max(abs(objective), 1e-9)
+
+
+def _solve_cbc(problem, config: PlanConfig, log: Path, mip: bool, time_limit: float, warm_start: bool):
+    # One thread: CBC's parallel branch and bound was slower on our models and is not repeatable.
+    solver = pulp.PULP_CBC_CMD(mip=mip, msg=False, timeLimit=time_limit, gapRel=config.mip_gap,
+                               threads=1, logPath=str(log), warmStart=warm_start)
+    if not solver.available():
+        raise SolverUnavailable("CBC is not available in this PuLP installation")
+    problem.solve(solver)
+    text = log.read_text(errors="replace") if log.exists() else ""
+    stopped = bool(re.search(r"Stopped on (time|iterations)", text))
+    status = _status_from_pulp(problem.sol_status, stopped, mip)
+    return status, _cbc_gap(text, status), _cbc_result_line(text)
+
+
+def _cbc_gap(log: str, status: SolveStatus) -> float | None:
+    """The relative gap CBC stopped at: its 'Gap:' summary line, or the absolute gap it exits
+    with ('Exiting as integer gap of X') over the objective; 0 when it proved optimality."""
+    found = re.findall(r"^Gap:\s+([0-9.eE+-]+)", log, re.MULTILINE)
+    if found:
+        return float(found[-1])
+    absolute = re.findall(r"Exiting as integer gap of ([0-9.eE+-]+)", log)
+    objective = re.findall(r"^Objective value:\s+([0-9.eE+-]+)", log, re.MULTILINE)
+    if absolute and objective and float(objective[-1]) != 0:
+        return float(absolute[-1]) / abs(float(objective[-1]))
+    return 0.0 if status is SolveStatus.OPTIMAL else None
+
+
+def _cbc_result_line(log: str) -> str:
+    found = re.findall(r"^Result - (.+)$", log, re.MULTILINE)
+    return found[-1].strip() if found else ""
+
+
+def _solve_highs(problem, config: PlanConfig, mip: bool, time_limit: float, warm_start: bool):
+    if "HiGHS" not in pulp.listSolvers(onlyAvailable=True):
+        raise SolverUnavailable("HiGHS is not installed: pip install 'planner[highs]' (highspy)")
+    method = {} if mip else {"solver": config.highs_method}
+    solver = WarmHighs(mip=mip, msg=False, timeLimit=time_limit, gapRel=config.mip_gap,
+                        threads=config.threads, warm_start=warm_start, **method)
+    problem.solve(solver)
+    highs = problem.solverModel
+    session = getattr(problem, "highs_session", None)
+    if not mip and session is not None and session.last_priced is not None:
+        return _priced_status(problem, session.last_priced)
+    model_status = highs.modelStatusToString(highs.getModelStatus())
+    stopped = "limit" in model_status.lower()
+    info = highs.getInfo()
+    status = _status_from_pulp(problem.sol_status, stopped, mip, info.primal_solution_status == 2)
+    gap = float(info.mip_gap) if status.value in ("optimal", "feasible") else None
+    if gap is not None and gap > 1e20:
+        gap = None
+    return status, gap, model_status
+
+
+def _priced_status(problem, priced: PricedSolution):
+    """Status, gap and message of an LP solved by prices: a plan when one met every row."""
+    if priced.values is None:
+        return SolveStatus.NO_SOLUTION, None, f"no plan met the shared capacities in {priced.rounds} rounds of prices"
+    gap = _relative_gap(priced.objective, priced.bound)
+    within = "" if priced.converged else ", stopped by the time limit"
+    return SolveStatus.OPTIMAL, None, f"solved by prices in {priced.rounds} rounds, {gap:.4%} from its bound{within}"
+
+
+def _status_from_pulp(sol_status: int, stopped: bool, mip: bool = True,
+                      primal_feasible: bool = True) -> SolveStatus:
+    """A solver stopped by a limit has a usable plan only if it holds a feasible MIP incumbent:
+    an LP stopped half way (simplex or interior point) is not a plan."""
+    if sol_status == pulp.LpSolutionOptimal and not stopped:
+        return SolveStatus.OPTIMAL
+    if stopped and (not mip or not primal_feasible):
+        return SolveStatus.NO_SOLUTION
+    if sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
+        return SolveStatus.FEASIBLE
+    if sol_status == pulp.LpSolutionInfeasible:
+        return SolveStatus.INFEASIBLE
+    if sol_status == pulp.LpSolutionUnbounded:
+        return SolveStatus.UNBOUNDED
+    return SolveStatus.NO_SOLUTION
+
+
+@contextlib.contextmanager
+def _stdout_to_stderr():
+    """Solvers print banners on file descriptor 1; stdout carries only our results."""
+    sys.stdout.flush()
+    try:
+        saved = os.dup(1)
+    except OSError:
+        yield
+        return
+    try:
+        os.dup2(2, 1)
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)

@@ -1,0 +1,105 @@
+"""report.html: self-contained, escaped, complete, and the same bytes for the same plan."""
+
+from __future__ import annotations
+
+import base64
+import re
+from dataclasses import replace
+
+import pandas as pd
+import pytest
+
+from planner.calendar import Calendar
+from planner.report.page import history_by_period, report_html, table
+from report_instance import ALPHA, BETA, SUPPLIER
+
+SECTIONS = ["Waiting by priority", "Cost breakdown", "Outbound capacity use per FC", "SKUs most at risk",
+            "Forecast against history", "SKUs that stock out", "Order lines that ship late",
+            "FCs at or over outbound capacity", "Purchase orders to release now"]
+
+
+@pytest.fixture(scope="module")
+def page(tiny_plan_run) -> str:
+    return report_html(tiny_plan_run, tiny_plan_run.dataset.demand_history).decode("utf-8")
+
+
+def images(page: str) -> list[bytes]:
+    return [base64.b64decode(data) for data in re.findall(r'src="data:image/png;base64,([^"]+)"', page)]
+
+
+def test_every_section_is_there(page):
+    for heading in SECTIONS:
+        assert heading in page, heading
+
+
+def test_the_page_needs_no_network_and_runs_no_script(page):
+    assert "<script" not in page and "<link" not in page and "http" not in page
+    assert page.count("src=") == len(images(page)) == 3
+
+
+def test_charts_are_png_without_a_software_tag(page):
+    for content in images(page):
+        assert content.startswith(b"\x89PNG\r\n\x1a\n") and b"Software" not in content
+
+
+def test_names_from_the_input_are_escaped(page):
+    assert ALPHA not in page and "ALPHA&lt;b&gt;" in page
+    assert "&lt;O1&gt;" in page and "SUP&amp;CO" in page and SUPPLIER not in page
+    assert BETA in page
+
+
+def test_headline_kpis_come_from_kpis_json(page, tiny_plan_run):
+    service = tiny_plan_run.kpis["service"]
+    assert f"<b>{service['fill_rate']:.1%}</b><span>fill rate</span>" in page
+    assert f"<b>{service['backlog_units']:,.0f}</b><span>backlog units</span>" in page
+    total = tiny_plan_run.kpis["costs"]["total"]
+    assert f'<tr><td>total</td><td class="n">{total:,.2f}</td></tr>' in page
+    peak = tiny_plan_run.kpis["capacity"]["W1"]["outbound_utilization_peak"]
+    assert "outbound use peak %" in page and f'<td class="n">{round(100 * peak, 1):g}</td>' in page
+
+
+def test_a_plan_without_history_and_with_many_late_lines_still_reports(tiny_plan_run):
+    many = pd.concat([tiny_plan_run.order_plan] * 30, ignore_index=True)
+    no_history = tiny_plan_run.dataset.demand_history.iloc[0:0]
+    page = report_html(replace(tiny_plan_run, order_plan=many), no_history).decode("utf-8")
+    assert "Order lines that ship late (30)" in page and "and 5 more rows" in page
+    assert len(images(page)) == 3
+
+
+def test_history_by_period_sums_into_plan_periods_and_keeps_zeros():
+    calendar = Calendar(pd.Timestamp("2026-01-05"), "week", 4)
+    history = pd.DataFrame({"date": pd.to_datetime(["2025-12-22", "2025-12-24", "2026-01-04", "2025-01-01"]),
+                            "sku": ["A", "A", "A", "A"], "region": ["r", "s", "r", "r"],
+                            "quantity": [1.0, 2.0, 4.0, 100.0]})
+    frame = history_by_period(history, calendar, 3)
+    assert frame["period_start"].dt.strftime("%m-%d").tolist() == ["12-15", "12-22", "12-29"]
+    assert frame["quantity"].tolist() == [0.0, 3.0, 4.0]
+
+
+def test_table_cells_escape_text_and_format_numbers():
+    html = table(["a<"], [["<x>", 1234.5678, None, pd.Timestamp("2026-01-02")]])
+    assert "<th>a&lt;</th>" in html and "<td>&lt;x&gt;</td>" in html
+    assert '<td class="n">1,234.6</td>' in html and "<td>2026-01-02</td>" in html and "<td></td>" in html
+
+
+def test_history_by_period_leaves_out_periods_before_the_history():
+    calendar = Calendar(pd.Timestamp("2026-01-05"), "week", 4)
+    history = pd.DataFrame({"date": pd.to_datetime(["2025-12-17", "2025-12-22", "2026-01-04"]),
+                            "sku": ["A", "A", "A"], "region": ["r", "r", "r"], "quantity": [7.0, 1.0, 4.0]})
+    frame = history_by_period(history, calendar, 10)
+    assert frame["period_start"].dt.strftime("%m-%d").tolist() == ["12-22", "12-29"]
+    assert frame["quantity"].tolist() == [1.0, 4.0]
+
+
+def test_a_plan_without_purchase_orders_or_capacity_limits_still_reports(tiny_plan_run):
+    plan = tiny_plan_run.plan
+    unlimited = plan.capacity.assign(outbound_capacity=float("nan"), inbound_capacity=float("nan"))
+    capacity_kpis = {fc: dict.fromkeys(use, None) | {"outbound_units": use["outbound_units"],
+                                                     "inbound_units": use["inbound_units"]}
+                     for fc, use in tiny_plan_run.kpis["capacity"].items()}
+    bare = replace(tiny_plan_run, plan=replace(plan, purchase_orders=plan.purchase_orders.iloc[0:0],
+                                               capacity=unlimited),
+                   kpis=tiny_plan_run.kpis | {"capacity": capacity_kpis})
+    page = report_html(bare, tiny_plan_run.dataset.demand_history).decode("utf-8")
+    assert "No PO needs releasing now." in page and "Purchase orders to release now (0)" in page
+    assert len(images(page)) == 3
