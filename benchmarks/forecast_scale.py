@@ -39,8 +39,10 @@ def main(argv: list[str] | None = None) -> None:
     for series in args.series:
         for run in args.runs:
             r = measure(series, run)
-            print(f"| {r['series']} | {r['run']} | {r['seconds']} | {r['cpu_seconds']} | {r['series_per_second']} |",
-                  flush=True)
+            print(
+                f"| {r['series']} | {r['run']} | {r['seconds']} | {r['cpu_seconds']} | {r['series_per_second']} |",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

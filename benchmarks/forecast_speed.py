@@ -36,12 +36,14 @@ def synthetic_history(series: int, weeks: int = 104, seed: int = 0) -> pd.DataFr
     quantity = rng.poisson(rates).astype(float)
     rows, cols = np.nonzero(quantity)
     dates = PLAN_START - pd.Timedelta(weeks=weeks) + pd.to_timedelta(7 * cols, unit="D")
-    return pd.DataFrame({
-        "date": dates,
-        "sku": [f"SKU{r // REGIONS:05d}" for r in rows],
-        "region": [f"R{r % REGIONS}" for r in rows],
-        "quantity": quantity[rows, cols],
-    })
+    return pd.DataFrame(
+        {
+            "date": dates,
+            "sku": [f"SKU{r // REGIONS:05d}" for r in rows],
+            "region": [f"R{r % REGIONS}" for r in rows],
+            "quantity": quantity[rows, cols],
+        }
+    )
 
 
 def _sku_rate(rng: np.random.Generator, t: np.ndarray) -> np.ndarray:
@@ -70,10 +72,17 @@ def time_forecast(series: int, jobs: int, weeks: int = 104, executor=None) -> di
     started, cpu_started = time.perf_counter(), _cpu_seconds()
     frame = forecast_demand(history, calendar, history_periods=weeks, jobs=jobs, executor=executor)
     seconds, cpu = time.perf_counter() - started, _cpu_seconds() - cpu_started
-    return {"series": series, "jobs": jobs, "seconds": round(seconds, 2), "cpu_seconds": round(cpu, 2),
-            "series_per_second": round(series / seconds, 1), "classes": frame.attrs["series_classes"],
-            "accuracy": frame.attrs["accuracy"], "warnings": frame.attrs["warnings"],
-            "fit_errors": frame.attrs["fit_errors"]}
+    return {
+        "series": series,
+        "jobs": jobs,
+        "seconds": round(seconds, 2),
+        "cpu_seconds": round(cpu, 2),
+        "series_per_second": round(series / seconds, 1),
+        "classes": frame.attrs["series_classes"],
+        "accuracy": frame.attrs["accuracy"],
+        "warnings": frame.attrs["warnings"],
+        "fit_errors": frame.attrs["fit_errors"],
+    }
 
 
 def _cpu_seconds() -> float:
@@ -87,17 +96,24 @@ def holdout_accuracy(series: int, weeks: int = 104, jobs: int | None = None) -> 
     history = synthetic_history(series, weeks + 13)
     calendar = Calendar(PLAN_START - pd.Timedelta(weeks=13))
     frame = forecast_demand(history, calendar, history_periods=weeks, jobs=jobs)
-    actual = history[history["date"] >= calendar.start].assign(
-        period=lambda d: calendar.period_of(d["date"])).groupby(["sku", "region", "period"])["quantity"].sum()
+    actual = (
+        history[history["date"] >= calendar.start]
+        .assign(period=lambda d: calendar.period_of(d["date"]))
+        .groupby(["sku", "region", "period"])["quantity"]
+        .sum()
+    )
     merged = frame.join(actual.rename("actual"), on=["sku", "region", "period"]).fillna({"actual": 0.0})
     error = (merged["forecast"] - merged["actual"]).abs()
     inside = (merged["actual"] >= merged["lower"]) & (merged["actual"] <= merged["upper"])
     by_model = merged.assign(error=error).groupby("model")[["error", "actual"]].sum()
     scaled = _holdout_mase(history, calendar, weeks, merged)
-    return {"wmape": round(error.sum() / merged["actual"].sum(), 4),
-            "mase_mean": round(float(np.nanmean(scaled)), 4), "mase_median": round(float(np.nanmedian(scaled)), 4),
-            "coverage": round(inside.mean(), 3),
-            "wmape_by_model": (by_model["error"] / by_model["actual"]).round(3).to_dict()}
+    return {
+        "wmape": round(error.sum() / merged["actual"].sum(), 4),
+        "mase_mean": round(float(np.nanmean(scaled)), 4),
+        "mase_median": round(float(np.nanmedian(scaled)), 4),
+        "coverage": round(inside.mean(), 3),
+        "wmape_by_model": (by_model["error"] / by_model["actual"]).round(3).to_dict(),
+    }
 
 
 def _holdout_mase(history: pd.DataFrame, calendar: Calendar, weeks: int, merged: pd.DataFrame) -> np.ndarray:
@@ -107,7 +123,7 @@ def _holdout_mase(history: pd.DataFrame, calendar: Calendar, weeks: int, merged:
     rows = merged.sort_values(["sku", "region", "period"])
     actual = rows["actual"].to_numpy().reshape(len(buckets.keys), calendar.horizon)
     forecast = rows["forecast"].to_numpy().reshape(len(buckets.keys), calendar.horizon)
-    return np.array([mase(a, f, q[np.argmax(q > 0):]) for a, f, q in zip(actual, forecast, buckets.quantity)])
+    return np.array([mase(a, f, q[np.argmax(q > 0) :]) for a, f, q in zip(actual, forecast, buckets.quantity)])
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -30,13 +30,13 @@ import highspy
 import numpy as np
 
 from planner.config import load_config
-from planner.plan.demand import plan_demand
-from planner.forecast.core import forecast_demand, net_forecast
 from planner.data.generate import generate_dataset, write_dataset
 from planner.data.load import load_dataset
+from planner.forecast.core import forecast_demand, net_forecast
 from planner.model.build import build_model
 from planner.model.inputs import model_inputs
 from planner.pipeline import _error_sigma, plan_calendar
+from planner.plan.demand import plan_demand
 from planner.solve.highs import HighsSession, stacked_rows
 from planner.solve.solver import solve
 
@@ -47,10 +47,16 @@ def relaxed_inputs(skus: int, fcs: int, seed: int):
     dataset = load_dataset(folder)
     config = load_config(None).with_overrides(solver="highs", relax=True, time_limit=3600)
     calendar = plan_calendar(dataset, config)
-    forecast = forecast_demand(dataset.demand_history, calendar, interval_level=config.interval_level,
-                               history_periods=config.history_periods, jobs=1)
-    demand = plan_demand(dataset.open_orders, net_forecast(forecast, dataset.open_orders, calendar), calendar,
-                         config.forecast_priority)
+    forecast = forecast_demand(
+        dataset.demand_history,
+        calendar,
+        interval_level=config.interval_level,
+        history_periods=config.history_periods,
+        jobs=1,
+    )
+    demand = plan_demand(
+        dataset.open_orders, net_forecast(forecast, dataset.open_orders, calendar), calendar, config.forecast_priority
+    )
     return model_inputs(dataset, demand, _error_sigma(forecast), calendar, config), config
 
 
@@ -60,8 +66,16 @@ def solve_whole(model) -> tuple[float, float]:
     highs.setOptionValue("output_flag", False)
     highs.setOptionValue("solver", "simplex")
     n = len(model.variables)
-    highs.addCols(n, model.costs, np.zeros(n), np.full(n, highspy.kHighsInf), 0, np.zeros(n, dtype=np.int32),
-                  np.zeros(0, dtype=np.int32), np.zeros(0))
+    highs.addCols(
+        n,
+        model.costs,
+        np.zeros(n),
+        np.full(n, highspy.kHighsInf),
+        0,
+        np.zeros(n, dtype=np.int32),
+        np.zeros(0, dtype=np.int32),
+        np.zeros(0),
+    )
     starts, index, value, low, up = stacked_rows(model.eager + list(model.lazy.values()), highspy.kHighsInf)
     highs.addRows(len(low), low, up, len(index), starts[:-1], index, value)
     started = time.perf_counter()
@@ -97,8 +111,10 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--no-whole", action="store_true")
     args = parser.parse_args()
-    print("| skus | variables | shared rows | whole s | lazy s | prices s | whole/lazy | lazy/prices "
-          "| rows added (lazy / prices) | priced plan above the lazy optimum | priced bound below it |")
+    print(
+        "| skus | variables | shared rows | whole s | lazy s | prices s | whole/lazy | lazy/prices "
+        "| rows added (lazy / prices) | priced plan above the lazy optimum | priced bound below it |"
+    )
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|")
     for skus in [int(s) for s in args.sizes.split(",")]:
         print(f"building {skus} skus", file=sys.stderr, flush=True)
@@ -112,9 +128,12 @@ def main() -> None:
             print(f"whole and lazy differ: {whole_obj:.2f} vs {lazy_obj:.2f}", file=sys.stderr)
         whole = "-" if whole_s is None else f"{whole_s:.1f}"
         ratio = "-" if whole_s is None else f"{whole_s / lazy_s:.1f}"
-        print(f"| {skus:,} | {len(model.variables):,} | {shared:,} | {whole} | {lazy_s:.1f} | {priced_s:.1f} | "
-              f"{ratio} | {lazy_s / priced_s:.1f} | {added:,} / {used:,} | {(priced_obj - lazy_obj) / lazy_obj:.4%} "
-              f"| {(lazy_obj - bound) / lazy_obj:.4%} |", flush=True)
+        print(
+            f"| {skus:,} | {len(model.variables):,} | {shared:,} | {whole} | {lazy_s:.1f} | {priced_s:.1f} | "
+            f"{ratio} | {lazy_s / priced_s:.1f} | {added:,} / {used:,} | {(priced_obj - lazy_obj) / lazy_obj:.4%} "
+            f"| {(lazy_obj - bound) / lazy_obj:.4%} |",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -57,8 +57,8 @@ import threading
 import time
 from pathlib import Path
 
-BUILD_SHARE = 1 / 3          # build must stay under this fraction of solve
-E2E_TARGETS = {1000: 120.0, 5000: 900.0}   # skus -> end-to-end seconds
+BUILD_SHARE = 1 / 3  # build must stay under this fraction of solve
+E2E_TARGETS = {1000: 120.0, 5000: 900.0}  # skus -> end-to-end seconds
 TARGET_FCS, TARGET_PERIODS, TARGET_GAP = 6, 13, 0.01
 
 
@@ -67,6 +67,7 @@ def log(message: str) -> None:
 
 
 # ---------------------------------------------------------------- child: one size
+
 
 class _SolverClock:
     """Splits the solve stage: PuLP -> solver transfer, the solver run, reading the solution back.
@@ -106,14 +107,14 @@ class _SolverClock:
 
     def __enter__(self):
         import pulp
+
         highs = pulp.HiGHS
-        if hasattr(highs, "buildSolverModel"):              # highspy installed
-            self._wrap(highs, "createAndConfigureSolver", "transfer", before=self._new_call,
-                       after=self._log_to_file)
+        if hasattr(highs, "buildSolverModel"):  # highspy installed
+            self._wrap(highs, "createAndConfigureSolver", "transfer", before=self._new_call, after=self._log_to_file)
             self._wrap(highs, "buildSolverModel", "transfer")
             self._wrap(highs, "callSolver", "solver_run", after=self._highs_info)
             self._wrap(highs, "findSolutionValues", "read_back")
-        self._wrap(pulp.LpProblem, "writeMPS", "transfer")   # CBC reads the model from an MPS file
+        self._wrap(pulp.LpProblem, "writeMPS", "transfer")  # CBC reads the model from an MPS file
         self._wrap(pulp.COIN_CMD, "readsol_MPS", "read_back")
         return self
 
@@ -123,31 +124,42 @@ class _SolverClock:
         return False
 
     def _new_call(self, solver, lp) -> None:
-        self.calls.append({"kind": "MILP" if solver.mip and any(v.cat == "Integer" for v in lp.variables())
-                           else "LP", "transfer": 0.0, "solver_run": 0.0, "read_back": 0.0})
+        self.calls.append(
+            {
+                "kind": "MILP" if solver.mip and any(v.cat == "Integer" for v in lp.variables()) else "LP",
+                "transfer": 0.0,
+                "solver_run": 0.0,
+                "read_back": 0.0,
+            }
+        )
 
     def _log_to_file(self, solver, lp) -> None:
         """HiGHS's own log (presolve, root node, B&B progress) to a file per call; the console stays quiet."""
         if self.highs_log:
-            for option, value in (("output_flag", True), ("log_to_console", False),
-                                  ("log_file", f"{self.highs_log}.call{len(self.calls)}")):
+            for option, value in (
+                ("output_flag", True),
+                ("log_to_console", False),
+                ("log_file", f"{self.highs_log}.call{len(self.calls)}"),
+            ):
                 lp.solverModel.setOptionValue(option, value)
 
     def _highs_info(self, solver, lp) -> None:
         try:
             highs = lp.solverModel
             info = highs.getInfo()
-            self.calls[-1].update({
-                "status": highs.modelStatusToString(highs.getModelStatus()),
-                "highs_run_time": round(float(highs.getRunTime()), 3),
-                "simplex_iterations": int(info.simplex_iteration_count),
-                "ipm_iterations": int(info.ipm_iteration_count),
-                "mip_nodes": int(info.mip_node_count),
-                "mip_dual_bound": _finite(info.mip_dual_bound),
-                "objective": _finite(info.objective_function_value),
-                "mip_gap": _finite(info.mip_gap),
-            })
-        except Exception as exc:   # informational only
+            self.calls[-1].update(
+                {
+                    "status": highs.modelStatusToString(highs.getModelStatus()),
+                    "highs_run_time": round(float(highs.getRunTime()), 3),
+                    "simplex_iterations": int(info.simplex_iteration_count),
+                    "ipm_iterations": int(info.ipm_iteration_count),
+                    "mip_nodes": int(info.mip_node_count),
+                    "mip_dual_bound": _finite(info.mip_dual_bound),
+                    "objective": _finite(info.objective_function_value),
+                    "mip_gap": _finite(info.mip_gap),
+                }
+            )
+        except Exception as exc:  # informational only
             self.calls[-1]["error"] = repr(exc)
         if self.on_call is not None:
             self.on_call()
@@ -170,6 +182,7 @@ class _KeepModel:
 
     def __enter__(self):
         import planner.pipeline as pipeline
+
         self._original = original = pipeline.build_model
 
         def keep(inputs):
@@ -182,6 +195,7 @@ class _KeepModel:
 
     def __exit__(self, *exc):
         import planner.pipeline as pipeline
+
         pipeline.build_model = self._original
         return False
 
@@ -189,21 +203,27 @@ class _KeepModel:
 def _code_version() -> dict:
     """The commit of the planner package this run imported, and whether planner/ had local edits."""
     import planner
+
     root = Path(planner.__file__).resolve().parent.parent
     try:
-        commit = subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"], capture_output=True,
-                                text=True, timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--", "planner"],
-                               capture_output=True, text=True, timeout=10).stdout.strip()
+        commit = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=10
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(root), "status", "--porcelain", "--", "planner"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         commit, dirty = "", ""
-    if not commit and (root / "COMMIT").is_file():     # an exported snapshot (git archive) of the package
+    if not commit and (root / "COMMIT").is_file():  # an exported snapshot (git archive) of the package
         commit, dirty = (root / "COMMIT").read_text().strip()[:7], ""
     return {"commit": commit or None, "planner_dirty": bool(dirty), "planner_path": str(root)}
 
 
 def _peak_mb() -> dict:
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0     # Linux: KiB
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # Linux: KiB
     workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0
     return {"peak_mb": round(own, 1), "worker_peak_mb": round(workers, 1), "tree_peak_mb": _TreeMemory.peak}
 
@@ -257,14 +277,20 @@ def _pss_mb(pid: int) -> float:
 
 def _config(args):
     from planner.config import load_config
-    return load_config(args.model).with_overrides(solver=args.solver, time_limit=args.time_limit,
-                                                  mip_gap=args.gap, relax=args.relax or None,
-                                                  highs_method=args.highs_method)
+
+    return load_config(args.model).with_overrides(
+        solver=args.solver,
+        time_limit=args.time_limit,
+        mip_gap=args.gap,
+        relax=args.relax or None,
+        highs_method=args.highs_method,
+    )
 
 
 def _lp_path(variables: int | None) -> str | None:
     """Whether the LP was loaded whole (the HiGHS method applies) or solved by prices per SKU."""
     from planner.solve.highs import HighsSession
+
     if variables is None:
         return None
     return "whole" if variables <= HighsSession.PRICED_COLUMNS else "by prices"
@@ -274,6 +300,7 @@ def _load(n_skus: int, args, scratch: Path) -> tuple:
     """Generate, write and load a dataset; returns the Dataset and the two timings."""
     from planner.data.generate import generate_dataset, write_dataset
     from planner.data.load import load_dataset
+
     started = time.perf_counter()
     tables = generate_dataset(n_skus, args.fcs, args.seed, history_period="week")
     generated = time.perf_counter()
@@ -303,8 +330,10 @@ class _StageMarks:
     def seconds(self, ended: float) -> dict:
         names = {"forecast": "forecast", "build model": "build"}
         stamps = self.marks + [("end", ended)]
-        return {names.get(name, "solve" if name.startswith("solve") else name): round(b - a, 3)
-                for (name, a), (_, b) in zip(stamps[:-1], stamps[1:])}
+        return {
+            names.get(name, "solve" if name.startswith("solve") else name): round(b - a, 3)
+            for (name, a), (_, b) in zip(stamps[:-1], stamps[1:])
+        }
 
 
 class _Partial:
@@ -325,7 +354,7 @@ class _Partial:
         if self.clock is not None:
             snapshot["solve_split"] = {k: round(v, 3) for k, v in self.clock.seconds.items()}
             snapshot["solver_calls"] = self.clock.calls
-        if self.kept is not None and self.kept.model is not None:    # cheap counts only
+        if self.kept is not None and self.kept.model is not None:  # cheap counts only
             snapshot.setdefault("variables", len(self.kept.model.variables))
             snapshot.setdefault("constraints", self.kept.model.row_count())
         snapshot.update(_peak_mb())
@@ -335,14 +364,23 @@ class _Partial:
 
 
 def run_one(n_skus: int, args) -> dict:
-    from planner.report.outputs import plan_files, write_folder
     from planner.pipeline import NoPlan, run_plan
+    from planner.report.outputs import plan_files, write_folder
 
     config = _config(args)
-    row: dict = {"skus": n_skus, "fcs": args.fcs, "solver": config.solver, "highs_method": config.highs_method,
-                 "time_limit": config.time_limit,
-                 "gap_target": config.mip_gap, "relax": config.relax, "integer_periods": config.integer_periods,
-                 "seed": args.seed, **_code_version(), "loadavg_start": round(os.getloadavg()[0], 2)}
+    row: dict = {
+        "skus": n_skus,
+        "fcs": args.fcs,
+        "solver": config.solver,
+        "highs_method": config.highs_method,
+        "time_limit": config.time_limit,
+        "gap_target": config.mip_gap,
+        "relax": config.relax,
+        "integer_periods": config.integer_periods,
+        "seed": args.seed,
+        **_code_version(),
+        "loadavg_start": round(os.getloadavg()[0], 2),
+    }
     with tempfile.TemporaryDirectory(prefix="plan-scale-") as scratch:
         scratch = Path(scratch)
         log(f"[{n_skus} skus] generate + write + load")
@@ -361,36 +399,59 @@ def run_one(n_skus: int, args) -> dict:
             except MemoryError:
                 ended = time.perf_counter()
                 stage = marks.marks[-1][0] if marks.marks else "?"
-                row.update(status=f"out of memory ({stage})", mip_gap=None, timings=marks.seconds(ended),
-                           run_plan_s=round(ended - started, 3), periods=config.horizon,
-                           message=f"MemoryError under the {args.max_memory_mb} MB address-space limit")
+                row.update(
+                    status=f"out of memory ({stage})",
+                    mip_gap=None,
+                    timings=marks.seconds(ended),
+                    run_plan_s=round(ended - started, 3),
+                    periods=config.horizon,
+                    message=f"MemoryError under the {args.max_memory_mb} MB address-space limit",
+                )
                 run = None
             except NoPlan as exc:
                 ended = time.perf_counter()
-                row.update(status=exc.result.status.value, mip_gap=exc.result.mip_gap,
-                           timings=marks.seconds(ended), run_plan_s=round(ended - started, 3),
-                           message=exc.result.message, periods=config.horizon)
+                row.update(
+                    status=exc.result.status.value,
+                    mip_gap=exc.result.mip_gap,
+                    timings=marks.seconds(ended),
+                    run_plan_s=round(ended - started, 3),
+                    message=exc.result.message,
+                    periods=config.horizon,
+                )
                 run = None
             else:
                 ended = time.perf_counter()
         if run is None and kept.model is not None:
             from planner.pipeline import _sizes, model_sizes
+
             sizes = _sizes(dataset, model_sizes(kept.model))
-            row.update(variables=sizes["variables"], constraints=sizes["constraints"],
-                       integer_variables=sizes["integer_variables"], input_sizes=sizes)
+            row.update(
+                variables=sizes["variables"],
+                constraints=sizes["constraints"],
+                integer_variables=sizes["integer_variables"],
+                input_sizes=sizes,
+            )
         del kept
         row["solve_split"] = {k: round(v, 3) for k, v in clock.seconds.items()}
         row["solver_calls"] = clock.calls
         if run is not None:
             kpis = run.kpis
             sizes = kpis["input_sizes"]
-            row.update(periods=kpis["plan"]["horizon"], variables=sizes["variables"],
-                       constraints=sizes["constraints"], integer_variables=sizes["integer_variables"],
-                       input_sizes=sizes, timings=kpis["run"]["timings_seconds"],
-                       run_plan_s=round(ended - started, 3), status=kpis["solver"]["status"],
-                       mip_gap=kpis["solver"]["mip_gap"], objective=kpis["solver"]["objective"],
-                       message=kpis["solver"]["message"], kpi_peak_mb=kpis["run"]["peak_memory_mb"],
-                       fill_rate=kpis["service"].get("fill_rate"))
+            row.update(
+                periods=kpis["plan"]["horizon"],
+                variables=sizes["variables"],
+                constraints=sizes["constraints"],
+                integer_variables=sizes["integer_variables"],
+                input_sizes=sizes,
+                timings=kpis["run"]["timings_seconds"],
+                run_plan_s=round(ended - started, 3),
+                status=kpis["solver"]["status"],
+                mip_gap=kpis["solver"]["mip_gap"],
+                objective=kpis["solver"]["objective"],
+                message=kpis["solver"]["message"],
+                kpi_peak_mb=kpis["run"]["peak_memory_mb"],
+                fill_rate=kpis["service"].get("fill_rate"),
+            )
             log(f"[{n_skus} skus] write outputs")
             written = time.perf_counter()
             write_folder(scratch / "out", plan_files(run))
@@ -406,6 +467,7 @@ def run_one(n_skus: int, args) -> dict:
 
 
 # ---------------------------------------------------------------- profile of the build stage
+
 
 class _BuildDone(Exception):
     """Raised right after build_model to stop the pipeline before the solve."""
@@ -430,6 +492,7 @@ def profile_build(n_skus: int, args, top: int) -> None:
             if stop:
                 raise _BuildDone(result)
             return result
+
         return wrapper
 
     pipeline.model_inputs = profiled("model_inputs", pipeline.model_inputs)
@@ -440,8 +503,10 @@ def profile_build(n_skus: int, args, top: int) -> None:
             pipeline.run_plan(dataset, _config(args), jobs=args.jobs, progress=lambda s: log(f"  {s}"))
         except _BuildDone as done:
             model, _ = done.args[0]
-            print(f"# build profile: {n_skus} skus x {args.fcs} FCs, {len(model.variables)} variables, "
-                  f"{model.row_count()} constraints; wall (profiled): {seconds}\n")
+            print(
+                f"# build profile: {n_skus} skus x {args.fcs} FCs, {len(model.variables)} variables, "
+                f"{model.row_count()} constraints; wall (profiled): {seconds}\n"
+            )
     for order in ("tottime", "cumulative"):
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).strip_dirs().sort_stats(order).print_stats(top)
@@ -453,17 +518,31 @@ def profile_build(n_skus: int, args, top: int) -> None:
 
 # ---------------------------------------------------------------- parent: all sizes
 
+
 def run_sizes(args) -> list[dict]:
     rows = []
     for n, method in itertools.product(args.sizes, args.highs_methods):
-        command = [sys.executable, os.path.abspath(__file__), "--one", str(n), "--fcs", str(args.fcs),
-                   "--seed", str(args.seed)]
+        command = [
+            sys.executable,
+            os.path.abspath(__file__),
+            "--one",
+            str(n),
+            "--fcs",
+            str(args.fcs),
+            "--seed",
+            str(args.seed),
+        ]
         if args.relax:
             command.append("--relax")
-        for flag, value in (("--solver", args.solver), ("--time-limit", args.time_limit),
-                            ("--gap", args.gap), ("--model", args.model), ("--jobs", args.jobs),
-                            ("--highs-method", method),
-                            ("--highs-log", args.highs_log and f"{args.highs_log}.{n}{'.' + method if method else ''}")):
+        for flag, value in (
+            ("--solver", args.solver),
+            ("--time-limit", args.time_limit),
+            ("--gap", args.gap),
+            ("--model", args.model),
+            ("--jobs", args.jobs),
+            ("--highs-method", method),
+            ("--highs-log", args.highs_log and f"{args.highs_log}.{n}{'.' + method if method else ''}"),
+        ):
             if value is not None:
                 command += [flag, str(value)]
         log(f"== {n} skus x {args.fcs} FCs: {' '.join(command[1:])}")
@@ -482,7 +561,11 @@ def run_sizes(args) -> list[dict]:
             if failure is None:
                 row = json.loads(lines[-1])
             else:
-                row = json.loads(partial.read_text()) if partial.exists() else {"skus": n, "fcs": args.fcs, "highs_method": method}
+                row = (
+                    json.loads(partial.read_text())
+                    if partial.exists()
+                    else {"skus": n, "fcs": args.fcs, "highs_method": method}
+                )
                 stage = row.get("stage")
                 row.update(status=failure + (f", in {stage}" if stage else ""), total_s=None)
         row["lp_path"] = _lp_path(row.get("variables"))
@@ -505,8 +588,7 @@ def _fmt(value, digits=1) -> str:
 
 def _limit_hit_lp(row: dict) -> bool:
     """An LP call (relaxation or repair) stopped by the time limit: its 'solution' is not one."""
-    return any(c["kind"] == "LP" and "limit" in str(c.get("status", "")).lower()
-               for c in row.get("solver_calls") or [])
+    return any(c["kind"] == "LP" and "limit" in str(c.get("status", "")).lower() for c in row.get("solver_calls") or [])
 
 
 def _status(row: dict) -> str | None:
@@ -518,8 +600,10 @@ def _solved_within_gap(row: dict) -> bool:
     if _limit_hit_lp(row):
         return False
     return row.get("status") == "optimal" or (
-        row.get("status") == "feasible" and row.get("mip_gap") is not None
-        and row["mip_gap"] <= row.get("gap_target", TARGET_GAP) + 1e-9)
+        row.get("status") == "feasible"
+        and row.get("mip_gap") is not None
+        and row["mip_gap"] <= row.get("gap_target", TARGET_GAP) + 1e-9
+    )
 
 
 def build_verdict(row: dict) -> str:
@@ -535,9 +619,13 @@ def e2e_verdict(row: dict) -> str:
         return ""
     if row.get("total_s") is None:
         return f"FAIL (< {limit:g} s; no result)"
-    conforming = (row["skus"] != 1000 or (row["fcs"] == TARGET_FCS and row.get("periods") == TARGET_PERIODS
-                                          and row.get("solver") == "highs" and not row.get("relax")
-                                          and row.get("gap_target", 1) <= TARGET_GAP))
+    conforming = row["skus"] != 1000 or (
+        row["fcs"] == TARGET_FCS
+        and row.get("periods") == TARGET_PERIODS
+        and row.get("solver") == "highs"
+        and not row.get("relax")
+        and row.get("gap_target", 1) <= TARGET_GAP
+    )
     note = "" if conforming else ", setup differs from the target's"
     within_gap = _solved_within_gap(row)
     ok = row["total_s"] < limit and within_gap
@@ -546,10 +634,34 @@ def e2e_verdict(row: dict) -> str:
 
 
 def table(rows: list[dict]) -> str:
-    header = ["skus", "fcs", "periods", "method", "LP", "variables", "constraints", "integer vars", "load s", "forecast s",
-              "build s", "solve s", "(PuLP transfer s", "solver run s)", "extract+promise s", "write s",
-              "total s", "build/solve", "build < solve/3", "status", "solver calls", "MIP gap", "fill rate",
-              "peak MB", "tree PSS peak MB", "end-to-end target"]
+    header = [
+        "skus",
+        "fcs",
+        "periods",
+        "method",
+        "LP",
+        "variables",
+        "constraints",
+        "integer vars",
+        "load s",
+        "forecast s",
+        "build s",
+        "solve s",
+        "(PuLP transfer s",
+        "solver run s)",
+        "extract+promise s",
+        "write s",
+        "total s",
+        "build/solve",
+        "build < solve/3",
+        "status",
+        "solver calls",
+        "MIP gap",
+        "fill rate",
+        "peak MB",
+        "tree PSS peak MB",
+        "end-to-end target",
+    ]
     left = {"method", "LP", "build < solve/3", "status", "solver calls", "end-to-end target"}
     lines = ["| " + " | ".join(header) + " |", "|" + "".join("---|" if h in left else "---:|" for h in header)]
     for row in rows:
@@ -557,17 +669,34 @@ def table(rows: list[dict]) -> str:
         split = row.get("solve_split") or {}
         ratio = t["build"] / t["solve"] if t.get("solve") and "build" in t else None
         gap = row.get("mip_gap")
-        cells = [row["skus"], row["fcs"], row.get("periods"), row.get("highs_method"),
-                 row.get("lp_path"), row.get("variables"), row.get("constraints"),
-                 row.get("integer_variables"), row.get("load_s"), t.get("forecast"), t.get("build"),
-                 t.get("solve"), split.get("transfer"), split.get("solver_run"),
-                 (t.get("extract") or 0.0) + (t.get("promise") or 0.0) if "extract" in t else None,
-                 row.get("write_s"), row.get("total_s"), None if ratio is None else f"{ratio:.2f}",
-                 build_verdict(row), _status(row),
-                 ",".join(c["kind"] for c in row.get("solver_calls") or []) or None,
-                 None if gap is None else f"{gap:.2%}",
-                 None if row.get("fill_rate") is None else f"{row['fill_rate']:.1%}",
-                 row.get("peak_mb"), row.get("tree_peak_mb"), e2e_verdict(row) or "-"]
+        cells = [
+            row["skus"],
+            row["fcs"],
+            row.get("periods"),
+            row.get("highs_method"),
+            row.get("lp_path"),
+            row.get("variables"),
+            row.get("constraints"),
+            row.get("integer_variables"),
+            row.get("load_s"),
+            t.get("forecast"),
+            t.get("build"),
+            t.get("solve"),
+            split.get("transfer"),
+            split.get("solver_run"),
+            (t.get("extract") or 0.0) + (t.get("promise") or 0.0) if "extract" in t else None,
+            row.get("write_s"),
+            row.get("total_s"),
+            None if ratio is None else f"{ratio:.2f}",
+            build_verdict(row),
+            _status(row),
+            ",".join(c["kind"] for c in row.get("solver_calls") or []) or None,
+            None if gap is None else f"{gap:.2%}",
+            None if row.get("fill_rate") is None else f"{row['fill_rate']:.1%}",
+            row.get("peak_mb"),
+            row.get("tree_peak_mb"),
+            e2e_verdict(row) or "-",
+        ]
         lines.append("| " + " | ".join(_fmt(c) for c in cells) + " |")
     return "\n".join(lines)
 
@@ -575,8 +704,10 @@ def table(rows: list[dict]) -> str:
 def summary(rows: list[dict]) -> str:
     verdicts = [build_verdict(r) for r in rows if build_verdict(r) != "-"]
     build = "n/a" if not verdicts else ("PASS" if all(v == "PASS" for v in verdicts) else "FAIL")
-    lines = [f"- build < solve/3 at every size: **{build}** "
-             f"({', '.join(str(r['skus']) + ': ' + build_verdict(r) for r in rows)})"]
+    lines = [
+        f"- build < solve/3 at every size: **{build}** "
+        f"({', '.join(str(r['skus']) + ': ' + build_verdict(r) for r in rows)})"
+    ]
     for skus, limit in E2E_TARGETS.items():
         runs = [r for r in rows if r["skus"] == skus] or [None]
         for row in runs:
@@ -588,6 +719,7 @@ def summary(rows: list[dict]) -> str:
 
 # ---------------------------------------------------------------- command line
 
+
 def parse(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="100,1000,5000", help="comma-separated SKU counts")
@@ -598,21 +730,36 @@ def parse(argv=None):
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--model", default=None, help="planning model TOML (default: built-in defaults)")
     parser.add_argument("--jobs", type=int, default=None, help="forecast worker processes (default: all cores)")
-    parser.add_argument("--highs-method", default=None,
-                        help="comma-separated HiGHS methods, each run at every size, or 'each' "
-                             "(default: the model's)")
+    parser.add_argument(
+        "--highs-method",
+        default=None,
+        help="comma-separated HiGHS methods, each run at every size, or 'each' (default: the model's)",
+    )
     parser.add_argument("--relax", action="store_true", help="solve the LP relaxation (no MOQ/lot integers)")
-    parser.add_argument("--highs-log", default=None,
-                        help="write HiGHS's own log of each solver call to FILE.<skus>.call<k> (diagnostics)")
-    parser.add_argument("--max-seconds", type=float, default=None,
-                        help="kill a size's subprocess after this many seconds")
-    parser.add_argument("--max-memory-mb", type=int, default=None,
-                        help="address-space limit of each size's subprocess (MemoryError instead of the OOM killer)")
+    parser.add_argument(
+        "--highs-log",
+        default=None,
+        help="write HiGHS's own log of each solver call to FILE.<skus>.call<k> (diagnostics)",
+    )
+    parser.add_argument(
+        "--max-seconds", type=float, default=None, help="kill a size's subprocess after this many seconds"
+    )
+    parser.add_argument(
+        "--max-memory-mb",
+        type=int,
+        default=None,
+        help="address-space limit of each size's subprocess (MemoryError instead of the OOM killer)",
+    )
     parser.add_argument("--json-out", default=None, help="also write the raw rows as JSON to this file")
     parser.add_argument("--one", type=int, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--partial", default=None, help=argparse.SUPPRESS)
-    parser.add_argument("--profile-build", type=int, default=None, metavar="SKUS",
-                        help="cProfile the build stage at this size and print the hotspots (no solve)")
+    parser.add_argument(
+        "--profile-build",
+        type=int,
+        default=None,
+        metavar="SKUS",
+        help="cProfile the build stage at this size and print the hotspots (no solve)",
+    )
     parser.add_argument("--profile-top", type=int, default=25)
     parser.add_argument("--profile-out", default=None, help="also dump the raw profile (pstats) here")
     args = parser.parse_args(argv)
@@ -624,6 +771,7 @@ def parse(argv=None):
 def _methods(parser, given: str | None) -> list[str | None]:
     """The HiGHS methods to run each size with; [None] keeps the model's own."""
     from planner.config import HIGHS_METHODS
+
     if given is None:
         return [None]
     methods = list(HIGHS_METHODS) if given == "each" else [m.strip() for m in given.split(",") if m.strip()]
@@ -647,9 +795,11 @@ def main(argv=None) -> int:
         profile_build(args.profile_build, args, args.profile_top)
         return 0
     rows = run_sizes(args)
-    print(f"plan_scale: solver {args.solver}, {args.fcs} FCs, seed {args.seed}, time limit "
-          f"{'model default' if args.time_limit is None else f'{args.time_limit:g} s'}, gap "
-          f"{'model default' if args.gap is None else args.gap}, {os.cpu_count()} cores\n")
+    print(
+        f"plan_scale: solver {args.solver}, {args.fcs} FCs, seed {args.seed}, time limit "
+        f"{'model default' if args.time_limit is None else f'{args.time_limit:g} s'}, gap "
+        f"{'model default' if args.gap is None else args.gap}, {os.cpu_count()} cores\n"
+    )
     print(table(rows))
     print()
     print(summary(rows))

@@ -35,8 +35,8 @@ from planner.data.files import write_folder
 from planner.data.generate import generate_dataset, write_dataset
 from planner.data.load import load_dataset
 from planner.simulate import simulate
-from planner.simulate.report import simulation_files, summary_text
 from planner.simulate.replay import replay_start
+from planner.simulate.report import simulation_files, summary_text
 from planner.simulate.scenario import SupplierDelay, with_promotion
 
 HISTORY_WEEKS = 104
@@ -51,8 +51,9 @@ def log(message: str) -> None:
 
 def dataset_of(kind: str, args, folder: Path):
     """The generated dataset of a kind, loaded back from disk, and its supplier delays."""
-    tables = generate_dataset(args.skus, args.fcs, args.seed, history_period="week",
-                              history_weeks=HISTORY_WEEKS + args.weeks, stable=True)
+    tables = generate_dataset(
+        args.skus, args.fcs, args.seed, history_period="week", history_weeks=HISTORY_WEEKS + args.weeks, stable=True
+    )
     delays = ()
     if kind == "promo-delay":
         tables, delays = _disrupted(tables, args)
@@ -67,8 +68,9 @@ def _disrupted(tables: dict, args) -> tuple[dict, tuple]:
     history = tables["demand_history"]
     first_day = history["date"].max() + np.timedelta64(1, "D") - np.timedelta64(7 * args.weeks, "D")
     first_day = first_day + np.timedelta64(7 * PROMOTION["first_week"], "D")
-    tables = dict(tables, demand_history=with_promotion(history, promoted, first_day, PROMOTION["weeks"],
-                                                         PROMOTION["factor"]))
+    tables = dict(
+        tables, demand_history=with_promotion(history, promoted, first_day, PROMOTION["weeks"], PROMOTION["factor"])
+    )
     slow = tables["supplier_items"][tables["supplier_items"]["lot_size"] > 1]
     supplier = slow.groupby("supplier")["sku"].nunique().sort_index().idxmax()
     log(f"promo-delay: promotion of {len(promoted)} skus from {first_day.date()}, {supplier} delayed")
@@ -80,13 +82,17 @@ def verdict(summary) -> str:
     if not {"lp", "minmax"} <= set(rows.index):
         return "verdict: needs lp and minmax"
     lp, minmax = rows.loc["lp"], rows.loc["minmax"]
-    reduction = 1 - lp["backorder_unit_weeks"] / minmax["backorder_unit_weeks"] if minmax["backorder_unit_weeks"] else 0.0
+    reduction = (
+        1 - lp["backorder_unit_weeks"] / minmax["backorder_unit_weeks"] if minmax["backorder_unit_weeks"] else 0.0
+    )
     cost = lp["total_cost"] / minmax["total_cost"]
     net = lp["net_cost"] / minmax["net_cost"]
     passed = reduction >= TARGET_REDUCTION and cost <= 1.0
-    return (f"verdict: lp has {reduction:.1%} fewer backorder unit-weeks than minmax (target >= 30%); "
-            f"total cost {cost:.1%} of minmax's (target <= 100%), net of stock change {net:.1%}: "
-            f"{'PASS' if passed else 'FAIL'}")
+    return (
+        f"verdict: lp has {reduction:.1%} fewer backorder unit-weeks than minmax (target >= 30%); "
+        f"total cost {cost:.1%} of minmax's (target <= 100%), net of stock change {net:.1%}: "
+        f"{'PASS' if passed else 'FAIL'}"
+    )
 
 
 def main() -> None:
@@ -104,11 +110,18 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         for kind in args.kinds.split(","):
             dataset, delays = dataset_of(kind, args, Path(folder))
-            result = simulate(dataset, config, weeks=args.weeks, delays=delays,
-                              progress=lambda policy, week, weeks: log(f"{kind}: {policy} week {week + 1}/{weeks}"))
+            result = simulate(
+                dataset,
+                config,
+                weeks=args.weeks,
+                delays=delays,
+                progress=lambda policy, week, weeks: log(f"{kind}: {policy} week {week + 1}/{weeks}"),
+            )
             seconds = ", ".join(f"{run.name} {run.seconds:.0f} s" for run in result.runs)
-            print(f"\n## {kind}: {args.skus} skus x {args.fcs} fcs, {args.weeks} weeks from "
-                  f"{replay_start(dataset, args.weeks).date()}, solver {args.solver}, seed {args.seed}\n")
+            print(
+                f"\n## {kind}: {args.skus} skus x {args.fcs} fcs, {args.weeks} weeks from "
+                f"{replay_start(dataset, args.weeks).date()}, solver {args.solver}, seed {args.seed}\n"
+            )
             print(summary_text(result.summary))
             print(f"\nreplay seconds: {seconds}\n{verdict(result.summary)}")
             if args.out:

@@ -45,26 +45,29 @@ def _fit_progress():
     def show(done: int, total: int) -> None:
         filled = 30 * done // total
         end = "\n" if done == total else ""
-        click.echo(f"\rforecast [{'#' * filled}{'.' * (30 - filled)}] {done}/{total} chunks{end}",
-                   err=True, nl=False)
+        click.echo(f"\rforecast [{'#' * filled}{'.' * (30 - filled)}] {done}/{total} chunks{end}", err=True, nl=False)
+
     return show
 
 
 def handle_errors(command):
     """Turn the library's errors into messages and exit codes; nothing reaches the user as a traceback."""
+
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
+        from planner.data.plan_folder import PlanFolderError
         from planner.forecast.executor import ExecutorUnavailable
         from planner.pipeline import NoPlan
-        from planner.data.plan_folder import PlanFolderError
         from planner.solve.solver import SolverUnavailable
+
         try:
             return command(*args, **kwargs)
         except DatasetError as error:
             for problem in error.problems:
                 click.echo(f"  {problem}", err=True)
-            raise PlannerExit(f"{len(error.problems)} problem(s) in the dataset; nothing was written",
-                              EXIT_BAD_INPUT) from None
+            raise PlannerExit(
+                f"{len(error.problems)} problem(s) in the dataset; nothing was written", EXIT_BAD_INPUT
+            ) from None
         except (ConfigError, SolverUnavailable, FileExistsError, PlanFolderError, ExecutorUnavailable) as error:
             raise PlannerExit(str(error), EXIT_BAD_INPUT) from None
         except NoPlan as error:
@@ -72,34 +75,68 @@ def handle_errors(command):
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort, KeyboardInterrupt):
             raise
         except Exception as error:  # the last line of defence: say what happened, exit 1
-            raise PlannerExit(f"unexpected {type(error).__name__}: {error} "
-                              "(please report this with the command you ran)", EXIT_ERROR) from None
+            raise PlannerExit(
+                f"unexpected {type(error).__name__}: {error} (please report this with the command you ran)", EXIT_ERROR
+            ) from None
+
     return wrapper
 
 
 dataset_argument = click.argument("dataset", type=click.Path(path_type=Path))
-out_option = click.option("--out", "out", required=True, type=click.Path(path_type=Path),
-                          help="Folder the output files are written to (replaced as a whole).")
+out_option = click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Folder the output files are written to (replaced as a whole).",
+)
 period_options = [
-    click.option("--period", type=click.Choice(PERIOD_LENGTHS), default=None,
-                 help="Planning period (default: the model's, week)."),
-    click.option("--horizon", type=click.IntRange(min=1), default=None,
-                 help="Number of periods planned (default: the model's, 13)."),
-    click.option("--start", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-                 help="First day of the plan (default: the day after the last demand history date)."),
-    click.option("--jobs", type=click.IntRange(min=1), default=None,
-                 help="Processes for forecasting (default: all cores)."),
-    click.option("--model", "model_file", type=click.Path(path_type=Path), default=None,
-                 help="Planning model TOML (default: models/default.toml values)."),
+    click.option(
+        "--period",
+        type=click.Choice(PERIOD_LENGTHS),
+        default=None,
+        help="Planning period (default: the model's, week).",
+    ),
+    click.option(
+        "--horizon",
+        type=click.IntRange(min=1),
+        default=None,
+        help="Number of periods planned (default: the model's, 13).",
+    ),
+    click.option(
+        "--start",
+        type=click.DateTime(formats=["%Y-%m-%d"]),
+        default=None,
+        help="First day of the plan (default: the day after the last demand history date).",
+    ),
+    click.option(
+        "--jobs", type=click.IntRange(min=1), default=None, help="Processes for forecasting (default: all cores)."
+    ),
+    click.option(
+        "--model",
+        "model_file",
+        type=click.Path(path_type=Path),
+        default=None,
+        help="Planning model TOML (default: models/default.toml values).",
+    ),
 ]
 
 
 executor_options = [
-    click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
-                 help="Where the forecast fits run: local processes, or a Dask distributed cluster."),
-    click.option("--dask-address", default=None, envvar="PLANNER_DASK_ADDRESS",
-                 help="Dask scheduler, tcp://HOST:PORT (or PLANNER_DASK_ADDRESS); without it --executor dask "
-                      "starts a local cluster of --jobs workers."),
+    click.option(
+        "--executor",
+        type=click.Choice(["local", "dask"]),
+        default="local",
+        show_default=True,
+        help="Where the forecast fits run: local processes, or a Dask distributed cluster.",
+    ),
+    click.option(
+        "--dask-address",
+        default=None,
+        envvar="PLANNER_DASK_ADDRESS",
+        help="Dask scheduler, tcp://HOST:PORT (or PLANNER_DASK_ADDRESS); without it --executor dask "
+        "starts a local cluster of --jobs workers.",
+    ),
 ]
 
 
@@ -108,6 +145,7 @@ def with_options(options):
         for option in reversed(options):
             command = option(command)
         return command
+
     return decorate
 
 
@@ -125,6 +163,7 @@ def validate(dataset, as_json):
     """Check a dataset folder; print every problem (exit 2) or a summary of a valid dataset."""
     from planner.data.load import load_dataset
     from planner.data.validate import summarize
+
     loaded = load_dataset(dataset)
     summary = summarize(loaded)
     for note in loaded.notes:
@@ -143,41 +182,99 @@ def validate(dataset, as_json):
 @with_options(period_options)
 @with_options(executor_options)
 @click.option("--solver", type=click.Choice(SOLVERS), default=None, help="LP/MILP solver (default: cbc).")
-@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=None,
-              help="Solver time limit in seconds.")
-@click.option("--gap", "mip_gap", type=click.FloatRange(0, 1, max_open=True), default=None,
-              help="Relative MIP gap at which the solver stops (default: 0.01).")
+@click.option(
+    "--time-limit", type=click.FloatRange(min=0, min_open=True), default=None, help="Solver time limit in seconds."
+)
+@click.option(
+    "--gap",
+    "mip_gap",
+    type=click.FloatRange(0, 1, max_open=True),
+    default=None,
+    help="Relative MIP gap at which the solver stops (default: 0.01).",
+)
 @click.option("--relax", is_flag=True, default=None, help="Solve the LP relaxation (MOQ and lots not enforced).")
-@click.option("--highs-method", type=click.Choice(HIGHS_METHODS), default=None,
-              help="HiGHS method for the first LP (default: the model's, simplex).")
-@click.option("--threads", type=click.IntRange(min=1), default=None,
-              help="Solver threads, and HiGHS's per-SKU MILP worker processes (default: the model's, 2).")
+@click.option(
+    "--highs-method",
+    type=click.Choice(HIGHS_METHODS),
+    default=None,
+    help="HiGHS method for the first LP (default: the model's, simplex).",
+)
+@click.option(
+    "--threads",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Solver threads, and HiGHS's per-SKU MILP worker processes (default: the model's, 2).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the KPIs as JSON on stdout.")
-@click.option("--previous", "previous_plan", type=click.Path(path_type=Path), default=None,
-              help="Last plan's folder: its released POs stay firm, and changing its planned POs costs "
-                   "change_penalty per unit (planner/model/MODEL.md, 'Plan stability').")
-@click.option("--fail-on", "gates", multiple=True, callback=lambda ctx, param, texts: _parse_gates(texts),
-              help='KPI gate, e.g. "fill_rate<0.95" (repeatable): exit 4 after writing the plan if it holds. '
-                   "Metrics: docs/kpis.md.")
+@click.option(
+    "--previous",
+    "previous_plan",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Last plan's folder: its released POs stay firm, and changing its planned POs costs "
+    "change_penalty per unit (planner/model/MODEL.md, 'Plan stability').",
+)
+@click.option(
+    "--fail-on",
+    "gates",
+    multiple=True,
+    callback=lambda ctx, param, texts: _parse_gates(texts),
+    help='KPI gate, e.g. "fill_rate<0.95" (repeatable): exit 4 after writing the plan if it holds. '
+    "Metrics: docs/kpis.md.",
+)
 @handle_errors
-def plan(dataset, out, period, horizon, start, jobs, model_file, executor, dask_address, solver, time_limit,
-         mip_gap, relax, highs_method, threads, as_json, previous_plan, gates):
+def plan(
+    dataset,
+    out,
+    period,
+    horizon,
+    start,
+    jobs,
+    model_file,
+    executor,
+    dask_address,
+    solver,
+    time_limit,
+    mip_gap,
+    relax,
+    highs_method,
+    threads,
+    as_json,
+    previous_plan,
+    gates,
+):
     """Forecast, optimize and write the weekly plan for DATASET into --out."""
-    from planner.forecast.executor import make_executor
     from planner.data.load import load_dataset
-    from planner.report.outputs import plan_files, write_folder
-    from planner.pipeline import run_plan
     from planner.data.previous import read_previous
+    from planner.forecast.executor import make_executor
+    from planner.pipeline import run_plan
+    from planner.report.outputs import plan_files, write_folder
+
     config = load_config(model_file).with_overrides(
-        period=period, horizon=horizon, solver=solver, time_limit=time_limit, mip_gap=mip_gap, relax=relax,
-        highs_method=highs_method, threads=threads)
+        period=period,
+        horizon=horizon,
+        solver=solver,
+        time_limit=time_limit,
+        mip_gap=mip_gap,
+        relax=relax,
+        highs_method=highs_method,
+        threads=threads,
+    )
     loaded = load_dataset(dataset)
     for note in loaded.notes:
         _log(f"note: {note}")
     previous = None if previous_plan is None else read_previous(previous_plan)
     with make_executor(executor, jobs=jobs, address=dask_address) as fit_executor:
-        run = run_plan(loaded, config, start=start, jobs=jobs, progress=lambda stage: _log(f"planner: {stage}"),
-                       forecast_progress=_fit_progress(), previous=previous, forecast_executor=fit_executor)
+        run = run_plan(
+            loaded,
+            config,
+            start=start,
+            jobs=jobs,
+            progress=lambda stage: _log(f"planner: {stage}"),
+            forecast_progress=_fit_progress(),
+            previous=previous,
+            forecast_executor=fit_executor,
+        )
     write_folder(out, plan_files(run))
     if as_json:
         click.echo(json.dumps(run.kpis, indent=2))
@@ -188,6 +285,7 @@ def plan(dataset, out, period, horizon, start, jobs, model_file, executor, dask_
 
 def _parse_gates(texts):
     from planner.report.gates import GateError, parse_gate
+
     try:
         return [parse_gate(text) for text in texts]
     except GateError as error:
@@ -197,6 +295,7 @@ def _parse_gates(texts):
 def _check_gates(gates, kpis: dict, out: Path) -> None:
     """Exit 4, naming every tripped gate on stderr, when the written plan fails a `--fail-on`."""
     from planner.report.gates import tripped_gates
+
     tripped = tripped_gates(gates, kpis)
     for line in tripped:
         click.echo(f"gate tripped: {line}", err=True)
@@ -207,16 +306,18 @@ def _check_gates(gates, kpis: dict, out: Path) -> None:
 def _summary(kpis: dict, out: Path) -> str:
     service, orders, solver = kpis["service"], kpis["orders"], kpis["solver"]
     gap = "" if solver["mip_gap"] is None else f", gap {solver['mip_gap']:.2%}"
-    return "\n".join([
-        f"plan {kpis['plan']['start']} .. {kpis['plan']['end']} written to {out}",
-        f"  solver: {solver['name']} {solver['status']}{gap}",
-        f"  fill rate {service['fill_rate']:.1%}; backorder units {service['backorder_units']:g}; "
-        f"backlog units {service['backlog_units']:g}",
-        f"  open order lines: {orders['lines_by_status']['on_time']} on time, "
-        f"{orders['lines_by_status']['late']} late, {orders['lines_by_status']['backorder']} backordered",
-        f"  purchase order lines: {kpis['purchase_orders']['lines']} "
-        f"({kpis['purchase_orders']['release_now']} to release now); cost {kpis['costs']['total']:,.2f}",
-    ])
+    return "\n".join(
+        [
+            f"plan {kpis['plan']['start']} .. {kpis['plan']['end']} written to {out}",
+            f"  solver: {solver['name']} {solver['status']}{gap}",
+            f"  fill rate {service['fill_rate']:.1%}; backorder units {service['backorder_units']:g}; "
+            f"backlog units {service['backlog_units']:g}",
+            f"  open order lines: {orders['lines_by_status']['on_time']} on time, "
+            f"{orders['lines_by_status']['late']} late, {orders['lines_by_status']['backorder']} backordered",
+            f"  purchase order lines: {kpis['purchase_orders']['lines']} "
+            f"({kpis['purchase_orders']['release_now']} to release now); cost {kpis['costs']['total']:,.2f}",
+        ]
+    )
 
 
 @main.command()
@@ -227,21 +328,30 @@ def _summary(kpis: dict, out: Path) -> str:
 @handle_errors
 def forecast(dataset, out, period, horizon, start, jobs, model_file, executor, dask_address):
     """Forecast demand per sku and region; write forecast.csv, forecast_metrics.csv and kpis.json into --out."""
+    from planner.data.load import load_dataset
     from planner.forecast.core import forecast_demand
     from planner.forecast.executor import make_executor
-    from planner.data.load import load_dataset
-    from planner.report.outputs import forecast_files, json_bytes, write_folder
     from planner.pipeline import forecast_kpis, plan_calendar
+    from planner.report.outputs import forecast_files, json_bytes, write_folder
+
     config = load_config(model_file).with_overrides(period=period, horizon=horizon)
     loaded = load_dataset(dataset, require=("demand_history",))
     calendar = plan_calendar(loaded, config, start)
     with make_executor(executor, jobs=jobs, address=dask_address) as fit_executor:
-        result = forecast_demand(loaded.demand_history, calendar, interval_level=config.interval_level,
-                                 history_periods=config.history_periods, executor=fit_executor,
-                                 options=config.forecast_options(), progress=_fit_progress())
+        result = forecast_demand(
+            loaded.demand_history,
+            calendar,
+            interval_level=config.interval_level,
+            history_periods=config.history_periods,
+            executor=fit_executor,
+            options=config.forecast_options(),
+            progress=_fit_progress(),
+        )
     write_folder(out, {**forecast_files(result), "kpis.json": json_bytes({"forecast": forecast_kpis(result)})})
-    click.echo(f"forecast of {result[['sku', 'region']].drop_duplicates().shape[0]} series "
-               f"from {calendar.start.date()} written to {out}")
+    click.echo(
+        f"forecast of {result[['sku', 'region']].drop_duplicates().shape[0]} series "
+        f"from {calendar.start.date()} written to {out}"
+    )
 
 
 @main.command()
@@ -249,13 +359,19 @@ def forecast(dataset, out, period, horizon, start, jobs, model_file, executor, d
 @click.option("--skus", type=click.IntRange(min=1), default=40, show_default=True)
 @click.option("--fcs", type=click.IntRange(min=1), default=3, show_default=True)
 @click.option("--seed", type=int, default=7, show_default=True)
-@click.option("--history-period", type=click.Choice(["day", "week"]), default="day", show_default=True,
-              help="Granularity of the demand history rows.")
+@click.option(
+    "--history-period",
+    type=click.Choice(["day", "week"]),
+    default="day",
+    show_default=True,
+    help="Granularity of the demand history rows.",
+)
 @click.option("--overwrite", is_flag=True, help="Replace DIRECTORY if it already holds files.")
 @handle_errors
 def generate(directory, skus, fcs, seed, history_period, overwrite):
     """Write a seeded synthetic dataset in the contract format into DIRECTORY."""
     from planner.data.generate import generate_dataset, write_dataset
+
     tables = generate_dataset(skus, fcs, seed, history_period=history_period)
     write_dataset(tables, directory, overwrite=overwrite)
     click.echo(f"dataset with {skus} skus and {fcs} fcs (seed {seed}) written to {directory}")
@@ -269,12 +385,14 @@ def generate(directory, skus, fcs, seed, history_period, overwrite):
 def diff(old, new, as_json):
     """Show what changed from plan folder OLD to NEW: PO lines and promise dates."""
     from planner.plan.diff import diff_plans, diff_text
+
     changes = diff_plans(old, new)
     click.echo(json.dumps(changes, indent=2) if as_json else diff_text(changes))
 
 
 def _policies(ctx, param, value: str) -> tuple[str, ...]:
     from planner.simulate import POLICIES
+
     names = tuple(name.strip() for name in value.split(",") if name.strip())
     unknown = [name for name in names if name not in POLICIES]
     if unknown or not names:
@@ -284,6 +402,7 @@ def _policies(ctx, param, value: str) -> tuple[str, ...]:
 
 def _delays(ctx, param, values) -> tuple:
     from planner.simulate.scenario import parse_delay
+
     try:
         return tuple(parse_delay(value) for value in values)
     except ValueError as error:
@@ -293,28 +412,62 @@ def _delays(ctx, param, values) -> tuple:
 @main.command()
 @dataset_argument
 @out_option
-@click.option("--weeks", type=click.IntRange(min=1), default=26, show_default=True,
-              help="Weeks of history replayed, ending with the last history week.")
-@click.option("--policy", "policies", default="lp,minmax,order-up-to", show_default=True, callback=_policies,
-              help="Comma-separated policies to compare: lp, minmax, order-up-to.")
-@click.option("--seed", type=int, default=0, show_default=True,
-              help="Seed of the split of each week's demand into order lines by priority.")
-@click.option("--supplier-delay", "delays", multiple=True, callback=_delays, metavar="SUPPLIER=DAYS[@FIRST-LAST]",
-              help="POs of SUPPLIER placed in replay weeks FIRST..LAST (default: all) arrive DAYS late. Repeatable.")
-@click.option("--model", "model_file", type=click.Path(path_type=Path), default=None,
-              help="Planning model TOML (default: models/default.toml values).")
+@click.option(
+    "--weeks",
+    type=click.IntRange(min=1),
+    default=26,
+    show_default=True,
+    help="Weeks of history replayed, ending with the last history week.",
+)
+@click.option(
+    "--policy",
+    "policies",
+    default="lp,minmax,order-up-to",
+    show_default=True,
+    callback=_policies,
+    help="Comma-separated policies to compare: lp, minmax, order-up-to.",
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=0,
+    show_default=True,
+    help="Seed of the split of each week's demand into order lines by priority.",
+)
+@click.option(
+    "--supplier-delay",
+    "delays",
+    multiple=True,
+    callback=_delays,
+    metavar="SUPPLIER=DAYS[@FIRST-LAST]",
+    help="POs of SUPPLIER placed in replay weeks FIRST..LAST (default: all) arrive DAYS late. Repeatable.",
+)
+@click.option(
+    "--model",
+    "model_file",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Planning model TOML (default: models/default.toml values).",
+)
 @click.option("--solver", type=click.Choice(SOLVERS), default=None, help="LP/MILP solver (default: cbc).")
-@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=None,
-              help="Solver time limit in seconds, per weekly plan.")
-@click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Processes for forecasting each week.")
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="Solver time limit in seconds, per weekly plan.",
+)
+@click.option(
+    "--jobs", type=click.IntRange(min=1), default=1, show_default=True, help="Processes for forecasting each week."
+)
 @handle_errors
 def simulate(dataset, out, weeks, policies, seed, delays, model_file, solver, time_limit, jobs):
     """Replay the last --weeks weeks of DATASET with the planner and with minmax and order-up-to rules."""
     from planner.data.files import write_folder
     from planner.data.load import load_dataset
-    from planner.simulate import ReplayError, simulate as run_simulation
+    from planner.simulate import ReplayError
+    from planner.simulate import simulate as run_simulation
     from planner.simulate.report import simulation_files, summary_text
+
     config = load_config(model_file).with_overrides(solver=solver, time_limit=time_limit)
     loaded = load_dataset(dataset)
 
@@ -322,8 +475,9 @@ def simulate(dataset, out, weeks, policies, seed, delays, model_file, solver, ti
         _log(f"simulate: {policy} week {week + 1}/{total}")
 
     try:
-        result = run_simulation(loaded, config, weeks=weeks, policies=policies, seed=seed, delays=delays, jobs=jobs,
-                                progress=progress)
+        result = run_simulation(
+            loaded, config, weeks=weeks, policies=policies, seed=seed, delays=delays, jobs=jobs, progress=progress
+        )
     except ReplayError as error:
         raise PlannerExit(f"{error}; nothing was written", EXIT_BAD_INPUT) from None
     write_folder(out, simulation_files(result))
@@ -339,6 +493,7 @@ def simulate(dataset, out, weeks, policies, seed, delays, model_file, solver, ti
 def explain(plan_dir, order_id, sku):
     """Tell the story of an order or a sku from the plan folder PLAN_DIR (nothing is re-solved)."""
     from planner.plan.story import order_story, sku_story
+
     if (order_id is None) == (sku is None):
         raise click.UsageError("give one of --order ID or --sku SKU")
     click.echo(order_story(plan_dir, order_id) if order_id is not None else sku_story(plan_dir, sku))

@@ -54,11 +54,16 @@ class PlanConfig:
 
     def forecast_options(self) -> ForecastOptions:
         """The per-series forecast settings of the [forecast] section."""
-        return ForecastOptions(horizon=self.horizon, candidates=self.candidates,
-                               intermittent_candidates=self.intermittent_candidates,
-                               origins=self.backtest_origins, combine=self.combine, combine_top=self.combine_top)
+        return ForecastOptions(
+            horizon=self.horizon,
+            candidates=self.candidates,
+            intermittent_candidates=self.intermittent_candidates,
+            origins=self.backtest_origins,
+            combine=self.combine,
+            combine_top=self.combine_top,
+        )
 
-    def with_overrides(self, **changes) -> "PlanConfig":
+    def with_overrides(self, **changes) -> PlanConfig:
         """A copy with the CLI's options applied (None means 'keep the model's value')."""
         changes = {k: v for k, v in changes.items() if v is not None}
         return _checked(replace(self, **changes))
@@ -66,13 +71,24 @@ class PlanConfig:
 
 _SECTIONS = {
     "plan": ("period", "horizon"),
-    "service": ("priority_weights", "forecast_priority", "service_level",
-                "safety_stock_penalty", "storage_overflow_penalty"),
+    "service": (
+        "priority_weights",
+        "forecast_priority",
+        "service_level",
+        "safety_stock_penalty",
+        "storage_overflow_penalty",
+    ),
     "costs": ("holding_rate", "end_stock_value", "change_penalty"),
-    "solver": ("name", "time_limit", "mip_gap", "threads", "relax", "integer_periods", "lp_rounding",
-               "highs_method"),
-    "forecast": ("interval_level", "history_periods", "candidates", "intermittent_candidates",
-                 "backtest_origins", "combine", "combine_top"),
+    "solver": ("name", "time_limit", "mip_gap", "threads", "relax", "integer_periods", "lp_rounding", "highs_method"),
+    "forecast": (
+        "interval_level",
+        "history_periods",
+        "candidates",
+        "intermittent_candidates",
+        "backtest_origins",
+        "combine",
+        "combine_top",
+    ),
 }
 
 
@@ -110,8 +126,7 @@ def _flatten(raw: dict, path: Path) -> dict:
             raise ConfigError(f"{path}: unknown section [{section}]; known: {', '.join(_SECTIONS)}")
         for key, value in body.items():
             if key not in _SECTIONS[section]:
-                raise ConfigError(f"{path}: unknown key '{key}' in [{section}]; "
-                                  f"known: {', '.join(_SECTIONS[section])}")
+                raise ConfigError(f"{path}: unknown key '{key}' in [{section}]; known: {', '.join(_SECTIONS[section])}")
             values["solver" if (section, key) == ("solver", "name") else key] = value
     return values
 
@@ -160,11 +175,16 @@ def _checked(config: PlanConfig) -> PlanConfig:
         (config.integer_periods >= 0, "integer_periods must not be negative"),
         (config.history_periods >= 4, "history_periods must be at least 4"),
         (config.forecast_priority >= 1, "forecast_priority must be at least 1"),
-        (min(config.safety_stock_penalty, config.storage_overflow_penalty, config.holding_rate) >= 0,
-         "penalties and holding_rate must not be negative"),
+        (
+            min(config.safety_stock_penalty, config.storage_overflow_penalty, config.holding_rate) >= 0,
+            "penalties and holding_rate must not be negative",
+        ),
         (config.change_penalty >= 0, "change_penalty must not be negative"),
-        (0 <= config.end_stock_value < 1, "end_stock_value must be in [0, 1): stock left at the end is "
-         "worth less than it cost, or the plan would buy without limit"),
+        (
+            0 <= config.end_stock_value < 1,
+            "end_stock_value must be in [0, 1): stock left at the end is "
+            "worth less than it cost, or the plan would buy without limit",
+        ),
     ]
     for ok, message in rules:
         if not ok:

@@ -16,16 +16,16 @@ import pandas as pd
 from planner.calendar import Calendar
 from planner.config import PlanConfig
 from planner.data.dataset import Dataset
-from planner.plan.demand import plan_demand
-from planner.plan.explain import explain_orders, gather_evidence
-from planner.plan.extract import Plan, extract_plan
 from planner.forecast.core import forecast_demand, net_forecast
-from planner.report.kpis import KPI_SCHEMA_VERSION, capacity_kpis, order_kpis, service_kpis
 from planner.model.build import build_model
 from planner.model.inputs import ModelInputs, model_inputs
 from planner.model.rounding import rounding_step
+from planner.plan.demand import plan_demand
+from planner.plan.explain import explain_orders, gather_evidence
+from planner.plan.extract import Plan, extract_plan
 from planner.plan.po_reasons import explain_purchases
 from planner.plan.promise import promise_orders
+from planner.report.kpis import KPI_SCHEMA_VERSION, capacity_kpis, order_kpis, service_kpis
 from planner.solve.solver import SolveResult, solve
 
 
@@ -34,8 +34,10 @@ class NoPlan(RuntimeError):
 
     def __init__(self, result: SolveResult):
         self.result = result
-        super().__init__(f"no plan: solver {result.solver} ended with status '{result.status.value}'"
-                         + (f" ({result.message})" if result.message else ""))
+        super().__init__(
+            f"no plan: solver {result.solver} ended with status '{result.status.value}'"
+            + (f" ({result.message})" if result.message else "")
+        )
 
 
 @dataclass(frozen=True)
@@ -68,9 +70,17 @@ def plan_calendar(dataset: Dataset, config: PlanConfig, start=None) -> Calendar:
     return Calendar(first_day, config.period, config.horizon)
 
 
-def run_plan(dataset: Dataset, config: PlanConfig, *, start=None, jobs: int | None = None,
-             progress=lambda stage: None, forecast_progress=None, previous: pd.DataFrame | None = None,
-             forecast_executor=None) -> PlanRun:
+def run_plan(
+    dataset: Dataset,
+    config: PlanConfig,
+    *,
+    start=None,
+    jobs: int | None = None,
+    progress=lambda stage: None,
+    forecast_progress=None,
+    previous: pd.DataFrame | None = None,
+    forecast_executor=None,
+) -> PlanRun:
     """Forecast, optimize and promise; raises NoPlan when the solver finds no solution.
 
     `previous` is the last plan's PO lines (planner.data.previous.read_previous), kept stable.
@@ -79,30 +89,47 @@ def run_plan(dataset: Dataset, config: PlanConfig, *, start=None, jobs: int | No
     calendar = plan_calendar(dataset, config, start)
     with clock.stage("forecast"):
         progress("forecast")
-        forecast = forecast_demand(dataset.demand_history, calendar, interval_level=config.interval_level,
-                                   history_periods=config.history_periods, jobs=jobs,
-                                   options=config.forecast_options(), progress=forecast_progress,
-                                   executor=forecast_executor)
+        forecast = forecast_demand(
+            dataset.demand_history,
+            calendar,
+            interval_level=config.interval_level,
+            history_periods=config.history_periods,
+            jobs=jobs,
+            options=config.forecast_options(),
+            progress=forecast_progress,
+            executor=forecast_executor,
+        )
         net = net_forecast(forecast, dataset.open_orders, calendar)
         demand = plan_demand(dataset.open_orders, net, calendar, config.forecast_priority)
-    inputs, model_size, result, plan = optimize(dataset, demand, _error_sigma(forecast), calendar, config,
-                                                clock=clock, progress=progress, previous=previous)
+    inputs, model_size, result, plan = optimize(
+        dataset, demand, _error_sigma(forecast), calendar, config, clock=clock, progress=progress, previous=previous
+    )
     with clock.stage("promise"):
-        order_plan = promise_orders(dataset.open_orders, demand, plan, calendar, inputs.service_arcs,
-                                    config.forecast_priority)
+        order_plan = promise_orders(
+            dataset.open_orders, demand, plan, calendar, inputs.service_arcs, config.forecast_priority
+        )
     with clock.stage("explain"):
         evidence = gather_evidence(inputs, plan, dataset.supplier_items)
         order_plan = explain_orders(order_plan, evidence)
-        plan = replace(plan, purchase_orders=explain_purchases(plan.purchase_orders, plan.inventory_projection,
-                                                               evidence))
+        plan = replace(
+            plan, purchase_orders=explain_purchases(plan.purchase_orders, plan.inventory_projection, evidence)
+        )
     sizes = _sizes(dataset, model_size)
     kpis = plan_kpis(inputs, demand, plan, order_plan, result, forecast, sizes, clock.seconds)
     return PlanRun(calendar, forecast, demand, plan, order_plan, result, kpis, dataset=dataset)
 
 
-def optimize(dataset: Dataset, demand: pd.DataFrame, error_sigma: pd.DataFrame, calendar: Calendar,
-             config: PlanConfig, *, clock: Stopwatch | None = None, progress=lambda stage: None,
-             previous: pd.DataFrame | None = None):
+def optimize(
+    dataset: Dataset,
+    demand: pd.DataFrame,
+    error_sigma: pd.DataFrame,
+    calendar: Calendar,
+    config: PlanConfig,
+    *,
+    clock: Stopwatch | None = None,
+    progress=lambda stage: None,
+    previous: pd.DataFrame | None = None,
+):
     """Build, solve and extract for a given demand; raises NoPlan without a solution.
 
     Returns (inputs, model sizes, solve result, plan).
@@ -114,8 +141,12 @@ def optimize(dataset: Dataset, demand: pd.DataFrame, error_sigma: pd.DataFrame, 
         model, _ = build_model(inputs)
     with clock.stage("solve"):
         progress(f"solve ({config.solver})")
-        result = solve(model.problem, config, separate=model.add_violated_rows,
-                       rounding=lambda step: rounding_step(model, inputs, step))
+        result = solve(
+            model.problem,
+            config,
+            separate=model.add_violated_rows,
+            rounding=lambda step: rounding_step(model, inputs, step),
+        )
     if not result.has_solution:
         raise NoPlan(result)
     with clock.stage("extract"):
@@ -125,9 +156,11 @@ def optimize(dataset: Dataset, demand: pd.DataFrame, error_sigma: pd.DataFrame, 
 
 def model_sizes(model) -> dict:
     variables = model.variables
-    return {"variables": len(variables),
-            "integer_variables": sum(1 for v in variables if v.cat == "Integer"),
-            "constraints": model.row_count()}
+    return {
+        "variables": len(variables),
+        "integer_variables": sum(1 for v in variables if v.cat == "Integer"),
+        "constraints": model.row_count(),
+    }
 
 
 def _error_sigma(forecast: pd.DataFrame) -> pd.DataFrame:
@@ -137,49 +170,66 @@ def _error_sigma(forecast: pd.DataFrame) -> pd.DataFrame:
 
 def _sizes(dataset: Dataset, model_size: dict) -> dict:
     return {
-        "skus": len(dataset.skus), "fcs": len(dataset.fulfillment_centers),
+        "skus": len(dataset.skus),
+        "fcs": len(dataset.fulfillment_centers),
         "regions": int(dataset.fulfillment_centers["region"].nunique()),
-        "supplier_items": len(dataset.supplier_items), "open_order_lines": len(dataset.open_orders),
+        "supplier_items": len(dataset.supplier_items),
+        "open_order_lines": len(dataset.open_orders),
         "history_rows": len(dataset.demand_history),
         **model_size,
     }
 
 
-def plan_kpis(inputs: ModelInputs, demand, plan: Plan, order_plan, result: SolveResult, forecast,
-              sizes: dict, seconds: dict) -> dict:
+def plan_kpis(
+    inputs: ModelInputs, demand, plan: Plan, order_plan, result: SolveResult, forecast, sizes: dict, seconds: dict
+) -> dict:
     """kpis.json: everything but `run` depends only on the input and the model."""
     calendar = inputs.calendar
     return {
         "schema_version": KPI_SCHEMA_VERSION,
-        "plan": {"start": calendar.start.date().isoformat(), "end": calendar.end.date().isoformat(),
-                 "period": calendar.period, "horizon": calendar.horizon},
+        "plan": {
+            "start": calendar.start.date().isoformat(),
+            "end": calendar.end.date().isoformat(),
+            "period": calendar.period,
+            "horizon": calendar.horizon,
+        },
         "service": service_kpis(demand, plan, inputs.period_days / 7.0),
         "orders": order_kpis(order_plan),
         "costs": plan.costs,
-        "purchase_orders": {"lines": len(plan.purchase_orders),
-                            "release_now": int((plan.purchase_orders["action"] == "release").sum()),
-                            "units": round(float(plan.purchase_orders["quantity"].sum()), 3)},
+        "purchase_orders": {
+            "lines": len(plan.purchase_orders),
+            "release_now": int((plan.purchase_orders["action"] == "release").sum()),
+            "units": round(float(plan.purchase_orders["quantity"].sum()), 3),
+        },
         "transfers": {"lines": len(plan.transfers), "units": round(float(plan.transfers["quantity"].sum()), 3)},
         "capacity": capacity_kpis(plan.capacity),
-        "solver": {"name": result.solver, "status": result.status.value,
-                   "objective": None if result.objective is None else round(result.objective, 4),
-                   "mip_gap": None if result.mip_gap is None else round(result.mip_gap, 6),
-                   "message": result.message},
+        "solver": {
+            "name": result.solver,
+            "status": result.status.value,
+            "objective": None if result.objective is None else round(result.objective, 4),
+            "mip_gap": None if result.mip_gap is None else round(result.mip_gap, 6),
+            "message": result.message,
+        },
         "forecast": forecast_kpis(forecast),
         "input_sizes": sizes,
-        "run": {"timings_seconds": {**seconds, "total": round(sum(seconds.values()), 3)},
-                "peak_memory_mb": peak_memory_mb()},
+        "run": {
+            "timings_seconds": {**seconds, "total": round(sum(seconds.values()), 3)},
+            "peak_memory_mb": peak_memory_mb(),
+        },
     }
 
 
 def forecast_kpis(forecast: pd.DataFrame) -> dict:
     """The forecast block of kpis.json: series, models and classes used, backtest accuracy."""
     attrs = forecast.attrs
-    return {"series": int(forecast[["sku", "region"]].drop_duplicates().shape[0]),
-            "models": dict(sorted(attrs.get("models", {}).items())),
-            "series_classes": attrs.get("series_classes", {}),
-            "accuracy": attrs.get("accuracy", {}),
-            "warnings": attrs.get("warnings", 0), "fit_errors": attrs.get("fit_errors", {})}
+    return {
+        "series": int(forecast[["sku", "region"]].drop_duplicates().shape[0]),
+        "models": dict(sorted(attrs.get("models", {}).items())),
+        "series_classes": attrs.get("series_classes", {}),
+        "accuracy": attrs.get("accuracy", {}),
+        "warnings": attrs.get("warnings", 0),
+        "fit_errors": attrs.get("fit_errors", {}),
+    }
 
 
 def peak_memory_mb() -> float:

@@ -56,8 +56,16 @@ def find_browser() -> str | None:
 def _run(browser: str, *arguments: str) -> subprocess.CompletedProcess:
     """One headless run with its own profile, so parallel runs do not share a lock."""
     with tempfile.TemporaryDirectory(prefix="report-browser-") as profile:
-        command = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                   "--no-first-run", f"--user-data-dir={profile}", *arguments]
+        command = [
+            browser,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--no-first-run",
+            f"--user-data-dir={profile}",
+            *arguments,
+        ]
         return subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_SECONDS, check=False)
 
 
@@ -79,8 +87,13 @@ def check_page(report: Path, browser: str) -> PageCheck:
 def screenshot(report: Path, browser: str, out: Path, width: int, height: int) -> None:
     """The top of the page as a PNG, reduced to a palette so it stays small enough to commit."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    _run(browser, "--hide-scrollbars", f"--window-size={width},{height}", f"--screenshot={out.resolve()}",
-         report.resolve().as_uri())
+    _run(
+        browser,
+        "--hide-scrollbars",
+        f"--window-size={width},{height}",
+        f"--screenshot={out.resolve()}",
+        report.resolve().as_uri(),
+    )
     if not out.is_file():
         raise RuntimeError(f"{browser} wrote no screenshot to {out}")
     with Image.open(out) as shot:

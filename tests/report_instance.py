@@ -9,9 +9,10 @@ or formulas, to check that they are shown as text.
 
 from __future__ import annotations
 
+from builders import dataset, weekly_history
+
 from planner.config import PlanConfig
 from planner.pipeline import PlanRun, run_plan
-from builders import dataset, weekly_history
 
 ALPHA, BETA = "ALPHA<b>", "=BETA"
 SUPPLIER = "SUP&CO"
@@ -22,11 +23,22 @@ def tiny_run() -> PlanRun:
     data = dataset(
         skus=[{"sku": ALPHA, "unit_cost": 10.0}, {"sku": BETA, "unit_cost": 4.0}],
         fulfillment_centers=[{"fc": "W1", "region": "north", "outbound_capacity": 30.0}],
-        supplier_items=[{"supplier": SUPPLIER, "sku": sku, "fc": "W1", "unit_price": price,
-                         "lead_time_days": 14} for sku, price in ((ALPHA, 8.0), (BETA, 3.0))],
+        supplier_items=[
+            {"supplier": SUPPLIER, "sku": sku, "fc": "W1", "unit_price": price, "lead_time_days": 14}
+            for sku, price in ((ALPHA, 8.0), (BETA, 3.0))
+        ],
         inventory=[{"fc": "W1", "sku": ALPHA, "on_hand": 0.0}, {"fc": "W1", "sku": BETA, "on_hand": 900.0}],
         demand_history=history,
-        open_orders=[{"order_id": "<O1>", "sku": ALPHA, "region": "north", "quantity": 5.0,
-                      "order_date": "2026-11-28", "due_date": "2026-11-30", "priority": 1}],
+        open_orders=[
+            {
+                "order_id": "<O1>",
+                "sku": ALPHA,
+                "region": "north",
+                "quantity": 5.0,
+                "order_date": "2026-11-28",
+                "due_date": "2026-11-30",
+                "priority": 1,
+            }
+        ],
     )
     return run_plan(data, PlanConfig(horizon=6), jobs=1)

@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner, Result
 
-import planner.report.outputs
 import planner.pipeline
+import planner.report.outputs
 from planner.cli import main
 from planner.report.outputs import FORECAST_COLUMNS
 from planner.solve.solver import SolveResult, SolveStatus
@@ -42,6 +42,7 @@ def out(tmp_path) -> Path:
 
 
 # ---------------------------------------------------------------- help and validate
+
 
 @pytest.mark.parametrize("command", sorted(main.commands))
 def test_every_command_has_help(command):
@@ -96,27 +97,41 @@ def test_validate_of_a_missing_folder_exits_2(tmp_path):
 BAD_INPUT = {
     # rule family: (break the tiny dataset, the location the message must name)
     "missing required file": (lambda d: d.remove("inventory"), "inventory.csv"),
-    "missing column": (lambda d: d.replace("skus", "sku,unit_cost", "sku,cost"),
-                       "skus.csv, line 1, column 'unit_cost'"),
-    "unparsable number": (lambda d: d.replace("skus", "A,10", "A,ten"),
-                          "skus.csv, line 2, column 'unit_cost'"),
-    "unparsable date": (lambda d: d.replace("demand_history", "2024-01-08,A", "08/01/2024,A"),
-                        "demand_history.csv, line 4, column 'date'"),
-    "negative quantity": (lambda d: d.replace("inventory", "FC1,A,50", "FC1,A,-3"),
-                          "inventory.csv, line 2, column 'on_hand'"),
+    "missing column": (
+        lambda d: d.replace("skus", "sku,unit_cost", "sku,cost"),
+        "skus.csv, line 1, column 'unit_cost'",
+    ),
+    "unparsable number": (lambda d: d.replace("skus", "A,10", "A,ten"), "skus.csv, line 2, column 'unit_cost'"),
+    "unparsable date": (
+        lambda d: d.replace("demand_history", "2024-01-08,A", "08/01/2024,A"),
+        "demand_history.csv, line 4, column 'date'",
+    ),
+    "negative quantity": (
+        lambda d: d.replace("inventory", "FC1,A,50", "FC1,A,-3"),
+        "inventory.csv, line 2, column 'on_hand'",
+    ),
     "duplicate key": (lambda d: d.append("skus", "A,3,,again\n"), "skus.csv, line 4, column 'sku'"),
-    "unknown sku": (lambda d: d.replace("open_orders", "O1,A,north", "O1,Z,north"),
-                    "open_orders.csv, line 2, column 'sku'"),
-    "unknown fc": (lambda d: d.replace("inventory", "FC1,A,50", "FC9,A,50"),
-                   "inventory.csv, line 2, column 'fc'"),
-    "unserved region": (lambda d: d.replace("open_orders", "O1,A,north", "O1,A,west"),
-                        "open_orders.csv, line 2, column 'region'"),
-    "lot_size 0": (lambda d: d.replace("supplier_items", "100,10", "100,0"),
-                   "supplier_items.csv, line 2, column 'lot_size'"),
-    "self transfer lane": (lambda d: d.replace("transfer_lanes", "FC1,FC2", "FC1,FC1"),
-                           "transfer_lanes.csv, line 2, column 'to_fc'"),
-    "due before order date": (lambda d: d.replace("open_orders", "2024-01-20,2024-01-25", "2024-01-20,2024-01-10"),
-                              "open_orders.csv, line 2, column 'due_date'"),
+    "unknown sku": (
+        lambda d: d.replace("open_orders", "O1,A,north", "O1,Z,north"),
+        "open_orders.csv, line 2, column 'sku'",
+    ),
+    "unknown fc": (lambda d: d.replace("inventory", "FC1,A,50", "FC9,A,50"), "inventory.csv, line 2, column 'fc'"),
+    "unserved region": (
+        lambda d: d.replace("open_orders", "O1,A,north", "O1,A,west"),
+        "open_orders.csv, line 2, column 'region'",
+    ),
+    "lot_size 0": (
+        lambda d: d.replace("supplier_items", "100,10", "100,0"),
+        "supplier_items.csv, line 2, column 'lot_size'",
+    ),
+    "self transfer lane": (
+        lambda d: d.replace("transfer_lanes", "FC1,FC2", "FC1,FC1"),
+        "transfer_lanes.csv, line 2, column 'to_fc'",
+    ),
+    "due before order date": (
+        lambda d: d.replace("open_orders", "2024-01-20,2024-01-25", "2024-01-20,2024-01-10"),
+        "open_orders.csv, line 2, column 'due_date'",
+    ),
 }
 
 
@@ -145,21 +160,25 @@ def test_an_existing_plan_survives_a_run_on_bad_input(dataset_folder, out):
 
 # ---------------------------------------------------------------- the model file
 
-@pytest.mark.parametrize("toml, named", [
-    ("[plan]\nhorizonn = 3\n", "horizonn"),
-    ("[planning]\nhorizon = 3\n", "[planning]"),
-    ("[service]\nservice_level = 2\n", "service_level"),
-    ("[plan]\nhorizon = 0\n", "horizon"),
-    ("[plan]\nhorizon = \"ten\"\n", "horizon"),
-    ("[plan]\nperiod = \"fortnight\"\n", "period"),
-    ("[solver]\nname = \"gurobi\"\n", "solver"),
-    ("[solver]\nmip_gap = -0.1\n", "mip_gap"),
-    ("[service]\npriority_weights = { 1 = -5 }\n", "priority_weights"),
-    ("[costs]\nend_stock_value = 1.5\n", "end_stock_value"),
-    ("[plan\nhorizon = 3\n", "not valid TOML"),
-    ("[plan]\nhorizon = 2.5\n", "horizon"),
-    ("[solver]\nrelax = \"false\"\n", "relax"),
-])
+
+@pytest.mark.parametrize(
+    "toml, named",
+    [
+        ("[plan]\nhorizonn = 3\n", "horizonn"),
+        ("[planning]\nhorizon = 3\n", "[planning]"),
+        ("[service]\nservice_level = 2\n", "service_level"),
+        ("[plan]\nhorizon = 0\n", "horizon"),
+        ('[plan]\nhorizon = "ten"\n', "horizon"),
+        ('[plan]\nperiod = "fortnight"\n', "period"),
+        ('[solver]\nname = "gurobi"\n', "solver"),
+        ("[solver]\nmip_gap = -0.1\n", "mip_gap"),
+        ("[service]\npriority_weights = { 1 = -5 }\n", "priority_weights"),
+        ("[costs]\nend_stock_value = 1.5\n", "end_stock_value"),
+        ("[plan\nhorizon = 3\n", "not valid TOML"),
+        ("[plan]\nhorizon = 2.5\n", "horizon"),
+        ('[solver]\nrelax = "false"\n', "relax"),
+    ],
+)
 def test_bad_model_file_exits_2_naming_the_key(dataset_folder, out, tmp_path, toml, named):
     model = tmp_path / "model.toml"
     model.write_text(toml)
@@ -184,16 +203,24 @@ def test_bad_option_value_is_a_usage_error(dataset_folder, out):
 
 # ---------------------------------------------------------------- solving and exit codes
 
+
 def test_plan_with_highs_writes_a_plan(dataset_folder, out):
-    result = run("plan", dataset_folder.path, "--out", out, "--solver", "highs", "--highs-method", "ipm",
-                 "--threads", "1")
+    result = run(
+        "plan", dataset_folder.path, "--out", out, "--solver", "highs", "--highs-method", "ipm", "--threads", "1"
+    )
     assert result.exit_code == 0, result.output
     assert f"written to {out}" in result.stdout
     kpis = json.loads((out / "kpis.json").read_text())
     assert kpis["solver"]["name"] == "highs"
     assert kpis["solver"]["status"] == "optimal"
-    assert {"purchase_orders.csv", "transfers.csv", "order_plan.csv", "inventory_projection.csv",
-            "forecast.csv", "kpis.json"} <= set(snapshot(out))
+    assert {
+        "purchase_orders.csv",
+        "transfers.csv",
+        "order_plan.csv",
+        "inventory_projection.csv",
+        "forecast.csv",
+        "kpis.json",
+    } <= set(snapshot(out))
     assert leftovers(out) == []
 
 
@@ -202,7 +229,7 @@ def test_json_prints_the_kpis_and_nothing_else_on_stdout(dataset_folder, out):
     (out / "stale.txt").write_text("last week")
     result = run("plan", dataset_folder.path, "--out", out, "--json")
     assert result.exit_code == 0, result.output
-    printed = json.loads(result.stdout)     # fails if anything else is on stdout
+    printed = json.loads(result.stdout)  # fails if anything else is on stdout
     assert printed == json.loads((out / "kpis.json").read_text())
     assert printed["solver"]["name"] == "cbc"
     assert not (out / "stale.txt").exists(), "the output folder is replaced as a whole"
@@ -249,6 +276,7 @@ def test_no_solution_keeps_the_previous_plan(dataset_folder, out, monkeypatch):
 def test_an_unexpected_error_exits_1_with_one_line_and_no_traceback(dataset_folder, out, monkeypatch):
     def explode(*args, **kwargs):
         raise RuntimeError("boom")
+
     monkeypatch.setattr(planner.pipeline, "build_model", explode)
     result = run("plan", dataset_folder.path, "--out", out)
     assert result.exit_code == 1, result.output
@@ -274,6 +302,7 @@ def test_out_that_is_a_file_exits_2_and_is_left_alone(dataset_folder, out, monke
 
 # ---------------------------------------------------------------- generate and forecast
 
+
 def test_generate_writes_a_valid_dataset_and_refuses_a_non_empty_folder(tmp_path):
     target = tmp_path / "generated"
     result = run("generate", target, "--skus", 5, "--fcs", 2, "--seed", 3)
@@ -293,8 +322,15 @@ def test_forecast_writes_the_contract_columns(dataset_folder, out):
     assert result.exit_code == 0, result.output
     assert set(snapshot(out)) == {"forecast.csv", "forecast_metrics.csv", "kpis.json"}
     forecast = pd.read_csv(out / "forecast.csv")
-    assert list(forecast.columns[:len(FORECAST_COLUMNS)]) == [
-        "sku", "region", "period_start", "forecast", "lower", "upper", "model"]
+    assert list(forecast.columns[: len(FORECAST_COLUMNS)]) == [
+        "sku",
+        "region",
+        "period_start",
+        "forecast",
+        "lower",
+        "upper",
+        "model",
+    ]
     assert sorted(set(zip(forecast["sku"], forecast["region"]))) == [("A", "north"), ("B", "south")]
     assert len(forecast) == 2 * 13
     assert (forecast["period_start"].str.match(r"^\d{4}-\d{2}-\d{2}$")).all()
@@ -305,10 +341,13 @@ def test_forecast_writes_the_contract_columns(dataset_folder, out):
 
 # ---------------------------------------------------------------- KPI gates
 
+
 def test_a_tripped_gate_exits_4_after_writing_a_plan_that_follows_the_kpi_schema(dataset_folder, out):
     from planner.report.kpi_schema import missing, undocumented
-    result = run("plan", dataset_folder.path, "--out", out, "--fail-on", "fill_rate<=1",
-                 "--fail-on", "backorder_units>0")
+
+    result = run(
+        "plan", dataset_folder.path, "--out", out, "--fail-on", "fill_rate<=1", "--fail-on", "backorder_units>0"
+    )
     assert result.exit_code == 4, result.output
     assert "gate tripped: fill_rate<=1: service.fill_rate = 1" in result.stderr
     assert "backorder_units>0" not in result.stderr
@@ -319,8 +358,16 @@ def test_a_tripped_gate_exits_4_after_writing_a_plan_that_follows_the_kpi_schema
 
 
 def test_gates_that_hold_exit_0(dataset_folder, out):
-    result = run("plan", dataset_folder.path, "--out", out, "--fail-on", "fill_rate<0.5",
-                 "--fail-on", "capacity.*.outbound_utilization_peak>1")
+    result = run(
+        "plan",
+        dataset_folder.path,
+        "--out",
+        out,
+        "--fail-on",
+        "fill_rate<0.5",
+        "--fail-on",
+        "capacity.*.outbound_utilization_peak>1",
+    )
     assert result.exit_code == 0, result.output
     assert "gate" not in result.stderr
 
@@ -334,6 +381,7 @@ def test_an_unreadable_gate_exits_2_before_solving(dataset_folder, out, monkeypa
 
 # ---------------------------------------------------------------- simulate
 
+
 def test_simulate_compares_the_policies_and_writes_its_files(dataset_folder, out):
     result = run("simulate", dataset_folder.path, "--out", out, "--weeks", 2, "--solver", "highs")
     assert result.exit_code == 0, result.output
@@ -345,11 +393,14 @@ def test_simulate_compares_the_policies_and_writes_its_files(dataset_folder, out
     assert "data:image/png;base64," in (out / "simulation.html").read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--weeks", 9], "no history is left"),
-    (["--supplier-delay", "NOBODY=7"], "no supplier 'NOBODY'"),
-    (["--policy", "lp,guess"], "guess"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--weeks", 9], "no history is left"),
+        (["--supplier-delay", "NOBODY=7"], "no supplier 'NOBODY'"),
+        (["--policy", "lp,guess"], "guess"),
+    ],
+)
 def test_simulate_refuses_what_it_cannot_replay_with_exit_2(dataset_folder, out, args, message):
     result = run("simulate", dataset_folder.path, "--out", out, *args)
     assert result.exit_code == 2, result.output
@@ -358,6 +409,7 @@ def test_simulate_refuses_what_it_cannot_replay_with_exit_2(dataset_folder, out,
 
 
 # ---------------------------------------------------------------- explain
+
 
 def test_explain_tells_the_story_from_the_plan_it_wrote(dataset_folder, out):
     assert run("plan", dataset_folder.path, "--out", out).exit_code == 0

@@ -16,19 +16,22 @@ def test_a_partial_model_file_keeps_the_other_defaults(tmp_path):
     assert config.weight(1) == 9 and config.weight(2) == 3 and config.weight(7) == 3
 
 
-@pytest.mark.parametrize("text, named", [
-    ("[plan]\nhorizn = 8\n", "horizn"),
-    ("[planning]\nhorizon = 8\n", "planning"),
-    ("[plan]\nperiod = 'fortnight'\n", "period"),
-    ("[solver]\nname = 'gurobi'\n", "solver"),
-    ("[solver]\nmip_gap = 'small'\n", "mip_gap"),
-    ("[costs]\nend_stock_value = 1.5\n", "end_stock_value"),
-    ("[service]\npriority_weights = { 1 = -2 }\n", "priority_weights"),
-    ("[plan\n", "TOML"),
-    ("[forecast]\ncandidates = ['ses', 'prophet']\n", "prophet"),
-    ("[forecast]\ncandidates = 'ses'\n", "candidates"),
-    ("[forecast]\ncombine = 'vote'\n", "combine"),
-])
+@pytest.mark.parametrize(
+    "text, named",
+    [
+        ("[plan]\nhorizn = 8\n", "horizn"),
+        ("[planning]\nhorizon = 8\n", "planning"),
+        ("[plan]\nperiod = 'fortnight'\n", "period"),
+        ("[solver]\nname = 'gurobi'\n", "solver"),
+        ("[solver]\nmip_gap = 'small'\n", "mip_gap"),
+        ("[costs]\nend_stock_value = 1.5\n", "end_stock_value"),
+        ("[service]\npriority_weights = { 1 = -2 }\n", "priority_weights"),
+        ("[plan\n", "TOML"),
+        ("[forecast]\ncandidates = ['ses', 'prophet']\n", "prophet"),
+        ("[forecast]\ncandidates = 'ses'\n", "candidates"),
+        ("[forecast]\ncombine = 'vote'\n", "combine"),
+    ],
+)
 def test_bad_model_files_name_the_key(tmp_path, text, named):
     with pytest.raises(ConfigError, match=named):
         load_config(write(tmp_path, text))
@@ -45,7 +48,8 @@ def test_cli_overrides_keep_unset_values():
 
 
 def test_forecast_section_becomes_forecast_options(tmp_path):
-    config = load_config(write(tmp_path, "[forecast]\ncandidates = ['ses', 'theta']\ncombine = 'none'\n"
-                                         "backtest_origins = 2\n"))
+    config = load_config(
+        write(tmp_path, "[forecast]\ncandidates = ['ses', 'theta']\ncombine = 'none'\nbacktest_origins = 2\n")
+    )
     options = config.forecast_options()
     assert options.candidates == ("ses", "theta") and options.combine == "none" and options.origins == 2

@@ -11,7 +11,8 @@ PACKAGE = Path(__file__).resolve().parents[1] / "planner"
 LAYERS = {
     "calendar": 0,
     "data": 1,
-    "config": 2, "forecast": 2,
+    "config": 2,
+    "forecast": 2,
     "model": 3,
     "solve": 4,
     "plan": 5,
@@ -30,8 +31,12 @@ def _layer(module: str) -> int:
 
 def _runtime_imports(tree: ast.Module):
     """planner modules imported when the module runs (not those under `if TYPE_CHECKING:`)."""
-    skipped = {id(node) for block in ast.walk(tree) if isinstance(block, ast.If)
-               and getattr(block.test, "id", None) == "TYPE_CHECKING" for node in ast.walk(block)}
+    skipped = {
+        id(node)
+        for block in ast.walk(tree)
+        if isinstance(block, ast.If) and getattr(block.test, "id", None) == "TYPE_CHECKING"
+        for node in ast.walk(block)
+    }
     for node in ast.walk(tree):
         if id(node) in skipped:
             continue
@@ -47,15 +52,21 @@ def _modules():
 
 
 def test_every_import_points_down_the_flow():
-    upward = [f"{name} imports {target}" for name, path in _modules()
-              for target in _runtime_imports(ast.parse(path.read_text()))
-              if _layer(target) > _layer(name)]
+    upward = [
+        f"{name} imports {target}"
+        for name, path in _modules()
+        for target in _runtime_imports(ast.parse(path.read_text()))
+        if _layer(target) > _layer(name)
+    ]
     assert upward == []
 
 
 def test_no_module_repeats_its_package_name():
-    repeated = [name for name, _ in _modules()
-                if len(name.split(".")) > 2 and name.split(".")[-1].startswith(name.split(".")[-2] + "_")]
+    repeated = [
+        name
+        for name, _ in _modules()
+        if len(name.split(".")) > 2 and name.split(".")[-1].startswith(name.split(".")[-2] + "_")
+    ]
     assert repeated == []
 
 

@@ -24,5 +24,6 @@ def test_ci_runs_exactly_the_readme_commands():
 
 def test_default_model_file_matches_built_in_defaults():
     from planner.config import PlanConfig, load_config
+
     loaded = load_config(ROOT / "models" / "default.toml")
     assert loaded == PlanConfig()

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-
 SHEET = ", sheet "
 
 

@@ -22,8 +22,10 @@ def csv_safe_text(values: pd.Series) -> pd.Series:
 
     Only str cells change: numbers (a negative quantity) stay numbers.
     """
+
     def guard(value):
         return CSV_TEXT_MARK + value if isinstance(value, str) and looks_like_formula(value) else value
+
     return values.map(guard, na_action="ignore")
 
 
@@ -34,7 +36,9 @@ def is_text_column(values: pd.Series) -> bool:
 
 def plain_text(values: pd.Series) -> pd.Series:
     """Undo csv_safe_text when reading a written CSV back: the quote is the guard's, not data."""
+
     def unguard(value):
         guarded = isinstance(value, str) and value.startswith(CSV_TEXT_MARK) and looks_like_formula(value[1:])
         return value[1:] if guarded else value
+
     return values.map(unguard, na_action="ignore")

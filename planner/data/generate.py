@@ -29,8 +29,20 @@ CHUNK_PERIODS = 56  # history periods drawn at once, to bound memory for daily h
 
 _ADJECTIVES = np.array(["Compact", "Classic", "Deluxe", "Eco", "Mini", "Pro", "Smart", "Ultra"])
 _MATERIALS = np.array(["bamboo", "ceramic", "cotton", "glass", "oak", "silicone", "steel", "wool"])
-_PRODUCTS = np.array(["backpack", "blanket", "chopping board", "coffee mug", "desk lamp",
-                      "headphones", "phone case", "plant pot", "water bottle", "yoga mat"])
+_PRODUCTS = np.array(
+    [
+        "backpack",
+        "blanket",
+        "chopping board",
+        "coffee mug",
+        "desk lamp",
+        "headphones",
+        "phone case",
+        "plant pot",
+        "water bottle",
+        "yoga mat",
+    ]
+)
 
 
 @dataclass(frozen=True)
@@ -48,15 +60,15 @@ class _Demand:
 
     end: pd.Timestamp
     history_days: int
-    level: np.ndarray       # mean units/day at `end` over all regions, before seasonality
-    shares: np.ndarray      # (sku, region) split of the level; rows sum to 1
-    trend: np.ndarray       # growth over the history: the level started at level * (1 - trend)
-    sine: np.ndarray        # amplitude of a smooth yearly cycle (0 = none)
-    phase: np.ndarray       # where in the year the cycle starts, as a fraction of a year
-    peak: np.ndarray        # height of the holiday peak over the base (0 = none)
-    slow: np.ndarray        # intermittent slow mover: few orders, in lumps
+    level: np.ndarray  # mean units/day at `end` over all regions, before seasonality
+    shares: np.ndarray  # (sku, region) split of the level; rows sum to 1
+    trend: np.ndarray  # growth over the history: the level started at level * (1 - trend)
+    sine: np.ndarray  # amplitude of a smooth yearly cycle (0 = none)
+    phase: np.ndarray  # where in the year the cycle starts, as a fraction of a year
+    peak: np.ndarray  # height of the holiday peak over the base (0 = none)
+    slow: np.ndarray  # intermittent slow mover: few orders, in lumps
     occurrence: np.ndarray  # slow movers: probability of an order on a day (all regions)
-    lump: np.ndarray        # slow movers: mean units per order
+    lump: np.ndarray  # slow movers: mean units per order
     dispersion: np.ndarray  # negative-binomial size of the noise: lower is noisier
 
     def daily_mean(self, dates: pd.DatetimeIndex) -> np.ndarray:
@@ -77,9 +89,16 @@ class _Demand:
         return sine * (1 + self.peak * bump) / (1 + self.peak * mean_bump)
 
 
-def generate_dataset(n_skus: int, n_fcs: int, seed: int, *, history_period: str = "day",
-                     history_weeks: int = 104, end: date = date(2026, 11, 22),
-                     stable: bool = False) -> dict[str, pd.DataFrame]:
+def generate_dataset(
+    n_skus: int,
+    n_fcs: int,
+    seed: int,
+    *,
+    history_period: str = "day",
+    history_weeks: int = 104,
+    end: date = date(2026, 11, 22),
+    stable: bool = False,
+) -> dict[str, pd.DataFrame]:
     """A complete dataset (table name -> frame with the contract columns), the same for a seed.
 
     `end` is the last history date; the plan starts the day after it. `stable` draws demand
@@ -134,7 +153,8 @@ def _draw_demand(rng, n_skus: int, n_regions: int, end: pd.Timestamp, history_da
     holiday = seasonal & (rng.random(n_skus) < 0.4)
     trending = rng.random(n_skus) < 0.35
     return _Demand(
-        end=end, history_days=history_days,
+        end=end,
+        history_days=history_days,
         level=rng.lognormal(np.log(4.0), 1.2, n_skus),
         shares=_region_shares(rng, n_skus, n_regions),
         trend=np.where(trending, rng.uniform(-0.4, 0.7, n_skus), 0.0),
@@ -162,17 +182,25 @@ def _typical_rate(demand: _Demand) -> np.ndarray:
     return demand.daily_mean(dates).mean(axis=0)
 
 
-def _demand_history(rng, demand: _Demand, network: _Network, sku_ids: np.ndarray,
-                    history_period: str, history_weeks: int) -> pd.DataFrame:
+def _demand_history(
+    rng, demand: _Demand, network: _Network, sku_ids: np.ndarray, history_period: str, history_weeks: int
+) -> pd.DataFrame:
     """Demand rows dated on each period's last day; zero rows are left out (missing = zero)."""
     days = HISTORY_PERIODS[history_period]
     dates = pd.date_range(end=demand.end, periods=history_weeks * 7 // days, freq=f"{days}D")
-    chunks = [_draw_periods(rng, demand, dates[i:i + CHUNK_PERIODS], days)
-              for i in range(0, len(dates), CHUNK_PERIODS)]
+    chunks = [
+        _draw_periods(rng, demand, dates[i : i + CHUNK_PERIODS], days) for i in range(0, len(dates), CHUNK_PERIODS)
+    ]
     quantity = np.concatenate(chunks)
     period, sku, region = np.nonzero(quantity)
-    return pd.DataFrame({"date": dates[period], "sku": sku_ids[sku],
-                         "region": network.regions[region], "quantity": quantity[period, sku, region]})
+    return pd.DataFrame(
+        {
+            "date": dates[period],
+            "sku": sku_ids[sku],
+            "region": network.regions[region],
+            "quantity": quantity[period, sku, region],
+        }
+    )
 
 
 def _draw_periods(rng, demand: _Demand, last_days: pd.DatetimeIndex, days: int) -> np.ndarray:
@@ -188,15 +216,21 @@ def _draw_periods(rng, demand: _Demand, last_days: pd.DatetimeIndex, days: int) 
 
 def _skus(rng, sku_ids: np.ndarray) -> pd.DataFrame:
     n = len(sku_ids)
-    names = (pd.Series(_ADJECTIVES[rng.integers(len(_ADJECTIVES), size=n)]) + " "
-             + _MATERIALS[rng.integers(len(_MATERIALS), size=n)] + " "
-             + _PRODUCTS[rng.integers(len(_PRODUCTS), size=n)])
-    return pd.DataFrame({
-        "sku": sku_ids,
-        "unit_cost": np.round(np.clip(rng.lognormal(np.log(30.0), 0.8, n), 5, 200), 2),
-        "unit_volume": np.round(np.exp(rng.uniform(np.log(0.001), np.log(0.05), n)), 4),
-        "description": names.to_numpy(),
-    })
+    names = (
+        pd.Series(_ADJECTIVES[rng.integers(len(_ADJECTIVES), size=n)])
+        + " "
+        + _MATERIALS[rng.integers(len(_MATERIALS), size=n)]
+        + " "
+        + _PRODUCTS[rng.integers(len(_PRODUCTS), size=n)]
+    )
+    return pd.DataFrame(
+        {
+            "sku": sku_ids,
+            "unit_cost": np.round(np.clip(rng.lognormal(np.log(30.0), 0.8, n), 5, 200), 2),
+            "unit_volume": np.round(np.exp(rng.uniform(np.log(0.001), np.log(0.05), n)), 4),
+            "description": names.to_numpy(),
+        }
+    )
 
 
 def _supplier_names(count: int) -> list[str]:
@@ -224,12 +258,18 @@ def _slow_offers(rng, skus: pd.DataFrame, weekly: np.ndarray, suppliers: np.ndar
     typical_lead = rng.integers(28, 57, size=len(suppliers))
     lot_index = np.searchsorted(LOT_SIZES, weekly) - rng.integers(0, 2, size=n)
     lot = LOT_SIZES[np.clip(lot_index, 0, len(LOT_SIZES) - 1)]
-    return pd.DataFrame({
-        "supplier": suppliers[supplier], "sku": skus["sku"].to_numpy(), "fc": "*",
-        "unit_price": np.round(skus["unit_cost"].to_numpy() * rng.uniform(0.85, 1.0, n), 2),
-        "lead_time_days": np.clip(typical_lead[supplier] + rng.integers(-4, 5, size=n), 28, 56),
-        "moq": lot * rng.integers(2, 6, size=n), "lot_size": lot, "capacity_per_week": np.nan,
-    })
+    return pd.DataFrame(
+        {
+            "supplier": suppliers[supplier],
+            "sku": skus["sku"].to_numpy(),
+            "fc": "*",
+            "unit_price": np.round(skus["unit_cost"].to_numpy() * rng.uniform(0.85, 1.0, n), 2),
+            "lead_time_days": np.clip(typical_lead[supplier] + rng.integers(-4, 5, size=n), 28, 56),
+            "moq": lot * rng.integers(2, 6, size=n),
+            "lot_size": lot,
+            "capacity_per_week": np.nan,
+        }
+    )
 
 
 def _per_fc_rows(rng, offers: pd.DataFrame, fcs: np.ndarray) -> pd.DataFrame:
@@ -246,12 +286,18 @@ def _fast_offers(rng, slow: pd.DataFrame, weekly: np.ndarray, suppliers: np.ndar
     """Domestic-style offers: 15-35% dearer, 3-10 days, no MOQ or lot, capacity below demand."""
     n = len(slow)
     has_fast = rng.random(n) < 0.5
-    offers = pd.DataFrame({
-        "supplier": suppliers[rng.integers(len(suppliers), size=n)], "sku": slow["sku"], "fc": "*",
-        "unit_price": np.round(slow["unit_price"] * rng.uniform(1.15, 1.35, n), 2),
-        "lead_time_days": rng.integers(3, 11, size=n), "moq": 0, "lot_size": 1,
-        "capacity_per_week": np.maximum(1, np.rint(weekly * rng.uniform(0.5, 1.0, n))),
-    })
+    offers = pd.DataFrame(
+        {
+            "supplier": suppliers[rng.integers(len(suppliers), size=n)],
+            "sku": slow["sku"],
+            "fc": "*",
+            "unit_price": np.round(slow["unit_price"] * rng.uniform(1.15, 1.35, n), 2),
+            "lead_time_days": rng.integers(3, 11, size=n),
+            "moq": 0,
+            "lot_size": 1,
+            "capacity_per_week": np.maximum(1, np.rint(weekly * rng.uniform(0.5, 1.0, n))),
+        }
+    )
     return offers[has_fast]
 
 
@@ -277,8 +323,9 @@ def _misplace(rng, stock: np.ndarray) -> np.ndarray:
     return stock
 
 
-def _inbound(rng, sku_ids: np.ndarray, supplier_items: pd.DataFrame, rate: np.ndarray,
-             network: _Network, end: pd.Timestamp) -> pd.DataFrame:
+def _inbound(
+    rng, sku_ids: np.ndarray, supplier_items: pd.DataFrame, rate: np.ndarray, network: _Network, end: pd.Timestamp
+) -> pd.DataFrame:
     """Open POs from the slow suppliers for about a fifth of (sku, FC): 3-8 weeks of demand each."""
     sku_index, fc = np.nonzero(rng.random(rate.shape) < 0.2)
     lines = pd.DataFrame({"sku": sku_ids[sku_index], "fc": network.fcs[fc], "rate": rate[sku_index, fc]})
@@ -303,23 +350,34 @@ def _slow_offer_of(supplier_items: pd.DataFrame, lines: pd.DataFrame) -> pd.Data
     return pd.concat([exact, anywhere], ignore_index=True)
 
 
-def _fulfillment_centers(rng, network: _Network, rate: np.ndarray, skus: pd.DataFrame,
-                         inventory: pd.DataFrame, inbound: pd.DataFrame, end: pd.Timestamp) -> pd.DataFrame:
+def _fulfillment_centers(
+    rng,
+    network: _Network,
+    rate: np.ndarray,
+    skus: pd.DataFrame,
+    inventory: pd.DataFrame,
+    inbound: pd.DataFrame,
+    end: pd.Timestamp,
+) -> pd.DataFrame:
     """Outbound 1.3-1.6x the region's demand (0.65-0.75x at the short FC); storage and inbound roomy."""
     demand = rate.sum(axis=0)
     factor = rng.uniform(1.3, 1.6, len(demand))
     if network.short is not None:
         factor[network.short] = rng.uniform(0.65, 0.75)
-    return pd.DataFrame({
-        "fc": network.fcs, "region": network.regions,
-        "outbound_capacity": np.maximum(1, np.rint(factor * demand)),
-        "storage_capacity": _storage_capacity(rng, network, rate, skus, inventory, inbound),
-        "inbound_capacity": np.ceil(np.maximum(4 * demand, 1.2 * _peak_daily_receipts(network, inbound, end))),
-    })
+    return pd.DataFrame(
+        {
+            "fc": network.fcs,
+            "region": network.regions,
+            "outbound_capacity": np.maximum(1, np.rint(factor * demand)),
+            "storage_capacity": _storage_capacity(rng, network, rate, skus, inventory, inbound),
+            "inbound_capacity": np.ceil(np.maximum(4 * demand, 1.2 * _peak_daily_receipts(network, inbound, end))),
+        }
+    )
 
 
-def _storage_capacity(rng, network: _Network, rate: np.ndarray, skus: pd.DataFrame,
-                      inventory: pd.DataFrame, inbound: pd.DataFrame) -> np.ndarray:
+def _storage_capacity(
+    rng, network: _Network, rate: np.ndarray, skus: pd.DataFrame, inventory: pd.DataFrame, inbound: pd.DataFrame
+) -> np.ndarray:
     """m3: 2-3x the larger of today's stock plus open POs and eight weeks of demand."""
     volume = skus.set_index("sku")["unit_volume"]
     stock = pd.concat([inventory.rename(columns={"on_hand": "quantity"}), inbound[["fc", "sku", "quantity"]]])
@@ -344,12 +402,15 @@ def _transfer_lanes(rng, network: _Network, rate: np.ndarray) -> pd.DataFrame:
     target = np.concatenate([second[keep], first[keep]])
     capped = rng.permutation(len(source)) < (len(source) + 1) // 2
     weekly_cap = np.rint(7 * rate.sum(axis=0)[target] * rng.uniform(0.3, 0.6, len(source)))
-    return pd.DataFrame({
-        "from_fc": network.fcs[source], "to_fc": network.fcs[target],
-        "lead_time_days": rng.integers(2, 6, len(source)),
-        "cost_per_unit": np.round(rng.uniform(0.1, 0.8, len(source)), 2),
-        "capacity_per_week": np.where(capped, np.maximum(weekly_cap, 1), np.nan),
-    })
+    return pd.DataFrame(
+        {
+            "from_fc": network.fcs[source],
+            "to_fc": network.fcs[target],
+            "lead_time_days": rng.integers(2, 6, len(source)),
+            "cost_per_unit": np.round(rng.uniform(0.1, 0.8, len(source)), 2),
+            "capacity_per_week": np.where(capped, np.maximum(weekly_cap, 1), np.nan),
+        }
+    )
 
 
 def _shipping_lanes(rng, network: _Network) -> pd.DataFrame:
@@ -362,16 +423,17 @@ def _shipping_lanes(rng, network: _Network) -> pd.DataFrame:
         keep |= (fc == network.short - 1) & (region == network.short)
     cost = np.round(rng.uniform(0.8, 3.0, len(fc)), 2)
     extra_days = rng.integers(1, 4, len(fc))
-    return pd.DataFrame({
-        "fc": network.fcs[np.concatenate([np.arange(n), fc[keep]])],
-        "region": network.regions[np.concatenate([np.arange(n), region[keep]])],
-        "cost_per_unit": np.concatenate([np.zeros(n), cost[keep]]),
-        "extra_days": np.concatenate([np.zeros(n, dtype=np.int64), extra_days[keep]]),
-    })
+    return pd.DataFrame(
+        {
+            "fc": network.fcs[np.concatenate([np.arange(n), fc[keep]])],
+            "region": network.regions[np.concatenate([np.arange(n), region[keep]])],
+            "cost_per_unit": np.concatenate([np.zeros(n), cost[keep]]),
+            "extra_days": np.concatenate([np.zeros(n, dtype=np.int64), extra_days[keep]]),
+        }
+    )
 
 
-def _open_orders(rng, sku_ids: np.ndarray, rate: np.ndarray, network: _Network,
-                 end: pd.Timestamp) -> pd.DataFrame:
+def _open_orders(rng, sku_ids: np.ndarray, rate: np.ndarray, network: _Network, end: pd.Timestamp) -> pd.DataFrame:
     """About 1.5 days of demand waiting (more at the short FC); some lines already overdue."""
     weight = rate.sum(axis=0) * np.where(np.arange(rate.shape[1]) == network.short, 2.5, 1.0)
     n_orders = int(np.clip(round(1.5 * rate.sum() / 3.2), 10, 200_000))
@@ -393,11 +455,14 @@ def _order_headers(rng, n_orders: int, region_weight: np.ndarray, end: pd.Timest
     overdue = rng.random(n_orders) < 0.15
     due_in = np.where(overdue, -rng.integers(1, 6, n_orders), rng.integers(0, 29, n_orders))
     due_date = np.maximum(today + pd.to_timedelta(due_in, unit="D"), order_date)
-    headers = pd.DataFrame({
-        "region": rng.choice(len(region_weight), n_orders, p=region_weight / region_weight.sum()),
-        "order_date": order_date, "due_date": due_date,
-        "priority": rng.choice([1, 2, 3], n_orders, p=[0.1, 0.3, 0.6]),
-    }).sort_values("order_date", kind="stable", ignore_index=True)
+    headers = pd.DataFrame(
+        {
+            "region": rng.choice(len(region_weight), n_orders, p=region_weight / region_weight.sum()),
+            "order_date": order_date,
+            "due_date": due_date,
+            "priority": rng.choice([1, 2, 3], n_orders, p=[0.1, 0.3, 0.6]),
+        }
+    ).sort_values("order_date", kind="stable", ignore_index=True)
     headers["order_id"] = "SO-" + pd.Series(np.arange(1, n_orders + 1)).astype(str).str.zfill(6)
     return headers
 
@@ -418,8 +483,13 @@ def write_dataset(tables: dict[str, pd.DataFrame], directory: Path, *, overwrite
     """
     directory = Path(directory)
     _check_target(directory, overwrite)
-    write_folder(directory, {f"{name}.csv": _canonical(name, frame).to_csv(index=False, lineterminator="\n")
-                             .encode("utf-8") for name, frame in tables.items()})
+    write_folder(
+        directory,
+        {
+            f"{name}.csv": _canonical(name, frame).to_csv(index=False, lineterminator="\n").encode("utf-8")
+            for name, frame in tables.items()
+        },
+    )
 
 
 def _check_target(directory: Path, overwrite: bool) -> None:

@@ -55,13 +55,26 @@ def _sources(path: Path) -> tuple[Path | None, dict[str, Sheet]]:
     if path.is_file() and path.suffix.lower() == WORKBOOK_SUFFIX:
         return None, _sheets(path)
     if not path.is_dir():
-        raise DatasetError([Problem(str(path), "dataset folder not found; pass the folder that holds "
-                                               "skus.csv and the other tables, or an .xlsx workbook")])
+        raise DatasetError(
+            [
+                Problem(
+                    str(path),
+                    "dataset folder not found; pass the folder that holds "
+                    "skus.csv and the other tables, or an .xlsx workbook",
+                )
+            ]
+        )
     workbooks = find_workbooks(path)
     if len(workbooks) > 1:
         names = ", ".join(w.name for w in workbooks)
-        raise DatasetError([Problem(str(path), f"the folder holds {len(workbooks)} workbooks ({names}); "
-                                               "keep one, with one sheet per table")])
+        raise DatasetError(
+            [
+                Problem(
+                    str(path),
+                    f"the folder holds {len(workbooks)} workbooks ({names}); keep one, with one sheet per table",
+                )
+            ]
+        )
     return path, _sheets(workbooks[0]) if workbooks else {}
 
 
@@ -91,7 +104,8 @@ def read_table(folder: Path | None, table: Table, sheet: Sheet | None = None) ->
         return ParsedTable(table, table.file_name), []
     if len(names) > 1:
         return ParsedTable(table, names[0], found=True), [
-            Problem(names[0], f"table {table.name} is given twice ({' and '.join(names)}); keep one of them")]
+            Problem(names[0], f"table {table.name} is given twice ({' and '.join(names)}); keep one of them")
+        ]
     if sheet:
         return parse_table(table, sheet.label, sheet.cells), sheet.problems
     source = sources[0]
@@ -107,15 +121,17 @@ def _read_csv(source: Path) -> pd.DataFrame:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", pd.errors.ParserWarning)
-            return pd.read_csv(source, dtype=str, keep_default_na=False, skip_blank_lines=False,
-                               index_col=False, encoding="utf-8-sig").fillna("")
+            return pd.read_csv(
+                source, dtype=str, keep_default_na=False, skip_blank_lines=False, index_col=False, encoding="utf-8-sig"
+            ).fillna("")
     except UnicodeDecodeError:
         raise UnreadableFile("is not UTF-8 text; save it as 'CSV UTF-8'") from None
     except pd.errors.EmptyDataError:
         raise UnreadableFile("is empty; it needs at least a header line naming the columns") from None
     except (pd.errors.ParserError, pd.errors.ParserWarning) as error:
-        raise UnreadableFile(f"cannot be read as CSV ({error}); check the quotes and that every "
-                             "line has as many commas as the header") from None
+        raise UnreadableFile(
+            f"cannot be read as CSV ({error}); check the quotes and that every line has as many commas as the header"
+        ) from None
 
 
 def _read_parquet(source: Path) -> pd.DataFrame:

@@ -15,8 +15,7 @@ DATE_COLUMNS = {
     "inventory_projection.csv": ["period_start"],
     "transfers.csv": ["ship_date", "arrival_date"],
 }
-TEXT_COLUMNS = ["order_id", "sku", "fc", "supplier", "region", "from_fc", "to_fc", "status", "reason",
-                "action", "why"]
+TEXT_COLUMNS = ["order_id", "sku", "fc", "supplier", "region", "from_fc", "to_fc", "status", "reason", "action", "why"]
 
 
 class PlanFolderError(ValueError):
@@ -32,8 +31,12 @@ def read_table(folder: Path, name: str, columns: list[str]) -> pd.DataFrame:
     if missing:
         raise PlanFolderError(f"{path}: no column {', '.join(missing)}; rewrite the plan with this planner")
     try:
-        frame = pd.read_csv(path, dtype={c: str for c in TEXT_COLUMNS}, keep_default_na=False,
-                            na_values={c: [""] for c in DATE_COLUMNS.get(name, [])})
+        frame = pd.read_csv(
+            path,
+            dtype={c: str for c in TEXT_COLUMNS},
+            keep_default_na=False,
+            na_values={c: [""] for c in DATE_COLUMNS.get(name, [])},
+        )
         for column in DATE_COLUMNS.get(name, []):
             frame[column] = pd.to_datetime(frame[column], format="%Y-%m-%d")
         for column in frame.columns.intersection(TEXT_COLUMNS):

@@ -31,8 +31,9 @@ def released_receipts(previous: pd.DataFrame, inbound: pd.DataFrame, calendar: C
     """Released lines still to arrive and not yet in inbound.csv, as firm receipts by period."""
     released = previous[(previous["action"] == "release") & (previous["arrival_date"] >= calendar.start)]
     known = inbound.rename(columns={"eta": "arrival_date"})[["sku", "fc", "arrival_date", "quantity", "supplier"]]
-    matched = released.reset_index().merge(known, on=["sku", "fc", "arrival_date", "quantity"],
-                                           suffixes=("", "_inbound"))
+    matched = released.reset_index().merge(
+        known, on=["sku", "fc", "arrival_date", "quantity"], suffixes=("", "_inbound")
+    )
     same_supplier = matched["supplier_inbound"].isna() | (matched["supplier_inbound"] == matched["supplier"])
     new = released.drop(index=matched.loc[same_supplier, "index"].unique())
     new = new.assign(period=calendar.period_of(new["arrival_date"]) if len(new) else [])
@@ -57,5 +58,8 @@ def previous_purchases(previous: pd.DataFrame, options: pd.DataFrame, calendar: 
     scope = options[["supplier", "sku", "fc", "period"]].merge(bought, on=["sku", "fc"])
     scope = scope[scope["period"] <= last].drop_duplicates()
     table = scope.merge(quantities, on=["supplier", "sku", "fc", "period"], how="left").fillna({"quantity": 0.0})
-    return table.rename(columns={"quantity": "previous"})[PREVIOUS_COLUMNS].sort_values(
-        PREVIOUS_COLUMNS[:4]).reset_index(drop=True)
+    return (
+        table.rename(columns={"quantity": "previous"})[PREVIOUS_COLUMNS]
+        .sort_values(PREVIOUS_COLUMNS[:4])
+        .reset_index(drop=True)
+    )

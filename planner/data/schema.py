@@ -50,73 +50,127 @@ def _col(name, kind, required=True, default=None, minimum=None, unit="", meaning
     return Column(name, kind, required, default, minimum, unit, meaning)
 
 
-T, I, N, D = Kind.TEXT, Kind.INT, Kind.NUMBER, Kind.DATE
+T, I, N, D = Kind.TEXT, Kind.INT, Kind.NUMBER, Kind.DATE  # noqa: E741 (the kinds, one letter each)
 
 TABLES: tuple[Table, ...] = (
-    Table("skus", True, (
-        _col("sku", T, meaning="item identifier"),
-        _col("unit_cost", N, minimum=0, unit="currency/unit", meaning="inventory value of one unit"),
-        _col("unit_volume", N, False, 0.0, 0, "m3/unit", "storage volume of one unit"),
-        _col("description", T, False, "", meaning="free text"),
-    ), ("sku",), "one row per item"),
-    Table("fulfillment_centers", True, (
-        _col("fc", T, meaning="fulfillment center identifier"),
-        _col("region", T, meaning="customer region this FC serves"),
-        _col("outbound_capacity", N, False, None, 0, "units/day", "pick/pack capacity; blank = unlimited"),
-        _col("storage_capacity", N, False, None, 0, "m3", "storage volume; blank = unlimited"),
-        _col("inbound_capacity", N, False, None, 0, "units/day", "receiving capacity; blank = unlimited"),
-    ), ("fc",), "one row per FC"),
-    Table("supplier_items", True, (
-        _col("supplier", T, meaning="supplier identifier"),
-        _col("sku", T, meaning="item sold"),
-        _col("fc", T, meaning="FC delivered to; * = any FC"),
-        _col("unit_price", N, minimum=0, unit="currency/unit", meaning="purchase price"),
-        _col("lead_time_days", I, minimum=0, unit="days", meaning="order to arrival"),
-        _col("moq", N, False, 0.0, 0, "units", "minimum order quantity per PO line"),
-        _col("lot_size", N, False, 1.0, 0, "units", "order in multiples of this"),
-        _col("capacity_per_week", N, False, None, 0, "units/week", "supplier capacity; blank = unlimited"),
-    ), ("supplier", "sku", "fc"), "a supplier can deliver this sku to this fc"),
-    Table("inventory", True, (
-        _col("fc", T),
-        _col("sku", T),
-        _col("on_hand", N, minimum=0, unit="units", meaning="stock now"),
-    ), ("fc", "sku"), "stock now"),
-    Table("inbound", False, (
-        _col("fc", T),
-        _col("sku", T),
-        _col("quantity", N, minimum=0, unit="units"),
-        _col("eta", D, meaning="expected arrival date"),
-        _col("supplier", T, False, ""),
-        _col("po_id", T, False, ""),
-    ), (), "open POs already placed (firm)"),
-    Table("transfer_lanes", False, (
-        _col("from_fc", T),
-        _col("to_fc", T),
-        _col("lead_time_days", I, minimum=0, unit="days"),
-        _col("cost_per_unit", N, minimum=0, unit="currency/unit"),
-        _col("capacity_per_week", N, False, None, 0, "units/week", "blank = unlimited"),
-    ), ("from_fc", "to_fc"), "allowed stock transfers between FCs"),
-    Table("shipping_lanes", False, (
-        _col("fc", T),
-        _col("region", T),
-        _col("cost_per_unit", N, minimum=0, unit="currency/unit"),
-        _col("extra_days", I, False, 0, 0, "days", "extra transit days to the customer"),
-    ), ("fc", "region"), "an FC may also serve another region"),
-    Table("demand_history", True, (
-        _col("date", D),
-        _col("sku", T),
-        _col("region", T),
-        _col("quantity", N, minimum=0, unit="units"),
-    ), ("date", "sku", "region"), "past customer demand (daily or weekly rows)"),
-    Table("open_orders", False, (
-        _col("order_id", T),
-        _col("sku", T),
-        _col("region", T),
-        _col("quantity", N, minimum=0, unit="units"),
-        _col("order_date", D),
-        _col("due_date", D),
-        _col("priority", I, minimum=1, meaning="1 = most urgent"),
-    ), ("order_id", "sku"), "customer order lines not yet shipped"),
+    Table(
+        "skus",
+        True,
+        (
+            _col("sku", T, meaning="item identifier"),
+            _col("unit_cost", N, minimum=0, unit="currency/unit", meaning="inventory value of one unit"),
+            _col("unit_volume", N, False, 0.0, 0, "m3/unit", "storage volume of one unit"),
+            _col("description", T, False, "", meaning="free text"),
+        ),
+        ("sku",),
+        "one row per item",
+    ),
+    Table(
+        "fulfillment_centers",
+        True,
+        (
+            _col("fc", T, meaning="fulfillment center identifier"),
+            _col("region", T, meaning="customer region this FC serves"),
+            _col("outbound_capacity", N, False, None, 0, "units/day", "pick/pack capacity; blank = unlimited"),
+            _col("storage_capacity", N, False, None, 0, "m3", "storage volume; blank = unlimited"),
+            _col("inbound_capacity", N, False, None, 0, "units/day", "receiving capacity; blank = unlimited"),
+        ),
+        ("fc",),
+        "one row per FC",
+    ),
+    Table(
+        "supplier_items",
+        True,
+        (
+            _col("supplier", T, meaning="supplier identifier"),
+            _col("sku", T, meaning="item sold"),
+            _col("fc", T, meaning="FC delivered to; * = any FC"),
+            _col("unit_price", N, minimum=0, unit="currency/unit", meaning="purchase price"),
+            _col("lead_time_days", I, minimum=0, unit="days", meaning="order to arrival"),
+            _col("moq", N, False, 0.0, 0, "units", "minimum order quantity per PO line"),
+            _col("lot_size", N, False, 1.0, 0, "units", "order in multiples of this"),
+            _col("capacity_per_week", N, False, None, 0, "units/week", "supplier capacity; blank = unlimited"),
+        ),
+        ("supplier", "sku", "fc"),
+        "a supplier can deliver this sku to this fc",
+    ),
+    Table(
+        "inventory",
+        True,
+        (
+            _col("fc", T),
+            _col("sku", T),
+            _col("on_hand", N, minimum=0, unit="units", meaning="stock now"),
+        ),
+        ("fc", "sku"),
+        "stock now",
+    ),
+    Table(
+        "inbound",
+        False,
+        (
+            _col("fc", T),
+            _col("sku", T),
+            _col("quantity", N, minimum=0, unit="units"),
+            _col("eta", D, meaning="expected arrival date"),
+            _col("supplier", T, False, ""),
+            _col("po_id", T, False, ""),
+        ),
+        (),
+        "open POs already placed (firm)",
+    ),
+    Table(
+        "transfer_lanes",
+        False,
+        (
+            _col("from_fc", T),
+            _col("to_fc", T),
+            _col("lead_time_days", I, minimum=0, unit="days"),
+            _col("cost_per_unit", N, minimum=0, unit="currency/unit"),
+            _col("capacity_per_week", N, False, None, 0, "units/week", "blank = unlimited"),
+        ),
+        ("from_fc", "to_fc"),
+        "allowed stock transfers between FCs",
+    ),
+    Table(
+        "shipping_lanes",
+        False,
+        (
+            _col("fc", T),
+            _col("region", T),
+            _col("cost_per_unit", N, minimum=0, unit="currency/unit"),
+            _col("extra_days", I, False, 0, 0, "days", "extra transit days to the customer"),
+        ),
+        ("fc", "region"),
+        "an FC may also serve another region",
+    ),
+    Table(
+        "demand_history",
+        True,
+        (
+            _col("date", D),
+            _col("sku", T),
+            _col("region", T),
+            _col("quantity", N, minimum=0, unit="units"),
+        ),
+        ("date", "sku", "region"),
+        "past customer demand (daily or weekly rows)",
+    ),
+    Table(
+        "open_orders",
+        False,
+        (
+            _col("order_id", T),
+            _col("sku", T),
+            _col("region", T),
+            _col("quantity", N, minimum=0, unit="units"),
+            _col("order_date", D),
+            _col("due_date", D),
+            _col("priority", I, minimum=1, meaning="1 = most urgent"),
+        ),
+        ("order_id", "sku"),
+        "customer order lines not yet shipped",
+    ),
 )
 
 TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}

@@ -41,8 +41,7 @@ class Sheet:
 
 def find_workbooks(folder: Path) -> list[Path]:
     """The folder's .xlsx files, without the lock files Excel leaves beside an open workbook."""
-    return sorted(p for p in folder.glob(f"*{WORKBOOK_SUFFIX}")
-                  if p.is_file() and not p.name.startswith(("~$", ".")))
+    return sorted(p for p in folder.glob(f"*{WORKBOOK_SUFFIX}") if p.is_file() and not p.name.startswith(("~$", ".")))
 
 
 def read_sheets(path: Path) -> dict[str, Sheet]:
@@ -50,13 +49,14 @@ def read_sheets(path: Path) -> dict[str, Sheet]:
     try:
         book = load_workbook(path, read_only=True, data_only=True)
         try:
-            return {name: _sheet(path.name, name, book[name]) for name in book.sheetnames
-                    if name in TABLES_BY_NAME}
+            return {name: _sheet(path.name, name, book[name]) for name in book.sheetnames if name in TABLES_BY_NAME}
         finally:
             book.close()
     except Exception as error:  # openpyxl raises many types for a damaged file, some while reading rows
-        raise UnreadableWorkbook(f"cannot be read as an .xlsx workbook ({type(error).__name__}: {error}); "
-                                 "save it from your spreadsheet as 'Excel Workbook (.xlsx)'") from None
+        raise UnreadableWorkbook(
+            f"cannot be read as an .xlsx workbook ({type(error).__name__}: {error}); "
+            "save it from your spreadsheet as 'Excel Workbook (.xlsx)'"
+        ) from None
 
 
 def _sheet(workbook: str, name: str, sheet) -> Sheet:
@@ -77,8 +77,15 @@ def _text_errors(label: str, table: Table, cells: pd.DataFrame) -> list[Problem]
     problems = []
     for column in (c.name for c in table.columns if c.kind is Kind.TEXT and c.name in cells):
         rows = np.flatnonzero(cells[column].isin(ERROR_CODES).to_numpy())[:MAX_ROWS_PER_PROBLEM]
-        problems += [Problem(label, f"holds the spreadsheet error {cells[column].iat[row]}; fix the cell or "
-                             "the formula behind it", HEADER_ROW + 1 + int(row), column) for row in rows]
+        problems += [
+            Problem(
+                label,
+                f"holds the spreadsheet error {cells[column].iat[row]}; fix the cell or the formula behind it",
+                HEADER_ROW + 1 + int(row),
+                column,
+            )
+            for row in rows
+        ]
     return problems
 
 

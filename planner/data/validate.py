@@ -98,9 +98,15 @@ def _cell(t: ParsedTable, column: str, row: int) -> str:
 
 def check_required_files(inputs: Inputs) -> list[Problem]:
     missing = [t for t in inputs.tables.values() if t.table.name in inputs.required and not t.found]
-    return [Problem(t.file, f"required file is missing; add {t.table.name}.csv (or .parquet, or a sheet "
-                            f"'{t.table.name}' in the dataset's .xlsx workbook) "
-                            f"with columns: {_contract_columns(t.table)}") for t in missing]
+    return [
+        Problem(
+            t.file,
+            f"required file is missing; add {t.table.name}.csv (or .parquet, or a sheet "
+            f"'{t.table.name}' in the dataset's .xlsx workbook) "
+            f"with columns: {_contract_columns(t.table)}",
+        )
+        for t in missing
+    ]
 
 
 def _contract_columns(table: Table) -> str:
@@ -113,9 +119,15 @@ def check_required_columns(inputs: Inputs) -> list[Problem]:
     for t in inputs.read_tables():
         present = ", ".join(t.header) or "none"
         for name in t.missing_columns:
-            problems.append(Problem(t.file, f"required column '{name}' is missing (the file has: "
-                                    f"{present}); add it to the header line, names are case-sensitive",
-                                    1, name))
+            problems.append(
+                Problem(
+                    t.file,
+                    f"required column '{name}' is missing (the file has: "
+                    f"{present}); add it to the header line, names are case-sensitive",
+                    1,
+                    name,
+                )
+            )
     return problems
 
 
@@ -125,8 +137,9 @@ def check_blank_cells(inputs: Inputs) -> list[Problem]:
         for column in t.table.columns:
             if column.required and column.name in t.text:
                 name, why = column.name, f" ({column.meaning})" if column.meaning else ""
-                problems += row_problems(t, t.blank(name), name,
-                                         lambda i: f"{name} is blank; every row needs a {name}{why}")
+                problems += row_problems(
+                    t, t.blank(name), name, lambda i: f"{name} is blank; every row needs a {name}{why}"
+                )
     return problems
 
 
@@ -143,8 +156,11 @@ def check_unparsable_cells(inputs: Inputs) -> list[Problem]:
         for column in t.table.columns:
             if column.kind in _FORMATS and column.name in t.text:
                 problems += row_problems(
-                    t, t.unparsed(column.name), column.name,
-                    lambda i: f"{column.name} '{_cell(t, column.name, i)}' {_FORMATS[column.kind]}")
+                    t,
+                    t.unparsed(column.name),
+                    column.name,
+                    lambda i: f"{column.name} '{_cell(t, column.name, i)}' {_FORMATS[column.kind]}",
+                )
     return problems
 
 
@@ -160,8 +176,9 @@ def check_minimums(inputs: Inputs) -> list[Problem]:
         for column in t.table.columns:
             if column.minimum is not None and column.name in t.values:
                 low = t.values[column.name].lt(column.minimum)
-                problems += row_problems(t, low, column.name,
-                                         lambda i: _below_minimum(column, _cell(t, column.name, i)))
+                problems += row_problems(
+                    t, low, column.name, lambda i: _below_minimum(column, _cell(t, column.name, i))
+                )
     return problems
 
 
@@ -169,9 +186,15 @@ def check_lot_size_positive(inputs: Inputs) -> list[Problem]:
     t = inputs.tables["supplier_items"]
     if not t.has("lot_size"):
         return []
-    return row_problems(t, t.values["lot_size"].eq(0), "lot_size",
-                        lambda i: f"lot_size '{_cell(t, 'lot_size', i)}' must be > 0; POs are "
-                                  "ordered in multiples of it (1 or blank = any quantity)")
+    return row_problems(
+        t,
+        t.values["lot_size"].eq(0),
+        "lot_size",
+        lambda i: (
+            f"lot_size '{_cell(t, 'lot_size', i)}' must be > 0; POs are "
+            "ordered in multiples of it (1 or blank = any quantity)"
+        ),
+    )
 
 
 def check_duplicate_keys(inputs: Inputs) -> list[Problem]:
@@ -191,15 +214,31 @@ def _duplicates(t: ParsedTable) -> list[Problem]:
     repeat[same.index[lines.ne(first)]] = True
     columns = ", ".join(key)
     per = columns if len(key) == 1 else f"({columns})"
-    return row_problems(t, repeat, columns, lambda i: (
-        f"duplicate key {', '.join(f'{k}={_cell(t, k, i)}' for k in key)}: line {first[i]} "
-        f"has the same; keep one row per {per}"))
+    return row_problems(
+        t,
+        repeat,
+        columns,
+        lambda i: (
+            f"duplicate key {', '.join(f'{k}={_cell(t, k, i)}' for k in key)}: line {first[i]} "
+            f"has the same; keep one row per {per}"
+        ),
+    )
 
 
-SKU_REFERENCES = {"inventory": ("sku",), "supplier_items": ("sku",), "inbound": ("sku",),
-                  "demand_history": ("sku",), "open_orders": ("sku",)}
-FC_REFERENCES = {"inventory": ("fc",), "inbound": ("fc",), "shipping_lanes": ("fc",),
-                 "transfer_lanes": ("from_fc", "to_fc"), "supplier_items": ("fc",)}
+SKU_REFERENCES = {
+    "inventory": ("sku",),
+    "supplier_items": ("sku",),
+    "inbound": ("sku",),
+    "demand_history": ("sku",),
+    "open_orders": ("sku",),
+}
+FC_REFERENCES = {
+    "inventory": ("fc",),
+    "inbound": ("fc",),
+    "shipping_lanes": ("fc",),
+    "transfer_lanes": ("from_fc", "to_fc"),
+    "supplier_items": ("fc",),
+}
 ANY_FC = "*"
 
 
@@ -210,8 +249,9 @@ def _known(t: ParsedTable, column: str) -> set[str] | None:
     return set(t.text[column][~t.blank(column)])
 
 
-def _unknown_references(inputs: Inputs, target: str, column: str, references: dict,
-                        allowed: Iterable[str] = ()) -> list[Problem]:
+def _unknown_references(
+    inputs: Inputs, target: str, column: str, references: dict, allowed: Iterable[str] = ()
+) -> list[Problem]:
     defined = inputs.tables[target]
     known = _known(defined, column)
     if known is None:
@@ -222,9 +262,12 @@ def _unknown_references(inputs: Inputs, target: str, column: str, references: di
         t = inputs.tables[name]
         for ref in filter(t.has, columns):
             unknown = t.parsed_rows & ~t.text[ref].isin(known)
-            problems += row_problems(t, unknown, ref, lambda i: (
-                f"{column} '{_cell(t, ref, i)}' is not in {defined.file}; "
-                f"add it there or fix the spelling"))
+            problems += row_problems(
+                t,
+                unknown,
+                ref,
+                lambda i: f"{column} '{_cell(t, ref, i)}' is not in {defined.file}; add it there or fix the spelling",
+            )
     return problems
 
 
@@ -248,10 +291,16 @@ def check_unserved_regions(inputs: Inputs) -> list[Problem]:
     for t in (inputs.tables["demand_history"], inputs.tables["open_orders"]):
         if t.has("region"):
             unserved = t.parsed_rows & ~t.text["region"].isin(served)
-            problems += row_problems(t, unserved, "region", lambda i: (
-                f"region '{_cell(t, 'region', i)}' is served by no FC, so this demand can never "
-                f"ship; give an FC that region in {fcs.file}, add a shipping_lanes row, "
-                "or fix the spelling"))
+            problems += row_problems(
+                t,
+                unserved,
+                "region",
+                lambda i: (
+                    f"region '{_cell(t, 'region', i)}' is served by no FC, so this demand can never "
+                    f"ship; give an FC that region in {fcs.file}, add a shipping_lanes row, "
+                    "or fix the spelling"
+                ),
+            )
     return problems
 
 
@@ -260,9 +309,12 @@ def check_self_transfers(inputs: Inputs) -> list[Problem]:
     if not t.has("from_fc", "to_fc"):
         return []
     same = t.parsed_rows & t.text["from_fc"].eq(t.text["to_fc"])
-    return row_problems(t, same, "to_fc", lambda i: (
-        f"transfer lane from '{_cell(t, 'from_fc', i)}' to itself; remove the row "
-        "or name another to_fc"))
+    return row_problems(
+        t,
+        same,
+        "to_fc",
+        lambda i: f"transfer lane from '{_cell(t, 'from_fc', i)}' to itself; remove the row or name another to_fc",
+    )
 
 
 def check_due_after_order(inputs: Inputs) -> list[Problem]:
@@ -270,23 +322,43 @@ def check_due_after_order(inputs: Inputs) -> list[Problem]:
     if not t.has("order_date", "due_date"):
         return []
     early = t.parsed_rows & t.values["due_date"].lt(t.values["order_date"])
-    return row_problems(t, early, "due_date", lambda i: (
-        f"due_date {_cell(t, 'due_date', i)} is before order_date {_cell(t, 'order_date', i)}; "
-        "fix one of the two dates"))
+    return row_problems(
+        t,
+        early,
+        "due_date",
+        lambda i: (
+            f"due_date {_cell(t, 'due_date', i)} is before order_date {_cell(t, 'order_date', i)}; "
+            "fix one of the two dates"
+        ),
+    )
 
 
 def check_history_not_empty(inputs: Inputs) -> list[Problem]:
     t = inputs.tables["demand_history"]
     if not t.readable or len(t.text):
         return []
-    return [Problem(t.file, "has no rows; the forecast needs past demand: add one row per "
-                            "date, sku and region with the quantity ordered")]
+    return [
+        Problem(
+            t.file,
+            "has no rows; the forecast needs past demand: add one row per "
+            "date, sku and region with the quantity ordered",
+        )
+    ]
 
 
 CHECKS = (
-    check_required_files, check_required_columns, check_blank_cells, check_unparsable_cells,
-    check_minimums, check_lot_size_positive, check_duplicate_keys, check_unknown_skus,
-    check_unknown_fcs, check_unserved_regions, check_self_transfers, check_due_after_order,
+    check_required_files,
+    check_required_columns,
+    check_blank_cells,
+    check_unparsable_cells,
+    check_minimums,
+    check_lot_size_positive,
+    check_duplicate_keys,
+    check_unknown_skus,
+    check_unknown_fcs,
+    check_unserved_regions,
+    check_self_transfers,
+    check_due_after_order,
     check_history_not_empty,
 )
 
@@ -307,16 +379,17 @@ def note_skus_without_supplier(dataset: Dataset) -> list[str]:
     unsupplied = set(dataset.skus["sku"]) - set(dataset.supplier_items["sku"].unique())
     if not unsupplied:
         return []
-    return [f"{len(unsupplied)} skus have no supplier_items row and can only be moved between "
-            f"FCs, never bought: {_listing(unsupplied)}"]
+    return [
+        f"{len(unsupplied)} skus have no supplier_items row and can only be moved between "
+        f"FCs, never bought: {_listing(unsupplied)}"
+    ]
 
 
 def note_skus_without_history(dataset: Dataset) -> list[str]:
     unseen = set(dataset.skus["sku"]) - set(dataset.demand_history["sku"].unique())
     if not unseen:
         return []
-    return [f"{len(unseen)} skus have no demand_history rows, so no demand is forecast for "
-            f"them: {_listing(unseen)}"]
+    return [f"{len(unseen)} skus have no demand_history rows, so no demand is forecast for them: {_listing(unseen)}"]
 
 
 def note_inbound_in_past(dataset: Dataset) -> list[str]:
@@ -327,8 +400,10 @@ def note_inbound_in_past(dataset: Dataset) -> list[str]:
     if past.empty:
         return []
     pos = (f"{r.sku} to {r.fc}" + (f" (PO {r.po_id})" if r.po_id else "") for r in past.itertuples())
-    return [f"{len(past)} inbound rows have an eta on or before the last demand_history date "
-            f"{last.date()}; if they already arrived, move them to inventory: {_listing(pos)}"]
+    return [
+        f"{len(past)} inbound rows have an eta on or before the last demand_history date "
+        f"{last.date()}; if they already arrived, move them to inventory: {_listing(pos)}"
+    ]
 
 
 NOTES = (note_skus_without_supplier, note_skus_without_history, note_inbound_in_past)
@@ -342,8 +417,7 @@ def collect_notes(dataset: Dataset) -> tuple[str, ...]:
 def summarize(dataset: Dataset) -> dict:
     """Sizes of a valid dataset, as plain JSON-able values, for `planner validate`."""
     fcs, history, orders = dataset.fulfillment_centers, dataset.demand_history, dataset.open_orders
-    regions = set().union(*(frame["region"].unique() for frame in (
-        fcs, dataset.shipping_lanes, history, orders)))
+    regions = set().union(*(frame["region"].unique() for frame in (fcs, dataset.shipping_lanes, history, orders)))
     dates = history["date"]
     return {
         "skus": len(dataset.skus),

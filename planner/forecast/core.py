@@ -11,8 +11,8 @@ does not depend on how many processes ran it.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -25,10 +25,32 @@ from planner.forecast.options import ForecastOptions
 from planner.forecast.season import season_factors, season_length, seasonal_index
 from planner.forecast.select import ChunkForecast, SeriesForecast, SeriesInput, forecast_chunk
 
-COLUMNS = ["sku", "region", "period", "period_start", "forecast", "lower", "upper", "model", "sigma",
-           "series_class", "backtest_origins", "backtest_mase", "backtest_wape", "backtest_bias"]
-METRIC_COLUMNS = ["sku", "region", "model", "series_class", "backtest_origins", "backtest_mase",
-                  "backtest_wape", "backtest_bias"]
+COLUMNS = [
+    "sku",
+    "region",
+    "period",
+    "period_start",
+    "forecast",
+    "lower",
+    "upper",
+    "model",
+    "sigma",
+    "series_class",
+    "backtest_origins",
+    "backtest_mase",
+    "backtest_wape",
+    "backtest_bias",
+]
+METRIC_COLUMNS = [
+    "sku",
+    "region",
+    "model",
+    "series_class",
+    "backtest_origins",
+    "backtest_mase",
+    "backtest_wape",
+    "backtest_bias",
+]
 NO_HISTORY = "no_history"
 CHUNKS_PER_WORKER = 4
 
@@ -42,10 +64,17 @@ class DemandBuckets:
     quantity: np.ndarray
 
 
-def forecast_demand(history: pd.DataFrame, calendar: Calendar, *, interval_level: float = 0.9,
-                    history_periods: int = 104, jobs: int | None = None,
-                    options: ForecastOptions | None = None, executor=None,
-                    progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
+def forecast_demand(
+    history: pd.DataFrame,
+    calendar: Calendar,
+    *,
+    interval_level: float = 0.9,
+    history_periods: int = 104,
+    jobs: int | None = None,
+    options: ForecastOptions | None = None,
+    executor=None,
+    progress: Callable[[int, int], None] | None = None,
+) -> pd.DataFrame:
     """One row per sku x region x plan period: forecast, interval, model, class, sigma, backtest.
 
     ``options`` chooses the candidates, origins and combination (horizon and season length
@@ -60,13 +89,14 @@ def forecast_demand(history: pd.DataFrame, calendar: Calendar, *, interval_level
         raise ValueError("interval_level must be in (0, 1)")
     if history_periods < 1 or (jobs is not None and jobs < 1):
         raise ValueError("history_periods and jobs must be at least 1")
-    options = replace(options or ForecastOptions(), horizon=calendar.horizon,
-                      season_length=season_length(calendar.period))
+    options = replace(
+        options or ForecastOptions(), horizon=calendar.horizon, season_length=season_length(calendar.period)
+    )
     buckets = history_buckets(history, calendar, history_periods)
     past, future, seasonal = _season_factors(buckets, calendar)
     first = _first_demand(buckets.quantity)
     active = np.flatnonzero(first < buckets.quantity.shape[1])
-    series = [SeriesInput(buckets.quantity[i, first[i]:], past[i, first[i]:], future[i]) for i in active]
+    series = [SeriesInput(buckets.quantity[i, first[i] :], past[i, first[i] :], future[i]) for i in active]
     fitted = fit_series(series, options, executor or LocalExecutor(jobs), progress)
     frame = _frame(buckets.keys, calendar, fitted, active, interval_level)
     seasonal_skus = buckets.keys.loc[seasonal, "sku"].nunique()
@@ -88,8 +118,9 @@ def history_buckets(history: pd.DataFrame, calendar: Calendar, history_periods: 
     width = -first
     inside = (row_periods >= first) & (row_periods < 0)
     cells = groups.ngroup().to_numpy()[inside] * width + (row_periods[inside] - first)
-    quantity = np.bincount(cells, weights=history["quantity"].to_numpy(dtype=float)[inside],
-                           minlength=len(keys) * width).reshape(len(keys), width)
+    quantity = np.bincount(
+        cells, weights=history["quantity"].to_numpy(dtype=float)[inside], minlength=len(keys) * width
+    ).reshape(len(keys), width)
     return DemandBuckets(keys, np.arange(first, 0), quantity)
 
 
@@ -128,8 +159,9 @@ def _first_demand(quantity: np.ndarray) -> np.ndarray:
     return np.where(has_demand.any(axis=1), has_demand.argmax(axis=1), quantity.shape[1])
 
 
-def fit_series(series: list[SeriesInput], options: ForecastOptions, executor,
-               progress: Callable[[int, int], None] | None = None) -> ChunkForecast:
+def fit_series(
+    series: list[SeriesInput], options: ForecastOptions, executor, progress: Callable[[int, int], None] | None = None
+) -> ChunkForecast:
     """Fit every series, in contiguous chunks (a few per worker, so the work spreads evenly)."""
     count = min(len(series), max(executor.workers, 1) * CHUNKS_PER_WORKER) or 1
     bounds = np.linspace(0, len(series), count + 1).astype(int)
@@ -142,8 +174,9 @@ def fit_series(series: list[SeriesInput], options: ForecastOptions, executor,
     return merged
 
 
-def _frame(keys: pd.DataFrame, calendar: Calendar, fitted: ChunkForecast, active: np.ndarray,
-           interval_level: float) -> pd.DataFrame:
+def _frame(
+    keys: pd.DataFrame, calendar: Calendar, fitted: ChunkForecast, active: np.ndarray, interval_level: float
+) -> pd.DataFrame:
     """Add the intervals and lay out one row per series and plan period."""
     n, horizon = len(keys), calendar.horizon
     results = [_no_history(horizon)] * n
@@ -153,24 +186,38 @@ def _frame(keys: pd.DataFrame, calendar: Calendar, fitted: ChunkForecast, active
     std = np.array([r.std for r in results]).reshape(n, horizon)
     z = stats.norm.ppf(0.5 + interval_level / 2)
     per_series = {
-        "model": [r.model for r in results], "sigma": [r.sigma for r in results],
-        "series_class": [r.series_class for r in results], "backtest_origins": [r.origins for r in results],
+        "model": [r.model for r in results],
+        "sigma": [r.sigma for r in results],
+        "series_class": [r.series_class for r in results],
+        "backtest_origins": [r.origins for r in results],
         "backtest_mase": [r.mase for r in results],
         "backtest_wape": [_share(r.abs_error_units, r.actual_units) for r in results],
         "backtest_bias": [_share(r.net_error_units, r.actual_units) for r in results],
     }
-    frame = pd.DataFrame({
-        "sku": np.repeat(keys["sku"].to_numpy(), horizon),
-        "region": np.repeat(keys["region"].to_numpy(), horizon),
-        "period": np.tile(np.arange(horizon, dtype=np.int64), n),
-        "period_start": np.tile(calendar.period_starts.to_numpy(), n),
-        "forecast": np.clip(point, 0, None).ravel(),
-        "lower": np.clip(point - z * std, 0, None).ravel(),
-        "upper": np.clip(point + z * std, 0, None).ravel(),
-        **{name: np.repeat(np.asarray(values), horizon) for name, values in per_series.items()},
-    }, columns=COLUMNS)
-    return frame.astype({"sku": str, "region": str, "model": str, "series_class": str,
-                         "sigma": float, "backtest_mase": float, "backtest_origins": np.int64})
+    frame = pd.DataFrame(
+        {
+            "sku": np.repeat(keys["sku"].to_numpy(), horizon),
+            "region": np.repeat(keys["region"].to_numpy(), horizon),
+            "period": np.tile(np.arange(horizon, dtype=np.int64), n),
+            "period_start": np.tile(calendar.period_starts.to_numpy(), n),
+            "forecast": np.clip(point, 0, None).ravel(),
+            "lower": np.clip(point - z * std, 0, None).ravel(),
+            "upper": np.clip(point + z * std, 0, None).ravel(),
+            **{name: np.repeat(np.asarray(values), horizon) for name, values in per_series.items()},
+        },
+        columns=COLUMNS,
+    )
+    return frame.astype(
+        {
+            "sku": str,
+            "region": str,
+            "model": str,
+            "series_class": str,
+            "sigma": float,
+            "backtest_mase": float,
+            "backtest_origins": np.int64,
+        }
+    )
 
 
 def _no_history(horizon: int) -> SeriesForecast:
@@ -193,11 +240,17 @@ def _summary(frame: pd.DataFrame, fitted: ChunkForecast, seasonal_skus: int, hor
     return {
         "models": dict(sorted(Counter(series["model"]).items())),
         "series_classes": dict(sorted(Counter(series["series_class"]).items())),
-        "accuracy": accuracy_summary(pd.DataFrame({
-            "origins": [r.origins for r in fitted.series], "mase": [r.mase for r in fitted.series],
-            "abs_error_units": [r.abs_error_units for r in fitted.series],
-            "net_error_units": [r.net_error_units for r in fitted.series],
-            "actual_units": [r.actual_units for r in fitted.series]})),
+        "accuracy": accuracy_summary(
+            pd.DataFrame(
+                {
+                    "origins": [r.origins for r in fitted.series],
+                    "mase": [r.mase for r in fitted.series],
+                    "abs_error_units": [r.abs_error_units for r in fitted.series],
+                    "net_error_units": [r.net_error_units for r in fitted.series],
+                    "actual_units": [r.actual_units for r in fitted.series],
+                }
+            )
+        ),
         "warnings": int(sum(fitted.warnings.values())),
         "warning_types": dict(sorted(fitted.warnings.items())),
         "fit_errors": dict(sorted(fitted.errors.items())),
@@ -225,6 +278,6 @@ def _units_due(open_orders: pd.DataFrame, calendar: Calendar) -> pd.DataFrame:
     periods = calendar.period_of(orders["due_date"]) if len(orders) else np.zeros(0, dtype=int)
     in_plan = (periods >= 0) & (periods < calendar.horizon)
     due = orders.loc[in_plan, ["sku", "region"]].assign(
-        period=periods[in_plan].astype(np.int64),
-        due_units=orders.loc[in_plan, "quantity"].astype(float))
+        period=periods[in_plan].astype(np.int64), due_units=orders.loc[in_plan, "quantity"].astype(float)
+    )
     return due.groupby(["sku", "region", "period"], as_index=False)["due_units"].sum()

@@ -7,10 +7,10 @@ in chunk order; the forecasters never know which executor ran them.
 from __future__ import annotations
 
 import os
-from contextlib import nullcontext
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import nullcontext
 from itertools import repeat
-from typing import Callable, Iterator
 
 
 def cpu_count() -> int:
@@ -55,7 +55,7 @@ class DaskExecutor:
         self.address = address
         self.local_workers = workers
 
-    def __enter__(self) -> "DaskExecutor":
+    def __enter__(self) -> DaskExecutor:
         try:
             from distributed import Client, LocalCluster
         except ImportError:
@@ -64,8 +64,12 @@ class DaskExecutor:
             if self.address:
                 self.client_ = Client(self.address, timeout="10s")
             else:
-                cluster = LocalCluster(n_workers=self.local_workers or cpu_count(), threads_per_worker=1,
-                                       processes=True, dashboard_address=None)
+                cluster = LocalCluster(
+                    n_workers=self.local_workers or cpu_count(),
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                )
                 self.client_ = Client(cluster)
         except (OSError, TimeoutError) as error:
             raise ExecutorUnavailable(f"cannot reach the Dask scheduler at {self.address}: {error}") from None

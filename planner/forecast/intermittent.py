@@ -31,7 +31,7 @@ class Croston(Forecaster):
     def __init__(self, alpha: float = 0.1):
         self.alpha = alpha
 
-    def fit(self, y: np.ndarray) -> "Croston":
+    def fit(self, y: np.ndarray) -> Croston:
         y = as_series(y, 1, self.name)
         demands = _demands(y, self.name)
         size, interval = y[demands[0]], demands[0] + 1.0
@@ -76,7 +76,7 @@ class TSB(Forecaster):
         self.alpha = alpha
         self.beta = beta
 
-    def fit(self, y: np.ndarray) -> "TSB":
+    def fit(self, y: np.ndarray) -> TSB:
         y = as_series(y, 1, self.name)
         first = _demands(y, self.name)[0]
         size, probability = y[first], 1.0 / (first + 1.0)
@@ -103,7 +103,7 @@ def _one_step_sigma(y: np.ndarray, rates: np.ndarray) -> float:
     held = _forward_fill(rates[:-1])
     known = np.isfinite(held)
     if not known.any():
-        return float(np.sqrt(np.mean(y ** 2)))
+        return float(np.sqrt(np.mean(y**2)))
     return float(np.sqrt(np.mean((y[known] - held[known]) ** 2)))
 
 

@@ -64,8 +64,8 @@ class RecentMean(Forecaster):
     def __init__(self, window: int = 13):
         self.window = window
 
-    def fit(self, y: np.ndarray) -> "RecentMean":
-        recent = as_series(y, 1, self.name)[-self.window:]
+    def fit(self, y: np.ndarray) -> RecentMean:
+        recent = as_series(y, 1, self.name)[-self.window :]
         self.level_, self.n_ = float(recent.mean()), len(recent)
         if self.n_ >= 3:
             self.sigma_ = float(recent.std(ddof=1))
@@ -88,7 +88,7 @@ class SeasonalNaive(Forecaster):
     def __init__(self, season_length: int = 52):
         self.season_length = season_length
 
-    def fit(self, y: np.ndarray) -> "SeasonalNaive":
+    def fit(self, y: np.ndarray) -> SeasonalNaive:
         m = self.season_length
         y = as_series(y, m + 1, self.name)
         self.last_season_ = y[-m:].copy()
@@ -111,10 +111,10 @@ def smoothing_paths(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     rows from there: the backtest fits SES and Theta on the same heads of each series.
     """
     seen, smoothed = _LAST_SMOOTHED[0]
-    if len(y) > len(seen) or not np.array_equal(seen[:len(y)], y):
+    if len(y) > len(seen) or not np.array_equal(seen[: len(y)], y):
         smoothed = _smoothed(y)
         _LAST_SMOOTHED[0] = (y.copy(), smoothed)
-    return smoothed[:len(y) + 1], _decay(len(y) + 1)
+    return smoothed[: len(y) + 1], _decay(len(y) + 1)
 
 
 def _smoothed(y: np.ndarray) -> np.ndarray:
@@ -161,14 +161,14 @@ class SimpleSmoothing(Forecaster):
     name = "ses"
     n_params = 2
 
-    def fit(self, y: np.ndarray) -> "SimpleSmoothing":
+    def fit(self, y: np.ndarray) -> SimpleSmoothing:
         y = as_series(y, 3, self.name)
         n = len(y)
         smoothed, decay = smoothing_paths(y)
         rest = y[:, None] - smoothed[:n]
         initial = (decay[:n] * rest).sum(axis=0) / (decay[:n] ** 2).sum(axis=0)
         errors = rest - decay[:n] * initial
-        sse = (errors ** 2).sum(axis=0)
+        sse = (errors**2).sum(axis=0)
         best = int(np.argmin(sse))
         self.alpha_, self.initial_level_ = float(ALPHA_GRID[best]), float(initial[best])
         self.level_ = float(smoothed[n, best] + decay[n, best] * initial[best])
@@ -181,7 +181,7 @@ class SimpleSmoothing(Forecaster):
 
     def _spread(self, h: int) -> np.ndarray:
         """ETS(A,N,N): var_h = sigma^2 (1 + (h-1) alpha^2)."""
-        return np.sqrt(1.0 + np.arange(h) * self.alpha_ ** 2)
+        return np.sqrt(1.0 + np.arange(h) * self.alpha_**2)
 
 
 class Theta(SimpleSmoothing):
@@ -198,7 +198,7 @@ class Theta(SimpleSmoothing):
 
     name = "theta"
 
-    def fit(self, y: np.ndarray) -> "Theta":
+    def fit(self, y: np.ndarray) -> Theta:
         y = as_series(y, 3, self.name)
         n = len(y)
         t = np.arange(n, dtype=float) - (n - 1) / 2

@@ -37,12 +37,11 @@ def smape(actual: np.ndarray, forecast: np.ndarray) -> float:
     """Symmetric MAPE in percent, as in the M3 competition: 200 |F - A| / (|A| + |F|)."""
     forecast = np.asarray(forecast, dtype=float)
     denominator = np.abs(actual) + np.abs(forecast)
-    ratio = np.divide(np.abs(forecast - actual), denominator, out=np.zeros_like(forecast),
-                      where=denominator > 0)
+    ratio = np.divide(np.abs(forecast - actual), denominator, out=np.zeros_like(forecast), where=denominator > 0)
     return float(200.0 * ratio.mean())
 
 
-def accuracy_summary(metrics: "pd.DataFrame") -> dict:  # noqa: F821  (pandas frame, typed loosely)
+def accuracy_summary(metrics: pd.DataFrame) -> dict:  # noqa: F821  (pandas frame, typed loosely)
     """Catalogue-level accuracy for kpis.json: series backtested, mean and median MASE, WAPE and
     bias over all backtested demand (absolute errors and demand summed across series)."""
     tested = metrics[metrics["origins"] > 0]

@@ -7,8 +7,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-METHOD_NAMES = ("seasonal_naive", "ses", "holt", "holt_damped", "theta", "holt_winters_add",
-                "holt_winters_mul", "arima", "croston", "sba", "tsb")
+METHOD_NAMES = (
+    "seasonal_naive",
+    "ses",
+    "holt",
+    "holt_damped",
+    "theta",
+    "holt_winters_add",
+    "holt_winters_mul",
+    "arima",
+    "croston",
+    "sba",
+    "tsb",
+)
 COMBINE = ("none", "median", "mean")
 EXECUTORS = ("local", "dask")
 

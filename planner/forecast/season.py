@@ -8,7 +8,7 @@ and multiplied by it afterwards.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 from scipy import stats
@@ -33,7 +33,7 @@ def seasonal_index(total: np.ndarray, periods: np.ndarray, length: int) -> np.nd
     cycles = len(total) // length
     if cycles < 2:
         return None
-    recent, recent_periods = total[-cycles * length:], periods[-cycles * length:]
+    recent, recent_periods = total[-cycles * length :], periods[-cycles * length :]
     ratios = _ratios_to_trend(recent.reshape(cycles, length))
     if ratios is None:
         return None
@@ -57,7 +57,7 @@ def _ratios_to_trend(cycles: np.ndarray, rounds: int = 5) -> np.ndarray | None:
     season = np.ones(cycles.shape[1])
     for _ in range(rounds):
         deseasonalized = cycles / season
-        slope = (t * deseasonalized).sum() / (t ** 2).sum()
+        slope = (t * deseasonalized).sum() / (t**2).sum()
         line = deseasonalized.mean() + slope * t
         if line.min() <= 0:
             return None
@@ -65,7 +65,7 @@ def _ratios_to_trend(cycles: np.ndarray, rounds: int = 5) -> np.ndarray | None:
     return cycles / line
 
 
-@lru_cache(maxsize=None)
+@cache
 def _critical_f(length: int, cycles: int) -> float:
     return float(stats.f.isf(SIGNIFICANCE, length - 1, length * (cycles - 1)))
 

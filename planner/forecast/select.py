@@ -28,8 +28,8 @@ from __future__ import annotations
 
 import warnings
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -94,7 +94,7 @@ class ChunkForecast:
     warnings: Counter = field(default_factory=Counter)
     errors: Counter = field(default_factory=Counter)
 
-    def merge(self, other: "ChunkForecast") -> None:
+    def merge(self, other: ChunkForecast) -> None:
         self.series.extend(other.series)
         self.warnings.update(other.warnings)
         self.errors.update(other.errors)
@@ -140,8 +140,9 @@ def forecast_series(series: SeriesInput, options: ForecastOptions, errors: Count
     """The selected (or combined) forecast of one series; see the module docstring."""
     kind = series_class(series.y)
     origins = _origins(len(series.y), options)
-    names = [n for n in names_for(kind, options)
-             if origins and METHODS[n].min_history(options.season_length) <= origins[0]]
+    names = [
+        n for n in names_for(kind, options) if origins and METHODS[n].min_history(options.season_length) <= origins[0]
+    ]
     if not names:
         return _fallback(series, options, kind, names_for(kind, options), errors)
     backtest = Backtest(series, options, errors)
@@ -178,8 +179,9 @@ class Backtest:
         self.forecasts: dict[str, np.ndarray] = {}
         self.first_fits: dict[str, Forecaster] = {}
 
-    def fitted(self, name: str, length: int, earlier: Forecaster | None = None,
-               reuse: str = "with_fitted_parameters") -> Forecaster | None:
+    def fitted(
+        self, name: str, length: int, earlier: Forecaster | None = None, reuse: str = "with_fitted_parameters"
+    ) -> Forecaster | None:
         """The method fitted on the first ``length`` periods (deseasonalized unless seasonal),
         from an ``earlier`` fit where the method can: keeping its parameters, or with ``reuse`` =
         ``warm_started`` starting its optimizer from them."""
@@ -206,7 +208,7 @@ class Backtest:
             if method is None:
                 return np.inf
             first = first or method
-            rows.append(self.predict(name, method, self.series.past[t:t + h]))
+            rows.append(self.predict(name, method, self.series.past[t : t + h]))
         self.first_fits[name] = first
         self.forecasts[name] = np.array(rows)
         actual = self._actuals(origins)
@@ -214,12 +216,11 @@ class Backtest:
 
     def _actuals(self, origins: list[int]) -> np.ndarray:
         h = self.options.horizon
-        return np.array([self.series.y[t:t + h] for t in origins])
+        return np.array([self.series.y[t : t + h] for t in origins])
 
     def final(self, chosen: list[str], kind: str, origins: list[int]) -> SeriesForecast:
         """Refit the chosen methods on the whole series; intervals and the backtest record."""
-        fits = {name: self.fitted(name, len(self.series.y), self.first_fits[name], "warm_started")
-                for name in chosen}
+        fits = {name: self.fitted(name, len(self.series.y), self.first_fits[name], "warm_started") for name in chosen}
         fits = {name: method for name, method in fits.items() if method is not None}
         if not fits:
             return _fallback(self.series, self.options, kind, chosen, self.errors)
@@ -229,20 +230,24 @@ class Backtest:
         std = self.model_std(fits) if len(fits) == 1 else None
         y = self.series.y
         return SeriesForecast(
-            model=_label(list(fits), self.options.combine), series_class=kind,
+            model=_label(list(fits), self.options.combine),
+            series_class=kind,
             point=np.clip(self._combine(points), 0, None),
             std=std if std is not None else calibrated_std(residual),
-            sigma=float(np.sqrt(np.mean(residual ** 2))), origins=len(origins),
-            mase=mase(self._actuals(origins), past_forecast, y[:origins[0]]),
-            abs_error_units=float(np.abs(residual).sum()), net_error_units=float(residual.sum()),
-            actual_units=float(self._actuals(origins).sum()))
+            sigma=float(np.sqrt(np.mean(residual**2))),
+            origins=len(origins),
+            mase=mase(self._actuals(origins), past_forecast, y[: origins[0]]),
+            abs_error_units=float(np.abs(residual).sum()),
+            net_error_units=float(residual.sum()),
+            actual_units=float(self._actuals(origins).sum()),
+        )
 
     def _combine(self, forecasts: list[np.ndarray]) -> np.ndarray:
         stacked = np.stack(forecasts)
         return np.mean(stacked, axis=0) if self.options.combine == "mean" else np.median(stacked, axis=0)
 
     def model_std(self, fits: dict[str, Forecaster]) -> np.ndarray | None:
-        (name, method), = fits.items()
+        ((name, method),) = fits.items()
         std = method.horizon_std(self.options.horizon)
         if std is None or METHODS[name].seasonal:
             return std
@@ -258,7 +263,7 @@ def _label(names: list[str], combine: str) -> str:
 def calibrated_std(residual: np.ndarray) -> np.ndarray:
     """Std per horizon step from backtest errors (origins x steps): the root mean square over
     the origins and all steps up to it, never shrinking with the horizon."""
-    per_step = np.mean(residual ** 2, axis=0)
+    per_step = np.mean(residual**2, axis=0)
     pooled = np.sqrt(np.cumsum(per_step) / np.arange(1, len(per_step) + 1))
     return np.maximum.accumulate(pooled)
 

@@ -32,6 +32,7 @@ def holt_gradient(upper: list[float]):
     SMOOTHERS and opt_wrapper are statsmodels' module-level helpers, not its documented API: a
     test compares these fits with statsmodels' own, so a release that changes them shows there.
     """
+
     def gradient(x: np.ndarray, hw_args) -> np.ndarray:
         base = HOLT_SSE(x, hw_args)
         slopes = np.empty(len(x))
@@ -41,6 +42,7 @@ def holt_gradient(upper: list[float]):
             moved[i] = value - step if value + step > bound else value + step
             slopes[i] = (HOLT_SSE(moved, hw_args) - base) / (moved[i] - value)
         return slopes
+
     return gradient
 
 
@@ -87,25 +89,38 @@ class Holt(Forecaster):
     damped = False
     n_params = 4
 
-    def __init__(self, parameters: tuple[float, float, float, float, float] | None = None,
-                 start: tuple[float, float, float] | None = None):
+    def __init__(
+        self,
+        parameters: tuple[float, float, float, float, float] | None = None,
+        start: tuple[float, float, float] | None = None,
+    ):
         self.parameters = parameters
         self.start = start
 
-    def fit(self, y: np.ndarray) -> "Holt":
+    def fit(self, y: np.ndarray) -> Holt:
         y = as_series(y, 4, self.name)
         if self.parameters is not None:
             self._filter(y, *self.parameters)
             return self
         scale = float(np.abs(y).mean()) or 1.0
         heuristic = len(y) >= 10
-        model = ExponentialSmoothing(y / scale, trend="add", damped_trend=self.damped,
-                                     initialization_method="heuristic" if heuristic else "estimated")
+        model = ExponentialSmoothing(
+            y / scale,
+            trend="add",
+            damped_trend=self.damped,
+            initialization_method="heuristic" if heuristic else "estimated",
+        )
         jac = holt_gradient(self._upper_bounds(estimated_states=not heuristic))
         start = self._start_params() if heuristic else None
         optimum = optimized_parameters(model, start, {"jac": jac})
-        self._filter(y, float(optimum.alpha), float(optimum.beta), float(optimum.phi),
-                     float(optimum.level) * scale, float(optimum.trend) * scale)
+        self._filter(
+            y,
+            float(optimum.alpha),
+            float(optimum.beta),
+            float(optimum.phi),
+            float(optimum.level) * scale,
+            float(optimum.trend) * scale,
+        )
         return self
 
     def _start_params(self) -> np.ndarray:
@@ -136,11 +151,11 @@ class Holt(Forecaster):
         self.sigma_ = float(np.sqrt(sse / max(n - self.n_params, 1)))
         _check_finite(self.level_, self.trend_, self.sigma_)
 
-    def with_fitted_parameters(self) -> "Holt":
+    def with_fitted_parameters(self) -> Holt:
         """An unfitted copy that keeps this fit's parameters and initial states."""
         return type(self)((self.alpha_, self.beta_, self.phi_, *self.initial_))
 
-    def warm_started(self) -> "Holt":
+    def warm_started(self) -> Holt:
         """An unfitted copy whose optimizer starts from this fit's parameters."""
         return type(self)(start=(self.alpha_, self.beta_, self.phi_))
 
@@ -153,7 +168,7 @@ class Holt(Forecaster):
         phi = 1 gives Holt's ETS(A,A,N)."""
         phi_sums = np.cumsum(self.phi_ ** np.arange(1, h))
         c = self.alpha_ * (1.0 + self.beta_ * phi_sums)
-        return np.sqrt(1.0 + np.concatenate([[0.0], np.cumsum(c ** 2)]))
+        return np.sqrt(1.0 + np.concatenate([[0.0], np.cumsum(c**2)]))
 
 
 class DampedHolt(Holt):
@@ -182,13 +197,19 @@ class HoltWinters(Forecaster):
     def name(self) -> str:
         return f"holt_winters_{self.seasonal}"
 
-    def fit(self, y: np.ndarray) -> "HoltWinters":
+    def fit(self, y: np.ndarray) -> HoltWinters:
         y = as_series(y, 2 * self.season_length + 2, self.name)
         if self.seasonal == "mul" and y.min() <= 0:
             raise ValueError("multiplicative seasonality needs positive demand")
         scale = float(np.abs(y).mean()) or 1.0
-        model = ExponentialSmoothing(y / scale, trend="add", damped_trend=True, seasonal=self.seasonal,
-                                     seasonal_periods=self.season_length, initialization_method="heuristic")
+        model = ExponentialSmoothing(
+            y / scale,
+            trend="add",
+            damped_trend=True,
+            seasonal=self.seasonal,
+            seasonal_periods=self.season_length,
+            initialization_method="heuristic",
+        )
         fitted = model.fit(method="SLSQP", use_brute=False)
         self.forecast_ = np.asarray(fitted.forecast(1)) * scale
         self.model_ = fitted
@@ -213,7 +234,7 @@ class Arima(Forecaster):
     def __init__(self, order: tuple[int, int, int] = (1, 1, 1)):
         self.order = order
 
-    def fit(self, y: np.ndarray) -> "Arima":
+    def fit(self, y: np.ndarray) -> Arima:
         y = as_series(y, sum(self.order) + 6, self.name)
         scale = float(np.abs(y).mean()) or 1.0
         trend = "t" if self.order[1] == 1 else ("c" if self.order[1] == 0 else "n")

@@ -25,12 +25,31 @@ def build_model(inputs: ModelInputs) -> tuple[FrameModel, float]:
     """Create every variable and constraint family; returns the model and its build seconds."""
     started = time.perf_counter()
     model = FrameModel(pulp.LpProblem("replenishment_plan", pulp.LpMinimize))
-    for make in (purchase, purchase_open, purchase_change, transfer, on_hand, backorder, allocate,
-                 backlog_and_ship, safety_stock_short, storage_overflow):
+    for make in (
+        purchase,
+        purchase_open,
+        purchase_change,
+        transfer,
+        on_hand,
+        backorder,
+        allocate,
+        backlog_and_ship,
+        safety_stock_short,
+        storage_overflow,
+    ):
         make(model, inputs)
-    for constrain in (inventory_balance, backorder_balance, backlog_balance, outbound_capacity,
-                      inbound_capacity, storage_capacity, supplier_capacity, lane_capacity,
-                      purchase_minimum, safety_stock):
+    for constrain in (
+        inventory_balance,
+        backorder_balance,
+        backlog_balance,
+        outbound_capacity,
+        inbound_capacity,
+        storage_capacity,
+        supplier_capacity,
+        lane_capacity,
+        purchase_minimum,
+        safety_stock,
+    ):
         constrain(model, inputs)
     model.set_objective()
     return model, time.perf_counter() - started
@@ -64,6 +83,7 @@ def _waiting_scale(inputs: ModelInputs) -> float:
 
 # ---------------------------------------------------------------- variables
 
+
 def purchase(model: FrameModel, inputs: ModelInputs) -> None:
     """purchase[i,t] >= 0: order of supplier line i placed in period t.
 
@@ -77,8 +97,9 @@ def purchase(model: FrameModel, inputs: ModelInputs) -> None:
         index = model.add_variables("purchase_lots" if is_lot else "purchase", group, integer=is_lot)
         index["units_per_var"] = index["lot_size"].to_numpy(dtype=float) if is_lot else 1.0
         model.add_cost(index, index["unit_price"] * index["units_per_var"])
-    model.families["purchase"] = pd.concat([model.families.pop("purchase"),
-                                            model.families.pop("purchase_lots")], ignore_index=True)
+    model.families["purchase"] = pd.concat(
+        [model.families.pop("purchase"), model.families.pop("purchase_lots")], ignore_index=True
+    )
 
 
 def _discretized(inputs: ModelInputs, options: pd.DataFrame) -> pd.Series:
@@ -131,8 +152,9 @@ def _from_first_period(queues: pd.DataFrame, keys: list[str], horizon: int) -> p
 
 def backorder(model: FrameModel, inputs: ModelInputs) -> None:
     """backorder[k,r,p,t] >= 0: demand not yet covered by stock, from its first demand period on."""
-    index = model.add_variables("backorder", _from_first_period(inputs.demand, ["sku", "region", "priority"],
-                                                                inputs.horizon))
+    index = model.add_variables(
+        "backorder", _from_first_period(inputs.demand, ["sku", "region", "priority"], inputs.horizon)
+    )
     model.add_cost(index, _waiting_cost(inputs, index))
 
 
@@ -143,8 +165,7 @@ def allocate(model: FrameModel, inputs: ModelInputs) -> None:
     of the lane's extra transit days.
     """
     queues = model.families["backorder"][["sku", "region", "priority", "period"]]
-    index = queues.merge(inputs.service_arcs, on="region").merge(inputs.stock[["sku", "fc"]],
-                                                                 on=["sku", "fc"])
+    index = queues.merge(inputs.service_arcs, on="region").merge(inputs.stock[["sku", "fc"]], on=["sku", "fc"])
     index = model.add_variables("allocate", index.sort_values(["sku", "fc", "region", "priority", "period"]))
     transit_weeks = index["extra_days"].to_numpy(dtype=float) / 7.0
     waiting = _waiting_cost(inputs, index) / _weeks(inputs, index["period"])
@@ -161,8 +182,7 @@ def backlog_and_ship(model: FrameModel, inputs: ModelInputs) -> None:
     """
     index = _from_first_period(model.families["allocate"], ["sku", "fc", "priority"], inputs.horizon)
     backlog = model.add_variables("backlog", index)
-    model.add_cost(backlog, _waiting_cost(inputs, backlog) * (1 - BACKLOG_DISCOUNT)
-                   - _end_stock_value(inputs, backlog))
+    model.add_cost(backlog, _waiting_cost(inputs, backlog) * (1 - BACKLOG_DISCOUNT) - _end_stock_value(inputs, backlog))
     model.add_variables("ship", index)
 
 
@@ -184,6 +204,7 @@ def storage_overflow(model: FrameModel, inputs: ModelInputs) -> None:
 
 # ---------------------------------------------------------------- constraints
 
+
 def _purchase_units(model: FrameModel, keys) -> pd.DataFrame:
     """Purchase terms in units (lot x lots for lot-sized lines)."""
     index = model.families["purchase"]
@@ -204,10 +225,13 @@ def inventory_balance(model: FrameModel, inputs: ModelInputs) -> None:
     on_hand[-1] is today's on_hand; receipts are the firm open POs.
     """
     stock = model.families["on_hand"]
-    parts = [terms(stock, SKU_FC_PERIOD, 1.0), shifted(terms(stock, SKU_FC_PERIOD, 1.0), -1.0, inputs.horizon),
-             _arrivals(model, -1.0),
-             terms(model.families["transfer"], {"sku": "sku", "from_fc": "fc", "period": "period"}, 1.0),
-             terms(model.families["allocate"], SKU_FC_PERIOD, 1.0)]
+    parts = [
+        terms(stock, SKU_FC_PERIOD, 1.0),
+        shifted(terms(stock, SKU_FC_PERIOD, 1.0), -1.0, inputs.horizon),
+        _arrivals(model, -1.0),
+        terms(model.families["transfer"], {"sku": "sku", "from_fc": "fc", "period": "period"}, 1.0),
+        terms(model.families["allocate"], SKU_FC_PERIOD, 1.0),
+    ]
     start = inputs.stock.assign(period=0, rhs=inputs.stock["on_hand"])[SKU_FC_PERIOD + ["rhs"]]
     supply = pd.concat([start, inputs.receipts.rename(columns={"quantity": "rhs"})])
     rhs = supply.groupby(SKU_FC_PERIOD, as_index=False)["rhs"].sum()
@@ -227,8 +251,12 @@ def backlog_balance(model: FrameModel, inputs: ModelInputs) -> None:
     """backlog[t] = backlog[t-1] + sum over regions of allocate[t] - ship[t]."""
     keys = ["sku", "fc", "priority", "period"]
     queue = terms(model.families["backlog"], keys, 1.0)
-    parts = [queue, shifted(queue, -1.0, inputs.horizon), terms(model.families["allocate"], keys, -1.0),
-             terms(model.families["ship"], keys, 1.0)]
+    parts = [
+        queue,
+        shifted(queue, -1.0, inputs.horizon),
+        terms(model.families["allocate"], keys, -1.0),
+        terms(model.families["ship"], keys, 1.0),
+    ]
     model.add_rows("backlog_balance", pd.concat(parts, ignore_index=True), keys, "==")
 
 
@@ -304,16 +332,19 @@ def purchase_minimum(model: FrameModel, inputs: ModelInputs) -> None:
     opened = model.families["purchase_open"]
     units = _purchase_units(model, keys).merge(opened[keys])
     bound = opened.merge(_max_units(model, inputs), on=keys)
-    model.add_rows("purchase_minimum", pd.concat([units, terms(opened, keys, -opened["moq"].to_numpy())]),
-                   keys, ">=")
-    model.add_rows("purchase_open_link", pd.concat([units, terms(bound, keys, -bound["max_units"].to_numpy())]),
-                   keys, "<=")
+    model.add_rows("purchase_minimum", pd.concat([units, terms(opened, keys, -opened["moq"].to_numpy())]), keys, ">=")
+    model.add_rows(
+        "purchase_open_link", pd.concat([units, terms(bound, keys, -bound["max_units"].to_numpy())]), keys, "<="
+    )
 
 
 def _max_units(model: FrameModel, inputs: ModelInputs) -> pd.DataFrame:
     options = model.families["purchase"]
-    need = inputs.demand.groupby("sku")["quantity"].sum().add(
-        inputs.safety_stock.groupby("sku")["target"].sum(), fill_value=0.0)
+    need = (
+        inputs.demand.groupby("sku")["quantity"]
+        .sum()
+        .add(inputs.safety_stock.groupby("sku")["target"].sum(), fill_value=0.0)
+    )
     bound = options["sku"].map(need).fillna(0.0) + options["moq"] + options["lot_size"]
     weekly_cap = options["capacity_per_week"] * _weeks(inputs, options["period"])
     bound = np.fmin(bound.to_numpy(dtype=float), weekly_cap.to_numpy(dtype=float))

@@ -31,30 +31,39 @@ class FrameModel:
     variables: list = field(default_factory=list)
     families: dict[str, pd.DataFrame] = field(default_factory=dict)
     objective_terms: list[pd.DataFrame] = field(default_factory=list)
-    lazy: dict[str, "RowFamily"] = field(default_factory=dict)     # rows not in the problem yet
-    eager: list["RowFamily"] = field(default_factory=list)         # rows in it from the start
-    eager_families: list[str] = field(default_factory=list)        # the family of each eager RowFamily
-    added: list[tuple[str, int]] = field(default_factory=list)     # lazy rows put in, in order
+    lazy: dict[str, RowFamily] = field(default_factory=dict)  # rows not in the problem yet
+    eager: list[RowFamily] = field(default_factory=list)  # rows in it from the start
+    eager_families: list[str] = field(default_factory=list)  # the family of each eager RowFamily
+    added: list[tuple[str, int]] = field(default_factory=list)  # lazy rows put in, in order
     costs: np.ndarray | None = None
     materialized: bool = False
 
     def __post_init__(self):
-        self.problem.frame_model = self     # lets the HiGHS driver load the matrix in bulk
+        self.problem.frame_model = self  # lets the HiGHS driver load the matrix in bulk
 
-    def add_variables(self, family: str, index: pd.DataFrame, *, integer: bool = False,
-                      upper: float | None = None) -> pd.DataFrame:
+    def add_variables(
+        self, family: str, index: pd.DataFrame, *, integer: bool = False, upper: float | None = None
+    ) -> pd.DataFrame:
         """Create one non-negative variable per index row; returns the index with `vid`."""
         category = pulp.LpInteger if integer else pulp.LpContinuous
-        created = self.problem.add_variable_matrix(family, range(len(index)), lowBound=0,
-                                                   upBound=upper, cat=category)
-        index = index.reset_index(drop=True).assign(vid=np.arange(len(self.variables),
-                                                                 len(self.variables) + len(created)))
+        created = self.problem.add_variable_matrix(family, range(len(index)), lowBound=0, upBound=upper, cat=category)
+        index = index.reset_index(drop=True).assign(
+            vid=np.arange(len(self.variables), len(self.variables) + len(created))
+        )
         self.variables.extend(created)
         self.families[family] = index
         return index
 
-    def add_rows(self, family: str, terms: pd.DataFrame, keys: list[str], sense: str,
-                 rhs: pd.DataFrame | None = None, *, lazy: bool = False) -> None:
+    def add_rows(
+        self,
+        family: str,
+        terms: pd.DataFrame,
+        keys: list[str],
+        sense: str,
+        rhs: pd.DataFrame | None = None,
+        *,
+        lazy: bool = False,
+    ) -> None:
         """Add one constraint per distinct key: sum(coef * var) <sense> rhs (0 where rhs has no row)."""
         terms = terms.groupby(keys + ["vid"], sort=True, as_index=False)["coef"].sum()
         terms = terms[terms["coef"] != 0]
@@ -79,14 +88,23 @@ class FrameModel:
         if self.materialized:
             return
         used = np.flatnonzero(self.costs)
-        self.problem.setObjective(pulp.LpAffineExpression(
-            zip(map(self.variables.__getitem__, used.tolist()), self.costs[used].tolist())))
+        self.problem.setObjective(
+            pulp.LpAffineExpression(zip(map(self.variables.__getitem__, used.tolist()), self.costs[used].tolist()))
+        )
         added = dict(self.problem._constraints)
         self.problem._constraints.clear()
         for rows, family in zip(self.eager, self.eager_families):
             names = (f"{family}_{i}" for i in range(len(rows.bound)))
-            self.problem.extend(dict(zip(names, _constraints(self.variables, rows.vids, rows.coefs, rows.starts,
-                                                             SENSES[rows.sense], rows.bound))))
+            self.problem.extend(
+                dict(
+                    zip(
+                        names,
+                        _constraints(
+                            self.variables, rows.vids, rows.coefs, rows.starts, SENSES[rows.sense], rows.bound
+                        ),
+                    )
+                )
+            )
         self.problem.extend(added)
         self.materialized = True
 
@@ -111,9 +129,20 @@ class FrameModel:
             rows = np.flatnonzero(lazy.violated(values))
             for row in rows.tolist():
                 a, b = lazy.starts[row], lazy.starts[row + 1]
-                self.problem.extend({f"{family}_{row}": next(_constraints(
-                    self.variables, lazy.vids[a:b], lazy.coefs[a:b], np.array([0, b - a]), SENSES[lazy.sense],
-                    lazy.bound[row:row + 1]))})
+                self.problem.extend(
+                    {
+                        f"{family}_{row}": next(
+                            _constraints(
+                                self.variables,
+                                lazy.vids[a:b],
+                                lazy.coefs[a:b],
+                                np.array([0, b - a]),
+                                SENSES[lazy.sense],
+                                lazy.bound[row : row + 1],
+                            )
+                        )
+                    }
+                )
             lazy.added[rows] = True
             self.added.extend((family, row) for row in rows.tolist())
             added += len(rows)
@@ -121,8 +150,9 @@ class FrameModel:
 
     def add_cost(self, family_index: pd.DataFrame, coef) -> None:
         """Objective terms: coef per variable of a family (an array or a column)."""
-        self.objective_terms.append(pd.DataFrame({"vid": family_index["vid"].to_numpy(),
-                                                  "coef": np.asarray(coef, dtype=float)}))
+        self.objective_terms.append(
+            pd.DataFrame({"vid": family_index["vid"].to_numpy(), "coef": np.asarray(coef, dtype=float)})
+        )
 
     def set_objective(self) -> None:
         """The cost of every variable, as an array; PuLP gets it as its objective only when a
@@ -194,8 +224,11 @@ class RowFamily:
         """Rows not yet added that the values break by more than a relative 1e-6."""
         lhs = np.add.reduceat(self.coefs * values[self.vids], self.starts[:-1]) if len(self.vids) else np.zeros(0)
         slack = 1e-6 * np.maximum(np.abs(self.bound), 1.0)
-        broken = {"<=": lhs > self.bound + slack, ">=": lhs < self.bound - slack,
-                  "==": np.abs(lhs - self.bound) > slack}[self.sense]
+        broken = {
+            "<=": lhs > self.bound + slack,
+            ">=": lhs < self.bound - slack,
+            "==": np.abs(lhs - self.bound) > slack,
+        }[self.sense]
         return broken & ~self.added
 
 

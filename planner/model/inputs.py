@@ -8,10 +8,10 @@ variables one-to-one, so the model stays as sparse as the network really is.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
-from statistics import NormalDist
 
 from planner.calendar import Calendar
 from planner.config import PlanConfig
@@ -23,17 +23,17 @@ from planner.data.previous import PREVIOUS_COLUMNS, previous_purchases, released
 class ModelInputs:
     calendar: Calendar
     config: PlanConfig
-    skus: pd.DataFrame            # sku, unit_cost, unit_volume
-    fcs: pd.DataFrame             # fc, region, outbound/inbound/storage capacity per period (wide by t)
-    period_days: np.ndarray       # days in each period
+    skus: pd.DataFrame  # sku, unit_cost, unit_volume
+    fcs: pd.DataFrame  # fc, region, outbound/inbound/storage capacity per period (wide by t)
+    period_days: np.ndarray  # days in each period
     purchase_options: pd.DataFrame  # line, supplier, sku, fc, period, arrival_period, price, lot, moq, ...
     transfer_options: pd.DataFrame  # lane, from_fc, to_fc, sku, period, arrival_period, cost
-    lanes: pd.DataFrame           # lane, from_fc, to_fc, lead_time_days, cost_per_unit, capacity_per_week
-    service_arcs: pd.DataFrame    # fc, region, cost_per_unit, extra_days
-    demand: pd.DataFrame          # sku, region, priority, period, quantity
-    stock: pd.DataFrame           # sku, fc (every place a sku can be held), on_hand
-    receipts: pd.DataFrame        # sku, fc, period, quantity (firm inbound)
-    safety_stock: pd.DataFrame    # sku, fc, target
+    lanes: pd.DataFrame  # lane, from_fc, to_fc, lead_time_days, cost_per_unit, capacity_per_week
+    service_arcs: pd.DataFrame  # fc, region, cost_per_unit, extra_days
+    demand: pd.DataFrame  # sku, region, priority, period, quantity
+    stock: pd.DataFrame  # sku, fc (every place a sku can be held), on_hand
+    receipts: pd.DataFrame  # sku, fc, period, quantity (firm inbound)
+    safety_stock: pd.DataFrame  # sku, fc, target
     previous_purchases: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PREVIOUS_COLUMNS))
     # supplier, sku, fc, period, previous: units the previous plan planned (planner.data.previous)
 
@@ -42,8 +42,14 @@ class ModelInputs:
         return self.calendar.horizon
 
 
-def model_inputs(dataset: Dataset, demand: pd.DataFrame, error_sigma: pd.DataFrame,
-                 calendar: Calendar, config: PlanConfig, previous: pd.DataFrame | None = None) -> ModelInputs:
+def model_inputs(
+    dataset: Dataset,
+    demand: pd.DataFrame,
+    error_sigma: pd.DataFrame,
+    calendar: Calendar,
+    config: PlanConfig,
+    previous: pd.DataFrame | None = None,
+) -> ModelInputs:
     """Derive every index set and parameter of the model (see MODEL.md, 'Sets').
 
     `previous` is the last plan's PO lines (planner.data.previous.read_previous): its released lines
@@ -68,10 +74,12 @@ def model_inputs(dataset: Dataset, demand: pd.DataFrame, error_sigma: pd.DataFra
         demand=demand,
         stock=stock,
         receipts=firm_receipts(dataset, calendar, previous),
-        safety_stock=safety_stock_targets(error_sigma, dataset.fulfillment_centers, purchase,
-                                          calendar, config),
-        previous_purchases=(previous_purchases(previous, purchase, calendar) if previous is not None
-                            else pd.DataFrame(columns=PREVIOUS_COLUMNS)),
+        safety_stock=safety_stock_targets(error_sigma, dataset.fulfillment_centers, purchase, calendar, config),
+        previous_purchases=(
+            previous_purchases(previous, purchase, calendar)
+            if previous is not None
+            else pd.DataFrame(columns=PREVIOUS_COLUMNS)
+        ),
     )
 
 
@@ -82,8 +90,7 @@ def purchase_options(dataset: Dataset, calendar: Calendar) -> pd.DataFrame:
     star = items["fc"] == "*"
     expanded = items[star].drop(columns="fc").merge(pd.DataFrame({"fc": fcs}), how="cross")
     lines = pd.concat([items[~star], expanded]).sort_values(["item", "fc"]).reset_index(drop=True)
-    periods = pd.DataFrame({"period": range(calendar.horizon),
-                            "order_date": calendar.period_starts})
+    periods = pd.DataFrame({"period": range(calendar.horizon), "order_date": calendar.period_starts})
     options = lines.merge(periods, how="cross")
     options["arrival_date"] = options["order_date"] + pd.to_timedelta(options["lead_time_days"], unit="D")
     options["arrival_period"] = calendar.period_of(options["arrival_date"])
@@ -140,8 +147,9 @@ def transfer_lanes(dataset: Dataset) -> pd.DataFrame:
     return lanes.rename_axis("lane").reset_index()
 
 
-def transfer_options(lanes: pd.DataFrame, sources: pd.DataFrame, purchase: pd.DataFrame,
-                     calendar: Calendar) -> pd.DataFrame:
+def transfer_options(
+    lanes: pd.DataFrame, sources: pd.DataFrame, purchase: pd.DataFrame, calendar: Calendar
+) -> pd.DataFrame:
     """Lane x sku x period options worth having.
 
     A transfer can move stock that exists at the origin (on hand or firm inbound), or stock
@@ -157,15 +165,17 @@ def transfer_options(lanes: pd.DataFrame, sources: pd.DataFrame, purchase: pd.Da
     with_stock = lanes.merge(origin_stock.rename(columns={"fc": "from_fc"}), on="from_fc")[["lane", "sku"]]
     pairs = pd.concat([only_origin, with_stock]).drop_duplicates()
     options = pairs.merge(lanes, on="lane").merge(
-        pd.DataFrame({"period": range(calendar.horizon), "ship_date": calendar.period_starts}), how="cross")
+        pd.DataFrame({"period": range(calendar.horizon), "ship_date": calendar.period_starts}), how="cross"
+    )
     options["arrival_date"] = options["ship_date"] + pd.to_timedelta(options["lead_time_days"], unit="D")
     options["arrival_period"] = calendar.period_of(options["arrival_date"])
     options = options[options["arrival_period"] < calendar.horizon]
     return options.sort_values(["lane", "sku", "period"]).reset_index(drop=True)
 
 
-def safety_stock_targets(error_sigma: pd.DataFrame, fcs: pd.DataFrame, purchase: pd.DataFrame,
-                         calendar: Calendar, config: PlanConfig) -> pd.DataFrame:
+def safety_stock_targets(
+    error_sigma: pd.DataFrame, fcs: pd.DataFrame, purchase: pd.DataFrame, calendar: Calendar, config: PlanConfig
+) -> pd.DataFrame:
     """SS[k,f] = z(service level) x sigma[k,f] x sqrt(lead time in periods + 1 review period).
 
     sigma[k,f] pools the one-period forecast error of the FC's own region(s) (independent

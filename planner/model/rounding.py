@@ -49,8 +49,9 @@ def closed_lines(model: FrameModel, share: float) -> dict[int, float]:
     units = units * lines["units_per_var"].to_numpy(float)
     busiest = pd.Series(units).groupby(lines["item"]).transform("idxmax").to_numpy()
     close = (units < share * lines["moq"].to_numpy(float) - TOL) & (busiest != np.arange(len(lines)))
-    opened = model.families["purchase_open"].merge(lines.assign(close=close)[["item", "fc", "period", "close"]],
-                                                   on=["item", "fc", "period"])
+    opened = model.families["purchase_open"].merge(
+        lines.assign(close=close)[["item", "fc", "period", "close"]], on=["item", "fc", "period"]
+    )
     shut = opened[opened["close"]]
     return dict.fromkeys(shut["vid"].tolist(), 0.0)
 
@@ -75,8 +76,10 @@ def moq_decisions(model: FrameModel, inputs: ModelInputs) -> dict[int, float]:
     lines, units, line_of = _moq_lines(model)
     moq = lines["moq"].to_numpy(float)
     placed = _pooled(lines, units, line_of, moq)
-    for keys, allowed in ((["item", "period"], _supplier_allowance(lines, inputs)),
-                          (["fc", "arrival_period"], _inbound_allowance(lines, inputs))):
+    for keys, allowed in (
+        (["item", "period"], _supplier_allowance(lines, inputs)),
+        (["fc", "arrival_period"], _inbound_allowance(lines, inputs)),
+    ):
         placed = _fitting(lines, keys, allowed, placed, moq, units)
     decided = lines.assign(placed=placed)[["item", "fc", "period", "placed"]]
     opened = model.families["purchase_open"].merge(decided, on=["item", "fc", "period"], how="left")
@@ -127,13 +130,15 @@ def _pooled(lines: pd.DataFrame, units: np.ndarray, line_of: np.ndarray, covered
         need, owner = units[rows], line_of[rows]
         place = need > excess[owner] + TOL
         placed[rows] = place
-        excess[owner] = np.where(place, np.maximum(covered[rows] - (need - excess[owner]), 0.0),
-                                 np.maximum(excess[owner] - need, 0.0))
+        excess[owner] = np.where(
+            place, np.maximum(covered[rows] - (need - excess[owner]), 0.0), np.maximum(excess[owner] - need, 0.0)
+        )
     return placed
 
 
-def _fitting(lines: pd.DataFrame, keys: list[str], allowed: np.ndarray, placed: np.ndarray,
-             moq: np.ndarray, need: np.ndarray) -> np.ndarray:
+def _fitting(
+    lines: pd.DataFrame, keys: list[str], allowed: np.ndarray, placed: np.ndarray, moq: np.ndarray, need: np.ndarray
+) -> np.ndarray:
     """Keep placed POs in a group while their MOQs fit what it allows, most needed first."""
     group = lines.groupby(keys, sort=False).ngroup().to_numpy()
     order = np.lexsort((-need, group))
@@ -153,8 +158,10 @@ def rounded_purchases(model: FrameModel, inputs: ModelInputs, direction: str = "
     lots = np.floor(relaxed + TOL)
     if direction == "up":
         lots = _up(relaxed, moq_lots)
-        for keys, allowed in ((["item", "period"], _supplier_allowance(lines, inputs)),
-                              (["fc", "arrival_period"], _inbound_allowance(lines, inputs))):
+        for keys, allowed in (
+            (["item", "period"], _supplier_allowance(lines, inputs)),
+            (["fc", "arrival_period"], _inbound_allowance(lines, inputs)),
+        ):
             lots = _within(lines, keys, allowed, relaxed, lots)
     lots = np.where(lots >= moq_lots, lots, 0.0)
     fixed = dict(zip(lines["vid"].tolist(), lots.tolist()))
@@ -187,8 +194,9 @@ def _inbound_allowance(lines: pd.DataFrame, inputs: ModelInputs) -> np.ndarray:
     return np.nan_to_num(room, nan=np.inf)
 
 
-def _within(lines: pd.DataFrame, keys: list[str], allowed: np.ndarray, relaxed: np.ndarray,
-            up: np.ndarray) -> np.ndarray:
+def _within(
+    lines: pd.DataFrame, keys: list[str], allowed: np.ndarray, relaxed: np.ndarray, up: np.ndarray
+) -> np.ndarray:
     """Where the rounded-up units of a group (supplier x period, or FC x arrival period) exceed
     what it allows, round the group down and add back whole lots, largest fraction first, while
     they fit. Whole lots still over (each sku's own MILP buys whole lots, at prices that only

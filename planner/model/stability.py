@@ -36,6 +36,12 @@ def purchase_change(model: FrameModel, inputs: ModelInputs) -> None:
     model.add_cost(up, cost)
     model.add_cost(down, cost)
     bought = options.merge(index[CHANGE_KEYS], on=CHANGE_KEYS)
-    body = pd.concat([terms(bought, CHANGE_KEYS, bought["units_per_var"].to_numpy(dtype=float)),
-                      terms(up, CHANGE_KEYS, -1.0), terms(down, CHANGE_KEYS, 1.0)], ignore_index=True)
+    body = pd.concat(
+        [
+            terms(bought, CHANGE_KEYS, bought["units_per_var"].to_numpy(dtype=float)),
+            terms(up, CHANGE_KEYS, -1.0),
+            terms(down, CHANGE_KEYS, 1.0),
+        ],
+        ignore_index=True,
+    )
     model.add_rows("purchase_change", body, CHANGE_KEYS, "==", index.rename(columns={"previous": "rhs"}))

@@ -14,8 +14,14 @@ from dataclasses import dataclass
 
 from planner.report.kpi_schema import gate_names, matching_field
 
-OPERATORS = {"<=": operator.le, ">=": operator.ge, "==": operator.eq, "!=": operator.ne,
-             "<": operator.lt, ">": operator.gt}
+OPERATORS = {
+    "<=": operator.le,
+    ">=": operator.ge,
+    "==": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    ">": operator.gt,
+}
 _EXPRESSION = re.compile(r"^\s*([A-Za-z0-9_.*-]+?)\s*(<=|>=|==|!=|<|>)\s*([-+]?[0-9.]+(?:[eE][-+]?\d+)?)\s*$")
 
 
@@ -35,16 +41,20 @@ class Gate:
         values = resolve(kpis, self.path)
         if not values:
             return [f"{self.text}: kpis.json has no value at {self.path}"]
-        return [f"{self.text}: {path} = {_shown(value)}" for path, value in values
-                if value is None or OPERATORS[self.op](value, self.threshold)]
+        return [
+            f"{self.text}: {path} = {_shown(value)}"
+            for path, value in values
+            if value is None or OPERATORS[self.op](value, self.threshold)
+        ]
 
 
 def parse_gate(text: str) -> Gate:
     """`METRIC OP NUMBER` -> Gate; raises GateError naming what is wrong and what is allowed."""
     match = _EXPRESSION.match(text)
     if not match:
-        raise GateError(f"{text!r}: expected METRIC OP NUMBER, e.g. \"fill_rate<0.95\"; "
-                        f"OP is one of {' '.join(OPERATORS)}")
+        raise GateError(
+            f'{text!r}: expected METRIC OP NUMBER, e.g. "fill_rate<0.95"; OP is one of {" ".join(OPERATORS)}'
+        )
     metric, op, number = match.groups()
     try:
         threshold = float(number)
@@ -53,9 +63,11 @@ def parse_gate(text: str) -> Gate:
     path = gate_names().get(metric, metric)
     field = matching_field(path)
     if field is None or not field.numeric:
-        raise GateError(f"{text!r}: unknown metric {metric!r}; use one of "
-                        f"{', '.join(sorted(gate_names()))} or a numeric dotted path into kpis.json "
-                        "(docs/kpis.md)")
+        raise GateError(
+            f"{text!r}: unknown metric {metric!r}; use one of "
+            f"{', '.join(sorted(gate_names()))} or a numeric dotted path into kpis.json "
+            "(docs/kpis.md)"
+        )
     return Gate(text.strip(), path, op, threshold)
 
 
@@ -63,8 +75,13 @@ def resolve(kpis: dict, path: str) -> list[tuple[str, object]]:
     """(concrete path, value) for each value at a dotted path; `*` matches every key at its level."""
     found = [("", kpis)]
     for segment in path.split("."):
-        found = [(f"{prefix}{key}.", value[key]) for prefix, value in found if isinstance(value, dict)
-                 for key in (sorted(value) if segment == "*" else [segment]) if key in value]
+        found = [
+            (f"{prefix}{key}.", value[key])
+            for prefix, value in found
+            if isinstance(value, dict)
+            for key in (sorted(value) if segment == "*" else [segment])
+            if key in value
+        ]
     return [(prefix.rstrip("."), value) for prefix, value in found]
 
 

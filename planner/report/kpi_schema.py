@@ -13,11 +13,11 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class KpiField:
-    path: str          # dotted; <name> segments are keys that depend on the data (an FC, a priority)
-    kind: str          # number | integer | text | date | null-or-number | null-or-text
+    path: str  # dotted; <name> segments are keys that depend on the data (an FC, a priority)
+    kind: str  # number | integer | text | date | null-or-number | null-or-text
     unit: str
     meaning: str
-    gate: str = ""     # the short name `--fail-on` accepts for it
+    gate: str = ""  # the short name `--fail-on` accepts for it
 
     @property
     def segments(self) -> list[str]:
@@ -34,33 +34,69 @@ KPI_FIELDS = [
     KpiField("plan.end", "date", "", "last day of the plan"),
     KpiField("plan.period", "text", "", "day, week or month"),
     KpiField("plan.horizon", "integer", "periods", "number of periods planned"),
-    KpiField("service.fill_rate", "number", "share 0..1",
-             "demand units covered by stock in the period they are due", "fill_rate"),
+    KpiField(
+        "service.fill_rate",
+        "number",
+        "share 0..1",
+        "demand units covered by stock in the period they are due",
+        "fill_rate",
+    ),
     KpiField("service.demand_units", "number", "units", "open orders plus forecast over the plan", "demand_units"),
-    KpiField("service.backorder_units", "number", "units",
-             "demand units not covered by stock in their own period", "backorder_units"),
-    KpiField("service.backlog_units", "number", "units",
-             "units with stock that wait for outbound capacity", "backlog_units"),
-    KpiField("service.backorder_unit_weeks", "number", "unit-weeks",
-             "sum over periods of units waiting for stock x period length", "backorder_unit_weeks"),
-    KpiField("service.backorder_units_at_end", "number", "units",
-             "units still waiting for stock when the plan ends", "backorder_units_at_end"),
+    KpiField(
+        "service.backorder_units",
+        "number",
+        "units",
+        "demand units not covered by stock in their own period",
+        "backorder_units",
+    ),
+    KpiField(
+        "service.backlog_units", "number", "units", "units with stock that wait for outbound capacity", "backlog_units"
+    ),
+    KpiField(
+        "service.backorder_unit_weeks",
+        "number",
+        "unit-weeks",
+        "sum over periods of units waiting for stock x period length",
+        "backorder_unit_weeks",
+    ),
+    KpiField(
+        "service.backorder_units_at_end",
+        "number",
+        "units",
+        "units still waiting for stock when the plan ends",
+        "backorder_units_at_end",
+    ),
     KpiField("service.by_priority.<priority>.demand_units", "number", "units", "demand of the priority"),
     KpiField("service.by_priority.<priority>.backorder_units", "number", "units", "as above, per priority"),
     KpiField("service.by_priority.<priority>.backlog_units", "number", "units", "as above, per priority"),
-    KpiField("service.by_priority.<priority>.backorder_unit_weeks", "number", "unit-weeks",
-             "as above, per priority"),
+    KpiField("service.by_priority.<priority>.backorder_unit_weeks", "number", "unit-weeks", "as above, per priority"),
     KpiField("orders.lines", "integer", "order lines", "open order lines (order_id x sku)", "order_lines"),
-    KpiField("orders.lines_by_status.on_time", "integer", "order lines",
-             "lines all of whose parts ship by the due date", "on_time_lines"),
-    KpiField("orders.lines_by_status.late", "integer", "order lines",
-             "lines with a part promised after the due date", "late_lines"),
-    KpiField("orders.lines_by_status.backorder", "integer", "order lines",
-             "lines with a part no stock reaches in the plan", "backorder_lines"),
+    KpiField(
+        "orders.lines_by_status.on_time",
+        "integer",
+        "order lines",
+        "lines all of whose parts ship by the due date",
+        "on_time_lines",
+    ),
+    KpiField(
+        "orders.lines_by_status.late",
+        "integer",
+        "order lines",
+        "lines with a part promised after the due date",
+        "late_lines",
+    ),
+    KpiField(
+        "orders.lines_by_status.backorder",
+        "integer",
+        "order lines",
+        "lines with a part no stock reaches in the plan",
+        "backorder_lines",
+    ),
     KpiField("orders.units_by_status.on_time", "number", "units", "order units promised on time"),
     KpiField("orders.units_by_status.late", "number", "units", "order units promised late", "late_units"),
-    KpiField("orders.units_by_status.backorder", "number", "units", "order units with no promise",
-             "backorder_order_units"),
+    KpiField(
+        "orders.units_by_status.backorder", "number", "units", "order units with no promise", "backorder_order_units"
+    ),
     KpiField("orders.on_time_rate", "number", "share 0..1", "on-time lines / lines", "on_time_rate"),
     KpiField("orders.by_priority.<priority>.on_time", "integer", "order lines", "per priority"),
     KpiField("orders.by_priority.<priority>.late", "integer", "order lines", "per priority"),
@@ -71,48 +107,92 @@ KPI_FIELDS = [
     KpiField("costs.shipping", "number", "currency", "shipping over lanes to other regions", "shipping_cost"),
     KpiField("costs.total", "number", "currency", "sum of the above", "total_cost"),
     KpiField("purchase_orders.lines", "integer", "PO lines", "purchase order lines planned", "po_lines"),
-    KpiField("purchase_orders.release_now", "integer", "PO lines", "lines to place now (action release)",
-             "po_release_now"),
+    KpiField(
+        "purchase_orders.release_now", "integer", "PO lines", "lines to place now (action release)", "po_release_now"
+    ),
     KpiField("purchase_orders.units", "number", "units", "units on all PO lines", "po_units"),
     KpiField("transfers.lines", "integer", "lines", "transfer lines planned", "transfer_lines"),
     KpiField("transfers.units", "number", "units", "units moved between FCs", "transfer_units"),
     KpiField("capacity.<fc>.outbound_units", "number", "units", "units shipped from the FC over the plan"),
-    KpiField("capacity.<fc>.outbound_utilization_mean", "null-or-number", "share",
-             "mean shipped / outbound capacity over the periods (null: unlimited)"),
-    KpiField("capacity.<fc>.outbound_utilization_peak", "null-or-number", "share",
-             "highest period's shipped / outbound capacity (null: unlimited)"),
+    KpiField(
+        "capacity.<fc>.outbound_utilization_mean",
+        "null-or-number",
+        "share",
+        "mean shipped / outbound capacity over the periods (null: unlimited)",
+    ),
+    KpiField(
+        "capacity.<fc>.outbound_utilization_peak",
+        "null-or-number",
+        "share",
+        "highest period's shipped / outbound capacity (null: unlimited)",
+    ),
     KpiField("capacity.<fc>.inbound_units", "number", "units", "units received at the FC over the plan"),
-    KpiField("capacity.<fc>.inbound_utilization_mean", "null-or-number", "share",
-             "mean received / inbound capacity (null: unlimited)"),
-    KpiField("capacity.<fc>.inbound_utilization_peak", "null-or-number", "share",
-             "highest period's received / inbound capacity (null: unlimited)"),
+    KpiField(
+        "capacity.<fc>.inbound_utilization_mean",
+        "null-or-number",
+        "share",
+        "mean received / inbound capacity (null: unlimited)",
+    ),
+    KpiField(
+        "capacity.<fc>.inbound_utilization_peak",
+        "null-or-number",
+        "share",
+        "highest period's received / inbound capacity (null: unlimited)",
+    ),
     KpiField("solver.name", "text", "", "cbc or highs"),
     KpiField("solver.status", "text", "", "optimal, feasible (stopped at the gap or time limit with a plan)"),
     KpiField("solver.objective", "null-or-number", "", "objective value (waiting penalties plus money)"),
-    KpiField("solver.mip_gap", "null-or-number", "share", "relative gap to the best bound (null: LP)",
-             "mip_gap"),
+    KpiField("solver.mip_gap", "null-or-number", "share", "relative gap to the best bound (null: LP)", "mip_gap"),
     KpiField("solver.message", "null-or-text", "", "what the solver stage did"),
     KpiField("forecast.series", "integer", "series", "sku x region series forecast"),
     KpiField("forecast.models.<method>", "integer", "series", "series whose chosen method is <method>"),
-    KpiField("forecast.series_classes.<class>", "integer", "series",
-             "series per demand class: smooth, erratic, intermittent, lumpy (ADI and CV²), no_history"),
-    KpiField("forecast.accuracy.series_backtested", "integer", "series",
-             "series with at least one rolling-origin backtest window"),
-    KpiField("forecast.accuracy.mase_mean", "null-or-number", "ratio",
-             "mean backtest MASE of the chosen forecasts (below 1 beats the naive forecast)"),
+    KpiField(
+        "forecast.series_classes.<class>",
+        "integer",
+        "series",
+        "series per demand class: smooth, erratic, intermittent, lumpy (ADI and CV²), no_history",
+    ),
+    KpiField(
+        "forecast.accuracy.series_backtested",
+        "integer",
+        "series",
+        "series with at least one rolling-origin backtest window",
+    ),
+    KpiField(
+        "forecast.accuracy.mase_mean",
+        "null-or-number",
+        "ratio",
+        "mean backtest MASE of the chosen forecasts (below 1 beats the naive forecast)",
+    ),
     KpiField("forecast.accuracy.mase_median", "null-or-number", "ratio", "median backtest MASE"),
-    KpiField("forecast.accuracy.wape", "null-or-number", "ratio",
-             "backtest absolute error over backtest demand, all series pooled"),
-    KpiField("forecast.accuracy.bias", "null-or-number", "ratio",
-             "backtest net error (forecast - actual) over backtest demand; > 0 over-forecasts"),
+    KpiField(
+        "forecast.accuracy.wape",
+        "null-or-number",
+        "ratio",
+        "backtest absolute error over backtest demand, all series pooled",
+    ),
+    KpiField(
+        "forecast.accuracy.bias",
+        "null-or-number",
+        "ratio",
+        "backtest net error (forecast - actual) over backtest demand; > 0 over-forecasts",
+    ),
     KpiField("forecast.warnings", "integer", "count", "statsmodels/numpy warnings captured while fitting"),
-    KpiField("forecast.fit_errors.<method>", "integer", "count",
-             "fits of <method> that failed; the method was dropped for that series"),
-    KpiField("input_sizes.<size>", "integer", "count",
-             "skus, fcs, regions, supplier_items, open_order_lines, history_rows, variables, "
-             "integer_variables, constraints"),
-    KpiField("run.timings_seconds.<stage>", "number", "seconds",
-             "wall time per stage and total; changes from run to run"),
+    KpiField(
+        "forecast.fit_errors.<method>",
+        "integer",
+        "count",
+        "fits of <method> that failed; the method was dropped for that series",
+    ),
+    KpiField(
+        "input_sizes.<size>",
+        "integer",
+        "count",
+        "skus, fcs, regions, supplier_items, open_order_lines, history_rows, variables, integer_variables, constraints",
+    ),
+    KpiField(
+        "run.timings_seconds.<stage>", "number", "seconds", "wall time per stage and total; changes from run to run"
+    ),
     KpiField("run.peak_memory_mb", "number", "MB", "peak resident memory; changes from run to run"),
 ]
 
@@ -127,7 +207,8 @@ def matching_field(path: str) -> KpiField | None:
     for field in KPI_FIELDS:
         pattern = field.segments
         if len(pattern) == len(segments) and all(
-                p == s or (is_placeholder(p) and s) for p, s in zip(pattern, segments)):
+            p == s or (is_placeholder(p) and s) for p, s in zip(pattern, segments)
+        ):
             return field
     return None
 
@@ -160,6 +241,7 @@ def missing(kpis: dict) -> list[str]:
 def markdown_table() -> str:
     """The field table of docs/kpis.md."""
     rows = ["| path | type | unit | meaning | `--fail-on` name |", "|---|---|---|---|---|"]
-    rows += [f"| `{f.path}` | {f.kind} | {f.unit} | {f.meaning} | {f'`{f.gate}`' if f.gate else ''} |"
-             for f in KPI_FIELDS]
+    rows += [
+        f"| `{f.path}` | {f.kind} | {f.unit} | {f.meaning} | {f'`{f.gate}`' if f.gate else ''} |" for f in KPI_FIELDS
+    ]
     return "\n".join(rows) + "\n"

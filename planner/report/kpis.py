@@ -30,7 +30,8 @@ def _queue_flows(demand: pd.DataFrame, plan: Plan) -> pd.DataFrame:
     keys = ["sku", "region", "priority", "period"]
     allocated = plan.allocations.groupby(keys, as_index=False)["quantity"].sum()
     return demand.merge(allocated.rename(columns={"quantity": "allocated"}), on=keys, how="outer").fillna(
-        {"quantity": 0.0, "allocated": 0.0})
+        {"quantity": 0.0, "allocated": 0.0}
+    )
 
 
 def service_kpis(demand: pd.DataFrame, plan: Plan, period_weeks: np.ndarray) -> dict:
@@ -38,8 +39,9 @@ def service_kpis(demand: pd.DataFrame, plan: Plan, period_weeks: np.ndarray) -> 
     flows = _queue_flows(demand, plan)
     flows["covered"] = on_time_units(flows, ["sku", "region", "priority"], "quantity", "allocated")
     ship_flows = plan.allocations.groupby(["sku", "fc", "priority", "period"], as_index=False)["quantity"].sum()
-    ship_flows = ship_flows.merge(plan.shipments.rename(columns={"quantity": "shipped"}),
-                                  on=["sku", "fc", "priority", "period"], how="outer").fillna(0.0)
+    ship_flows = ship_flows.merge(
+        plan.shipments.rename(columns={"quantity": "shipped"}), on=["sku", "fc", "priority", "period"], how="outer"
+    ).fillna(0.0)
     ship_flows["prompt"] = on_time_units(ship_flows, ["sku", "fc", "priority"], "quantity", "shipped")
     backlog = ship_flows.assign(late=ship_flows["quantity"] - ship_flows["prompt"])
     by_priority = {}
@@ -75,18 +77,22 @@ def _at_end(queue: pd.DataFrame, horizon: int) -> float:
 
 def order_kpis(order_plan: pd.DataFrame) -> dict:
     """Open order lines and units by status and priority, as promised in order_plan.csv."""
-    result = {"lines": int(order_plan["order_id"].astype(str).str.cat(order_plan["sku"], sep="|").nunique())
-              if len(order_plan) else 0}
+    result = {
+        "lines": int(order_plan["order_id"].astype(str).str.cat(order_plan["sku"], sep="|").nunique())
+        if len(order_plan)
+        else 0
+    }
     worst = order_plan.assign(rank=order_plan["status"].map({"on_time": 0, "late": 1, "backorder": 2}))
     line_status = worst.groupby(["order_id", "sku", "priority"], as_index=False)["rank"].max()
     names = {0: "on_time", 1: "late", 2: "backorder"}
     result["lines_by_status"] = {names[r]: int((line_status["rank"] == r).sum()) for r in names}
-    result["units_by_status"] = {s: _round(order_plan.loc[order_plan["status"] == s, "quantity"].sum())
-                                 for s in names.values()}
+    result["units_by_status"] = {
+        s: _round(order_plan.loc[order_plan["status"] == s, "quantity"].sum()) for s in names.values()
+    }
     result["on_time_rate"] = _round(result["lines_by_status"]["on_time"] / max(result["lines"], 1), 4)
     result["by_priority"] = {
-        str(int(p)): {names[r]: int((g["rank"] == r).sum()) for r in names}
-        for p, g in line_status.groupby("priority")}
+        str(int(p)): {names[r]: int((g["rank"] == r).sum()) for r in names} for p, g in line_status.groupby("priority")
+    }
     return result
 
 

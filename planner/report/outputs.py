@@ -10,15 +10,27 @@ import pandas as pd
 
 from planner.data.files import write_folder  # noqa: F401  (re-exported: the CLI writes plans with it)
 from planner.data.formula_guard import csv_safe_text, is_text_column
-from planner.report.workbook import purchase_order_workbook
 from planner.report.page import report_html
+from planner.report.workbook import purchase_order_workbook
 
 if TYPE_CHECKING:
     from planner.pipeline import PlanRun
 
 FORECAST_COLUMNS = ["sku", "region", "period_start", "forecast", "lower", "upper", "model"]
-PO_COLUMNS = ["supplier", "sku", "fc", "order_date", "arrival_date", "quantity", "unit_price", "total_cost",
-              "action", "lead_time_days", "lot_sized", "reason"]
+PO_COLUMNS = [
+    "supplier",
+    "sku",
+    "fc",
+    "order_date",
+    "arrival_date",
+    "quantity",
+    "unit_price",
+    "total_cost",
+    "action",
+    "lead_time_days",
+    "lot_sized",
+    "reason",
+]
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
@@ -46,6 +58,7 @@ def json_bytes(data) -> bytes:
 def forecast_files(forecast: pd.DataFrame) -> dict[str, bytes]:
     """forecast.csv (with the series class and backtest error) and forecast_metrics.csv."""
     from planner.forecast.core import forecast_metrics
+
     extra = ("series_class", "backtest_mase", "sigma")
     columns = FORECAST_COLUMNS + [c for c in extra if c in forecast.columns]
     files = {"forecast.csv": csv_bytes(forecast[columns])}
@@ -55,8 +68,11 @@ def forecast_files(forecast: pd.DataFrame) -> dict[str, bytes]:
 
 
 def _history(run: PlanRun) -> pd.DataFrame:
-    return run.dataset.demand_history if run.dataset is not None else pd.DataFrame(
-        columns=["date", "sku", "region", "quantity"])
+    return (
+        run.dataset.demand_history
+        if run.dataset is not None
+        else pd.DataFrame(columns=["date", "sku", "region", "quantity"])
+    )
 
 
 def plan_files(run: PlanRun) -> dict[str, bytes]:

@@ -16,8 +16,8 @@ import matplotlib
 import numpy as np
 import pandas as pd
 
-from planner.report import exceptions
 from planner.calendar import Calendar
+from planner.report import exceptions
 from planner.report.charts import STYLE, capacity_chart, forecast_chart, stock_chart
 
 PANELS = 6
@@ -44,10 +44,13 @@ def report_html(run, history: pd.DataFrame) -> bytes:
     sections.append(_exceptions(run))
     kpis = run.kpis["plan"]
     title = f"Plan {kpis['start']} to {kpis['end']}"
-    page = (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-            f"<title>{escape(title)}</title><style>{CSS}</style></head><body>\n"
-            + "\n".join(sections) + "\n</body></html>\n")
+    page = (
+        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{escape(title)}</title><style>{CSS}</style></head><body>\n"
+        + "\n".join(sections)
+        + "\n</body></html>\n"
+    )
     return page.encode("utf-8")
 
 
@@ -63,53 +66,88 @@ def _headline(kpis: dict) -> str:
         ("PO lines to release now", f"{kpis['purchase_orders']['release_now']} of {kpis['purchase_orders']['lines']}"),
         ("total cost", _money(kpis["costs"]["total"])),
     ]
-    items = "".join(f"<div class=\"card\"><b>{escape(v)}</b><span>{escape(k)}</span></div>" for k, v in cards)
-    return (f"<h1>Replenishment plan {escape(plan['start'])} to {escape(plan['end'])}</h1>"
-            f"<p class=\"sub\">{plan['horizon']} periods of one {escape(plan['period'])}; solver "
-            f"{escape(solver['name'])} {escape(solver['status'])}{gap}</p><div class=\"cards\">{items}</div>")
+    items = "".join(f'<div class="card"><b>{escape(v)}</b><span>{escape(k)}</span></div>' for k, v in cards)
+    return (
+        f"<h1>Replenishment plan {escape(plan['start'])} to {escape(plan['end'])}</h1>"
+        f'<p class="sub">{plan["horizon"]} periods of one {escape(plan["period"])}; solver '
+        f'{escape(solver["name"])} {escape(solver["status"])}{gap}</p><div class="cards">{items}</div>'
+    )
 
 
 def _waiting(kpis: dict) -> str:
     """Units waiting (service) and order lines by status, per priority."""
     service, orders = kpis["service"]["by_priority"], kpis["orders"]["by_priority"]
-    header = ["priority", "demand units", "backorder units", "backlog units", "lines on time", "lines late",
-              "lines backordered"]
+    header = [
+        "priority",
+        "demand units",
+        "backorder units",
+        "backlog units",
+        "lines on time",
+        "lines late",
+        "lines backordered",
+    ]
     rows = []
     for priority in sorted(set(service) | set(orders), key=int):
         units, lines = service.get(priority, {}), orders.get(priority, {})
-        rows.append([priority] + [units.get(k) for k in ("demand_units", "backorder_units", "backlog_units")]
-                    + [lines.get(k) for k in ("on_time", "late", "backorder")])
-    note = "<p class=\"more\">Priorities without order lines are forecast demand.</p>"
+        rows.append(
+            [priority]
+            + [units.get(k) for k in ("demand_units", "backorder_units", "backlog_units")]
+            + [lines.get(k) for k in ("on_time", "late", "backorder")]
+        )
+    note = '<p class="more">Priorities without order lines are forecast demand.</p>'
     return "<h2>Waiting by priority</h2>" + table(header, rows) + note
 
 
 def _costs(kpis: dict) -> str:
-    rows = "".join(f"<tr><td>{escape(kind)}</td><td class=\"n\">{_money(value)}</td></tr>"
-                   for kind, value in kpis["costs"].items())
+    rows = "".join(
+        f'<tr><td>{escape(kind)}</td><td class="n">{_money(value)}</td></tr>' for kind, value in kpis["costs"].items()
+    )
     return f"<h2>Cost breakdown</h2><table><thead><tr><th>cost</th><th>amount</th></tr></thead><tbody>{rows}</tbody></table>"
 
 
 def _capacity(run) -> str:
     capacity, projection = run.plan.capacity, run.plan.inventory_projection
-    peak = capacity.assign(use=capacity["outbound_units"] / capacity["outbound_capacity"].where(
-        capacity["outbound_capacity"] > 0)).groupby("fc")["use"].max().fillna(0.0)
+    peak = (
+        capacity.assign(
+            use=capacity["outbound_units"] / capacity["outbound_capacity"].where(capacity["outbound_capacity"] > 0)
+        )
+        .groupby("fc")["use"]
+        .max()
+        .fillna(0.0)
+    )
     fcs = sorted(peak.index, key=lambda fc: (-peak[fc], fc))[:PANELS]
     hidden = len(peak) - len(fcs)
-    note = f"<p class=\"more\">The chart shows the {len(fcs)} busiest FCs; the table has all.</p>" if hidden > 0 else ""
+    note = f'<p class="more">The chart shows the {len(fcs)} busiest FCs; the table has all.</p>' if hidden > 0 else ""
     chart = capacity_chart(capacity, projection, fcs, run.calendar.boundaries())
-    return ("<h2>Outbound capacity use per FC</h2>" + image(chart, "outbound units and capacity per FC and period")
-            + note + _capacity_table(run.kpis["capacity"]))
+    return (
+        "<h2>Outbound capacity use per FC</h2>"
+        + image(chart, "outbound units and capacity per FC and period")
+        + note
+        + _capacity_table(run.kpis["capacity"])
+    )
 
 
 def _capacity_table(kpis: dict) -> str:
     """Every FC's outbound and inbound use from kpis.json, in percent of capacity."""
+
     def percent(share):
         return None if share is None else round(100 * share, 1)
-    rows = [[fc, use["outbound_units"], percent(use["outbound_utilization_mean"]),
-             percent(use["outbound_utilization_peak"]), use["inbound_units"],
-             percent(use["inbound_utilization_peak"])] for fc, use in sorted(kpis.items())]
-    return table(["fc", "outbound units", "outbound use mean %", "outbound use peak %", "inbound units",
-                  "inbound use peak %"], rows)
+
+    rows = [
+        [
+            fc,
+            use["outbound_units"],
+            percent(use["outbound_utilization_mean"]),
+            percent(use["outbound_utilization_peak"]),
+            use["inbound_units"],
+            percent(use["inbound_utilization_peak"]),
+        ]
+        for fc, use in sorted(kpis.items())
+    ]
+    return table(
+        ["fc", "outbound units", "outbound use mean %", "outbound use peak %", "inbound units", "inbound use peak %"],
+        rows,
+    )
 
 
 def _stock(run) -> str:
@@ -117,8 +155,9 @@ def _stock(run) -> str:
     skus = exceptions.skus_at_risk(projection, PANELS)
     if not skus:
         return "<h2>SKUs most at risk</h2><p>No SKU runs below its safety stock or into backorders.</p>"
-    return ("<h2>SKUs most at risk: stock against safety stock</h2>"
-            + image(stock_chart(projection, skus), "network stock and safety stock of the SKUs most at risk"))
+    return "<h2>SKUs most at risk: stock against safety stock</h2>" + image(
+        stock_chart(projection, skus), "network stock and safety stock of the SKUs most at risk"
+    )
 
 
 def _forecast(run, history: pd.DataFrame) -> str:
@@ -127,8 +166,9 @@ def _forecast(run, history: pd.DataFrame) -> str:
     if not skus:
         return "<h2>Forecast against history</h2><p>No forecast.</p>"
     past = history_by_period(history[history["sku"].isin(skus)], run.calendar, HISTORY_PERIODS)
-    return ("<h2>Forecast against history: top SKUs by forecast units</h2>"
-            + image(forecast_chart(past, run.forecast, skus), "demand history and forecast of the top SKUs"))
+    return "<h2>Forecast against history: top SKUs by forecast units</h2>" + image(
+        forecast_chart(past, run.forecast, skus), "demand history and forecast of the top SKUs"
+    )
 
 
 def history_by_period(history: pd.DataFrame, calendar: Calendar, periods: int) -> pd.DataFrame:
@@ -153,15 +193,38 @@ def history_by_period(history: pd.DataFrame, calendar: Calendar, periods: int) -
 def _exceptions(run) -> str:
     plan = run.plan
     parts = [
-        ("SKUs that stock out", exceptions.stockouts(plan.inventory_projection),
-         "No SKU runs into backorders."),
-        ("Order lines that ship late", _columns(exceptions.late_orders(run.order_plan), [
-            "order_id", "sku", "priority", "quantity", "due_date", "promised_date", "days_late", "status",
-            "reason"]), "Every open order line ships on time."),
-        ("FCs at or over outbound capacity", _as_percent(exceptions.full_fcs(
-            plan.capacity, plan.inventory_projection), "peak_utilization"), "No FC runs out of outbound capacity."),
-        ("Purchase orders to release now", _columns(exceptions.release_now(plan.purchase_orders), [
-            "supplier", "sku", "fc", "quantity", "total_cost", "arrival_date", "reason"]), "No PO needs releasing now."),
+        ("SKUs that stock out", exceptions.stockouts(plan.inventory_projection), "No SKU runs into backorders."),
+        (
+            "Order lines that ship late",
+            _columns(
+                exceptions.late_orders(run.order_plan),
+                [
+                    "order_id",
+                    "sku",
+                    "priority",
+                    "quantity",
+                    "due_date",
+                    "promised_date",
+                    "days_late",
+                    "status",
+                    "reason",
+                ],
+            ),
+            "Every open order line ships on time.",
+        ),
+        (
+            "FCs at or over outbound capacity",
+            _as_percent(exceptions.full_fcs(plan.capacity, plan.inventory_projection), "peak_utilization"),
+            "No FC runs out of outbound capacity.",
+        ),
+        (
+            "Purchase orders to release now",
+            _columns(
+                exceptions.release_now(plan.purchase_orders),
+                ["supplier", "sku", "fc", "quantity", "total_cost", "arrival_date", "reason"],
+            ),
+            "No PO needs releasing now.",
+        ),
     ]
     html = ["<h2>Exceptions, worst first</h2>"]
     for title, frame, none in parts:
@@ -178,7 +241,8 @@ def _columns(frame: pd.DataFrame, wanted: list[str]) -> pd.DataFrame:
 
 def _as_percent(frame: pd.DataFrame, column: str) -> pd.DataFrame:
     return frame.assign(**{column: (100 * frame[column].astype(float)).round(1)}).rename(
-        columns={column: f"{column} %"})
+        columns={column: f"{column} %"}
+    )
 
 
 def frame_table(frame: pd.DataFrame, digits: int = 1) -> str:
@@ -186,7 +250,7 @@ def frame_table(frame: pd.DataFrame, digits: int = 1) -> str:
     shown = frame.head(MAX_ROWS)
     rows = shown.astype(object).where(shown.notna(), None).values.tolist()
     more = len(frame) - len(shown)
-    note = f"<p class=\"more\">and {more} more rows in the output files.</p>" if more > 0 else ""
+    note = f'<p class="more">and {more} more rows in the output files.</p>' if more > 0 else ""
     return table([str(c).replace("_", " ") for c in frame.columns], rows, digits) + note
 
 
@@ -198,7 +262,7 @@ def table(header: list[str], rows: list[list], digits: int = 1) -> str:
 
 def _cell(value, digits: int) -> str:
     if isinstance(value, numbers.Number) and not isinstance(value, (bool, np.bool_)):
-        return f"<td class=\"n\">{escape(_number(value, digits))}</td>"
+        return f'<td class="n">{escape(_number(value, digits))}</td>'
     if isinstance(value, pd.Timestamp):
         return f"<td>{value.date().isoformat()}</td>"
     return f"<td>{escape('' if value is None else str(value))}</td>"
@@ -218,4 +282,4 @@ def _number(value, digits: int = 1) -> str:
 
 def image(content: bytes, description: str) -> str:
     data = base64.b64encode(content).decode("ascii")
-    return f"<img src=\"data:image/png;base64,{data}\" alt=\"{escape(description)}\">"
+    return f'<img src="data:image/png;base64,{data}" alt="{escape(description)}">'

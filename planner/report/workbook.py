@@ -15,9 +15,9 @@ from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.writer.excel import ExcelWriter
 
@@ -25,11 +25,26 @@ from planner.data.formula_guard import looks_like_formula
 
 ACTION_ORDER = {"release": 0, "planned": 1}
 SORT_KEYS = ["order_date", "sku", "fc", "arrival_date"]
-FORMATS = {"order_date": "yyyy-mm-dd", "arrival_date": "yyyy-mm-dd", "quantity": "#,##0.###",
-           "unit_price": "#,##0.00", "total_cost": "#,##0.00"}
+FORMATS = {
+    "order_date": "yyyy-mm-dd",
+    "arrival_date": "yyyy-mm-dd",
+    "quantity": "#,##0.###",
+    "unit_price": "#,##0.00",
+    "total_cost": "#,##0.00",
+}
 TOTALLED = ("quantity", "total_cost")
-WIDTHS = {"supplier": 16, "sku": 14, "fc": 8, "order_date": 12, "arrival_date": 12, "quantity": 11,
-          "unit_price": 11, "total_cost": 13, "action": 9, "reason": 80}
+WIDTHS = {
+    "supplier": 16,
+    "sku": 14,
+    "fc": 8,
+    "order_date": 12,
+    "arrival_date": 12,
+    "quantity": 11,
+    "unit_price": 11,
+    "total_cost": 13,
+    "action": 9,
+    "reason": 80,
+}
 SHEET_NAME_MAX = 31
 SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 EMPTY_SHEET = "purchase orders"
@@ -68,7 +83,7 @@ def sheet_titles(suppliers: list[str]) -> list[str]:
         while title.lower() in taken:
             copy += 1
             suffix = f" ({copy})"
-            title = base[:SHEET_NAME_MAX - len(suffix)] + suffix
+            title = base[: SHEET_NAME_MAX - len(suffix)] + suffix
         taken.add(title.lower())
         titles.append(title)
     return titles
@@ -116,8 +131,11 @@ def _bold(sheet: WriteOnlyWorksheet, value):
 
 def _totals(sheet: WriteOnlyWorksheet, lines: pd.DataFrame, columns: list[str]) -> None:
     sheet.append([])
-    for label, rows in (("total release now", lines[lines["action"] == "release"]),
-                        ("total planned", lines[lines["action"] == "planned"]), ("total", lines)):
+    for label, rows in (
+        ("total release now", lines[lines["action"] == "release"]),
+        ("total planned", lines[lines["action"] == "planned"]),
+        ("total", lines),
+    ):
         values = {c: round(float(rows[c].sum()), 3) for c in TOTALLED}
         sheet.append([_bold(sheet, label if i == 0 else values.get(c)) for i, c in enumerate(columns)])
 

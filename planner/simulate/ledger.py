@@ -23,8 +23,8 @@ WEEK = pd.Timedelta(days=7)
 class InTransit:
     """A PO or a transfer on its way: `arrival` is when it really arrives, `expected` what was promised."""
 
-    kind: str          # "purchase" or "transfer"
-    origin: str        # supplier or origin FC
+    kind: str  # "purchase" or "transfer"
+    origin: str  # supplier or origin FC
     sku: str
     fc: str
     quantity: float
@@ -43,7 +43,7 @@ class OrderLine:
     due_date: pd.Timestamp
     priority: int
     shipped: float = 0.0
-    completed: pd.Timestamp | None = None   # start of the week its last unit shipped
+    completed: pd.Timestamp | None = None  # start of the week its last unit shipped
 
     @property
     def remaining(self) -> float:
@@ -91,8 +91,9 @@ class Ledger:
     shipments: list[Shipment] = field(default_factory=list)
     _refs: int = 0
 
-    def release_purchases(self, purchases: pd.DataFrame, today: pd.Timestamp, flows: WeekFlows,
-                          delay_days=lambda supplier: 0) -> None:
+    def release_purchases(
+        self, purchases: pd.DataFrame, today: pd.Timestamp, flows: WeekFlows, delay_days=lambda supplier: 0
+    ) -> None:
         """Place POs (supplier, sku, fc, quantity) today, within each supplier line's weekly capacity."""
         used = defaultdict(float)
         for row in purchases.sort_values(["supplier", "sku", "fc"]).itertuples(index=False):
@@ -103,8 +104,9 @@ class Ledger:
             used[line.line] += quantity
             expected = today + pd.Timedelta(days=line.lead_time_days)
             arrival = expected + pd.Timedelta(days=delay_days(row.supplier))
-            self.in_transit.append(InTransit("purchase", row.supplier, row.sku, row.fc, quantity, arrival,
-                                             expected, self._ref("PO")))
+            self.in_transit.append(
+                InTransit("purchase", row.supplier, row.sku, row.fc, quantity, arrival, expected, self._ref("PO"))
+            )
             flows.purchase_lines += 1
             flows.purchased_units += quantity
             flows.purchase_cost += quantity * line.unit_price
@@ -117,15 +119,19 @@ class Ledger:
             if lane is None:
                 raise ValueError(f"no transfer lane {row.from_fc} -> {row.to_fc}")
             origin = (row.sku, row.from_fc)
-            quantity = min(float(row.quantity), self.on_hand.get(origin, 0.0),
-                           lane.capacity_per_week - used[(row.from_fc, row.to_fc)])
+            quantity = min(
+                float(row.quantity),
+                self.on_hand.get(origin, 0.0),
+                lane.capacity_per_week - used[(row.from_fc, row.to_fc)],
+            )
             if quantity <= EPS:
                 continue
             used[(row.from_fc, row.to_fc)] += quantity
             self.on_hand[origin] -= quantity
             arrival = today + pd.Timedelta(days=lane.lead_time_days)
-            self.in_transit.append(InTransit("transfer", row.from_fc, row.sku, row.to_fc, quantity, arrival,
-                                             arrival, self._ref("TR")))
+            self.in_transit.append(
+                InTransit("transfer", row.from_fc, row.sku, row.to_fc, quantity, arrival, arrival, self._ref("TR"))
+            )
             flows.transferred_units += quantity
             flows.transfer_cost += quantity * lane.cost_per_unit
             flows.transferred_out[origin] += quantity

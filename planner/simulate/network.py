@@ -39,17 +39,17 @@ class Lane:
 @dataclass(frozen=True)
 class Network:
     unit_cost: dict[str, float]
-    replacement_price: dict[str, float]   # lowest purchase price of each sku (unit cost without a supplier)
+    replacement_price: dict[str, float]  # lowest purchase price of each sku (unit cost without a supplier)
     unit_volume: dict[str, float]
     outbound_per_week: dict[str, float]
     inbound_per_week: dict[str, float]
     storage_m3: dict[str, float]
-    serving_fcs: dict[str, tuple[tuple[str, float], ...]]   # region -> (fc, shipping cost), preferred first
+    serving_fcs: dict[str, tuple[tuple[str, float], ...]]  # region -> (fc, shipping cost), preferred first
     lanes: dict[tuple[str, str], Lane]
     supplier_lines: dict[tuple[str, str, str], SupplierLine]  # (supplier, sku, fc)
 
     @classmethod
-    def from_dataset(cls, dataset: Dataset) -> "Network":
+    def from_dataset(cls, dataset: Dataset) -> Network:
         fcs = dataset.fulfillment_centers.set_index("fc")
         skus = dataset.skus.set_index("sku")
         unit_cost = skus["unit_cost"].astype(float)
@@ -82,14 +82,19 @@ def _weekly(per_day: pd.Series) -> dict[str, float]:
 def _serving_fcs(dataset: Dataset) -> dict[str, tuple[tuple[str, float], ...]]:
     """Per region, the FCs that serve it: cheapest and quickest first (its own FC costs nothing)."""
     arcs = service_arcs(dataset).sort_values(["region", "cost_per_unit", "extra_days", "fc"])
-    return {region: tuple(zip(group["fc"], group["cost_per_unit"].astype(float)))
-            for region, group in arcs.groupby("region", sort=True)}
+    return {
+        region: tuple(zip(group["fc"], group["cost_per_unit"].astype(float)))
+        for region, group in arcs.groupby("region", sort=True)
+    }
 
 
 def _lanes(lanes: pd.DataFrame) -> dict[tuple[str, str], Lane]:
-    return {(row.from_fc, row.to_fc): Lane(int(row.lead_time_days), float(row.cost_per_unit),
-                                           _or_unlimited(row.capacity_per_week))
-            for row in lanes.itertuples(index=False)}
+    return {
+        (row.from_fc, row.to_fc): Lane(
+            int(row.lead_time_days), float(row.cost_per_unit), _or_unlimited(row.capacity_per_week)
+        )
+        for row in lanes.itertuples(index=False)
+    }
 
 
 def _supplier_lines(dataset: Dataset) -> dict[tuple[str, str, str], SupplierLine]:
@@ -98,9 +103,15 @@ def _supplier_lines(dataset: Dataset) -> dict[tuple[str, str, str], SupplierLine
     lines = {}
     for line, row in enumerate(dataset.supplier_items.itertuples(index=False)):
         lot = float(row.lot_size) if row.lot_size > 0 else 1.0
-        offer = SupplierLine(line, float(row.unit_price), int(row.lead_time_days), float(row.moq), lot,
-                             _or_unlimited(row.capacity_per_week))
-        for fc in (fcs if row.fc == "*" else [row.fc]):
+        offer = SupplierLine(
+            line,
+            float(row.unit_price),
+            int(row.lead_time_days),
+            float(row.moq),
+            lot,
+            _or_unlimited(row.capacity_per_week),
+        )
+        for fc in fcs if row.fc == "*" else [row.fc]:
             lines.setdefault((row.supplier, row.sku, fc), offer)
     return lines
 

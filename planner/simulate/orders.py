@@ -18,9 +18,18 @@ DUE_DAYS = {1: 2, 2: 6, 3: 13}
 
 def open_order_lines(open_orders: pd.DataFrame, shift: pd.Timedelta) -> list[OrderLine]:
     """The dataset's open order lines, their dates moved back by `shift` to the replay's first day."""
-    return [OrderLine(row.order_id, row.sku, row.region, float(row.quantity), row.order_date - shift,
-                      row.due_date - shift, int(row.priority))
-            for row in open_orders.sort_values(["order_id", "sku"]).itertuples(index=False)]
+    return [
+        OrderLine(
+            row.order_id,
+            row.sku,
+            row.region,
+            float(row.quantity),
+            row.order_date - shift,
+            row.due_date - shift,
+            int(row.priority),
+        )
+        for row in open_orders.sort_values(["order_id", "sku"]).itertuples(index=False)
+    ]
 
 
 def weekly_demand(history: pd.DataFrame, week_start: pd.Timestamp) -> pd.DataFrame:
@@ -30,8 +39,9 @@ def weekly_demand(history: pd.DataFrame, week_start: pd.Timestamp) -> pd.DataFra
     return demand[demand["quantity"] > 0].reset_index(drop=True)
 
 
-def demand_lines(demand: pd.DataFrame, week: int, week_start: pd.Timestamp,
-                 rng: np.random.Generator) -> list[OrderLine]:
+def demand_lines(
+    demand: pd.DataFrame, week: int, week_start: pd.Timestamp, rng: np.random.Generator
+) -> list[OrderLine]:
     """One order line per sku x region x priority with demand: whole units drawn by priority share."""
     priorities = np.array(list(PRIORITY_SHARES))
     shares = np.array(list(PRIORITY_SHARES.values()))
@@ -42,6 +52,15 @@ def demand_lines(demand: pd.DataFrame, week: int, week_start: pd.Timestamp,
     for i, row in enumerate(demand.itertuples(index=False)):
         for j in np.flatnonzero(split[i] > 0):
             priority = int(priorities[j])
-            lines.append(OrderLine(f"SIM-W{week:03d}-{i:05d}-P{priority}", row.sku, row.region, float(split[i, j]),
-                                   week_start, week_start + pd.Timedelta(days=DUE_DAYS[priority]), priority))
+            lines.append(
+                OrderLine(
+                    f"SIM-W{week:03d}-{i:05d}-P{priority}",
+                    row.sku,
+                    row.region,
+                    float(split[i, j]),
+                    week_start,
+                    week_start + pd.Timedelta(days=DUE_DAYS[priority]),
+                    priority,
+                )
+            )
     return lines

@@ -26,18 +26,18 @@ from planner.simulate.network import Network
 
 PURCHASE_COLUMNS = ["supplier", "sku", "fc", "quantity"]
 TRANSFER_COLUMNS = ["from_fc", "to_fc", "sku", "quantity"]
-CYCLE_WEEKS = 4.0     # minmax: S - s covers about a month of demand, as ERP reorder rules are set
-REVIEW_WEEKS = 1.0    # order-up-to reviews every week
+CYCLE_WEEKS = 4.0  # minmax: S - s covers about a month of demand, as ERP reorder rules are set
+REVIEW_WEEKS = 1.0  # order-up-to reviews every week
 
 
 @dataclass(frozen=True)
 class Decisions:
     purchases: pd.DataFrame
     transfers: pd.DataFrame
-    planned: bool = True   # False when the policy had no plan this week (it then releases nothing)
+    planned: bool = True  # False when the policy had no plan this week (it then releases nothing)
 
     @classmethod
-    def none(cls, planned: bool = True) -> "Decisions":
+    def none(cls, planned: bool = True) -> Decisions:
         return cls(pd.DataFrame(columns=PURCHASE_COLUMNS), pd.DataFrame(columns=TRANSFER_COLUMNS), planned)
 
 
@@ -55,9 +55,17 @@ class WeeklyForecast:
     def __call__(self, history: pd.DataFrame, today: pd.Timestamp) -> pd.DataFrame:
         if today not in self._cache:
             calendar = Calendar(today, "week", self.config.horizon)
-            self.remember(today, forecast_demand(history, calendar, interval_level=self.config.interval_level,
-                                                 history_periods=self.config.history_periods, jobs=self.jobs,
-                                                 options=self.config.forecast_options()))
+            self.remember(
+                today,
+                forecast_demand(
+                    history,
+                    calendar,
+                    interval_level=self.config.interval_level,
+                    history_periods=self.config.history_periods,
+                    jobs=self.jobs,
+                    options=self.config.forecast_options(),
+                ),
+            )
         return self._cache[today]
 
     def remember(self, today: pd.Timestamp, forecast: pd.DataFrame) -> None:
@@ -84,8 +92,10 @@ class LpPolicy:
         moves = plan.transfers[plan.transfers["ship_date"] == today]
         moves = moves.assign(quantity=np.floor(moves["quantity"].to_numpy(dtype=float) + 1e-6))
         orders = orders.assign(quantity=np.round(orders["quantity"].to_numpy(dtype=float)))
-        return Decisions(orders[PURCHASE_COLUMNS].reset_index(drop=True),
-                         moves[moves["quantity"] > 0][TRANSFER_COLUMNS].reset_index(drop=True))
+        return Decisions(
+            orders[PURCHASE_COLUMNS].reset_index(drop=True),
+            moves[moves["quantity"] > 0][TRANSFER_COLUMNS].reset_index(drop=True),
+        )
 
 
 @dataclass
@@ -98,8 +108,9 @@ class MinMaxPolicy:
     name: str = "minmax"
 
     def decide(self, view: Dataset, today: pd.Timestamp) -> Decisions:
-        rows = stock_positions(view, today, self.forecast(view.demand_history, today),
-                               supplier_options(self.network, "cheapest"))
+        rows = stock_positions(
+            view, today, self.forecast(view.demand_history, today), supplier_options(self.network, "cheapest")
+        )
         z = NormalDist().inv_cdf(self.config.service_level)
         lead = rows["lead_time_days"] / 7.0
         reorder = rows["lead_demand"] + z * rows["sigma"] * np.sqrt(lead)
@@ -136,22 +147,33 @@ class OrderUpToPolicy:
         base_stock = slow["review_demand"] + z * slow["sigma"] * np.sqrt(weeks)
         wanted = np.where(position < base_stock, base_stock - position, 0.0)
         lines = pd.concat([urgent_lines, purchase_lines(slow, wanted)], ignore_index=True)
-        return Decisions(lines.groupby(["supplier", "sku", "fc"], as_index=False)["quantity"].sum(),
-                         Decisions.none().transfers)
+        return Decisions(
+            lines.groupby(["supplier", "sku", "fc"], as_index=False)["quantity"].sum(), Decisions.none().transfers
+        )
 
 
 def supplier_options(network: Network, choice: str) -> pd.DataFrame:
     """One supplier line per sku x FC: the cheapest (then fastest) or the fastest (then cheapest)."""
-    lines = pd.DataFrame([{"supplier": s, "sku": k, "fc": f, "unit_price": l.unit_price,
-                           "lead_time_days": l.lead_time_days, "moq": l.moq, "lot_size": l.lot_size}
-                          for (s, k, f), l in network.supplier_lines.items()])
+    lines = pd.DataFrame(
+        [
+            {
+                "supplier": s,
+                "sku": k,
+                "fc": f,
+                "unit_price": terms.unit_price,
+                "lead_time_days": terms.lead_time_days,
+                "moq": terms.moq,
+                "lot_size": terms.lot_size,
+            }
+            for (s, k, f), terms in network.supplier_lines.items()
+        ]
+    )
     order = ["unit_price", "lead_time_days"] if choice == "cheapest" else ["lead_time_days", "unit_price"]
     lines = lines.sort_values(["sku", "fc"] + order + ["supplier"], kind="stable")
     return lines.drop_duplicates(["sku", "fc"]).reset_index(drop=True)
 
 
-def stock_positions(view: Dataset, today: pd.Timestamp, forecast: pd.DataFrame,
-                    options: pd.DataFrame) -> pd.DataFrame:
+def stock_positions(view: Dataset, today: pd.Timestamp, forecast: pd.DataFrame, options: pd.DataFrame) -> pd.DataFrame:
     """Per sku x FC with a supplier line: forecast demand over its lead time, sigma, stock positions.
 
     `position` = on hand + everything in transit - open order units of the FC's region;
@@ -168,8 +190,9 @@ def stock_positions(view: Dataset, today: pd.Timestamp, forecast: pd.DataFrame,
     committed = _at_position(_to_fcs(view.open_orders, view.fulfillment_centers, "quantity"), "quantity", rows)
     inbound = view.inbound.merge(rows[["sku", "fc"]].assign(due_by=today + pd.to_timedelta(review_days, unit="D")))
     rows["position"] = on_hand + _at_position(inbound, "quantity", rows) - committed
-    rows["near_position"] = on_hand + _at_position(inbound[inbound["eta"] < inbound["due_by"]], "quantity",
-                                                   rows) - committed
+    rows["near_position"] = (
+        on_hand + _at_position(inbound[inbound["eta"] < inbound["due_by"]], "quantity", rows) - committed
+    )
     return rows
 
 

@@ -37,8 +37,9 @@ def summary_text(summary: pd.DataFrame) -> str:
     label = max(len(name) for name in rows)
     widths = [max(len(policy), *(len(cells[i]) for cells in rows.values())) for i, policy in enumerate(policies)]
     header = " " * label + "".join(f"  {policy:>{w}}" for policy, w in zip(policies, widths))
-    lines = [f"{name:<{label}}" + "".join(f"  {cell:>{w}}" for cell, w in zip(cells, widths))
-             for name, cells in rows.items()]
+    lines = [
+        f"{name:<{label}}" + "".join(f"  {cell:>{w}}" for cell, w in zip(cells, widths)) for name, cells in rows.items()
+    ]
     return "\n".join([header, *lines])
 
 
@@ -54,11 +55,13 @@ def _cells(name: str, values: pd.Series) -> list[str]:
 
 def simulation_page(simulation: Simulation) -> str:
     """A self-contained page: the table, then one chart per weekly measure (PNG embedded)."""
-    charts = "\n".join(f'<h2>{html.escape(title)}</h2>\n<img alt="{html.escape(title)}" '
-                       f'src="data:image/png;base64,{_chart(simulation.weekly, column, title, cumulative)}">'
-                       for column, title, cumulative in CHARTS)
+    charts = "\n".join(
+        f'<h2>{html.escape(title)}</h2>\n<img alt="{html.escape(title)}" '
+        f'src="data:image/png;base64,{_chart(simulation.weekly, column, title, cumulative)}">'
+        for column, title, cumulative in CHARTS
+    )
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Simulation</title>"
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Simulation</title>'
         "<style>body{font-family:sans-serif;margin:2em;max-width:60em}pre{background:#f6f6f6;padding:1em}"
         "img{max-width:100%}</style></head><body>\n"
         f"<h1>Rolling-horizon replay, {len(simulation.runs[0].weekly)} weeks</h1>\n"

@@ -20,13 +20,21 @@ POLICIES = ("lp", "minmax", "order-up-to")
 @dataclass(frozen=True)
 class Simulation:
     runs: list[PolicyRun]
-    summary: pd.DataFrame    # one row per policy
-    weekly: pd.DataFrame     # one row per policy and week
+    summary: pd.DataFrame  # one row per policy
+    weekly: pd.DataFrame  # one row per policy and week
 
 
-def simulate(dataset: Dataset, config: PlanConfig, *, weeks: int, policies=POLICIES, seed: int = 0,
-             delays: tuple[SupplierDelay, ...] = (), jobs: int | None = 1,
-             progress=lambda policy, week, weeks: None) -> Simulation:
+def simulate(
+    dataset: Dataset,
+    config: PlanConfig,
+    *,
+    weeks: int,
+    policies=POLICIES,
+    seed: int = 0,
+    delays: tuple[SupplierDelay, ...] = (),
+    jobs: int | None = 1,
+    progress=lambda policy, week, weeks: None,
+) -> Simulation:
     """Replay `weeks` weeks with each policy on the same seeded orders and disruptions.
 
     The replay steps a week at a time, so the planner always plans weekly periods.
@@ -39,8 +47,10 @@ def simulate(dataset: Dataset, config: PlanConfig, *, weeks: int, policies=POLIC
     network = Network.from_dataset(dataset)
     setup = Replay(dataset, network, week_orders(dataset, weeks, seed), config.holding_rate, tuple(delays))
     forecast = WeeklyForecast(config, jobs)
-    makers = {"lp": lambda: LpPolicy(config, forecast, jobs),
-              "minmax": lambda: MinMaxPolicy(network, config, forecast),
-              "order-up-to": lambda: OrderUpToPolicy(network, config, forecast)}
+    makers = {
+        "lp": lambda: LpPolicy(config, forecast, jobs),
+        "minmax": lambda: MinMaxPolicy(network, config, forecast),
+        "order-up-to": lambda: OrderUpToPolicy(network, config, forecast),
+    }
     runs = [setup.run(makers[name](), lambda week, name=name: progress(name, week, weeks)) for name in policies]
     return Simulation(runs, summary_table(runs), weekly_table(runs))

@@ -46,8 +46,9 @@ def parse_delay(text: str) -> SupplierDelay:
     return delay
 
 
-def with_promotion(history: pd.DataFrame, skus: list[str], first_day: pd.Timestamp, weeks: int,
-                   factor: float) -> pd.DataFrame:
+def with_promotion(
+    history: pd.DataFrame, skus: list[str], first_day: pd.Timestamp, weeks: int, factor: float
+) -> pd.DataFrame:
     """History with the demand of `skus` multiplied by `factor` for `weeks` weeks from `first_day`."""
     window = (history["date"] >= first_day) & (history["date"] < first_day + pd.Timedelta(weeks=weeks))
     boosted = window & history["sku"].isin(skus)

@@ -29,8 +29,10 @@ def policy_summary(run: PolicyRun) -> dict:
         "weeks": len(weekly),
         "weeks_without_plan": int((~weekly["planned"].astype(bool)).sum()),
         "fill_rate": _ratio(due["on_time_units"].sum(), due["quantity"].sum()),
-        **{f"on_time_p{p}": _ratio(group["on_time"].sum(), len(group))
-           for p, group in due.groupby("priority", sort=True)},
+        **{
+            f"on_time_p{p}": _ratio(group["on_time"].sum(), len(group))
+            for p, group in due.groupby("priority", sort=True)
+        },
         "backorder_unit_weeks": float(weekly["backorder_units"].sum()),
         "backlog_unit_weeks": float(weekly["backlog_units"].sum()),
         "avg_inventory_value": float(weekly["inventory_value"].mean()),
@@ -45,10 +47,14 @@ def policy_summary(run: PolicyRun) -> dict:
 def due_lines(run: PolicyRun) -> pd.DataFrame:
     """Order lines due inside the replay: units shipped by their due date, and whether all were."""
     end = run.start + len(run.weekly) * WEEK
-    lines = pd.DataFrame([(o.order_id, o.sku, o.priority, o.quantity, o.due_date) for o in run.ledger.orders],
-                         columns=["order_id", "sku", "priority", "quantity", "due_date"])
-    shipped = pd.DataFrame([(s.order_id, s.sku, run.start + s.week * WEEK, s.quantity) for s in run.ledger.shipments],
-                           columns=["order_id", "sku", "week_start", "quantity"])
+    lines = pd.DataFrame(
+        [(o.order_id, o.sku, o.priority, o.quantity, o.due_date) for o in run.ledger.orders],
+        columns=["order_id", "sku", "priority", "quantity", "due_date"],
+    )
+    shipped = pd.DataFrame(
+        [(s.order_id, s.sku, run.start + s.week * WEEK, s.quantity) for s in run.ledger.shipments],
+        columns=["order_id", "sku", "week_start", "quantity"],
+    )
     lines = lines[(lines["due_date"] >= run.start) & (lines["due_date"] < end)]
     in_time = shipped.merge(lines[["order_id", "sku", "due_date"]], on=["order_id", "sku"])
     in_time = in_time[in_time["week_start"] <= in_time["due_date"]]
@@ -65,7 +71,8 @@ def summary_table(runs: list[PolicyRun]) -> pd.DataFrame:
 def weekly_table(runs: list[PolicyRun]) -> pd.DataFrame:
     """simulation.csv: every policy's weekly series, one after the other."""
     return pd.concat([run.weekly.assign(policy=run.name) for run in runs], ignore_index=True)[
-        ["policy"] + list(runs[0].weekly.columns)]
+        ["policy"] + list(runs[0].weekly.columns)
+    ]
 
 
 def _ratio(part: float, whole: float) -> float:

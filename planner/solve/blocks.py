@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 TOL = 1e-6
-_scheduler_threads: int | None = None     # the thread count HiGHS's process-wide scheduler runs with
+_scheduler_threads: int | None = None  # the thread count HiGHS's process-wide scheduler runs with
 
 
 def use_highs_threads(threads: int | None) -> None:
@@ -32,6 +32,7 @@ def use_highs_threads(threads: int | None) -> None:
         return
     if _scheduler_threads is not None:
         import highspy
+
         highspy.Highs.resetGlobalScheduler(True)
     _scheduler_threads = threads
 
@@ -63,13 +64,13 @@ class Matrix:
     costs: np.ndarray
     low: np.ndarray
     up: np.ndarray
-    integer: np.ndarray      # column indices of the integer variables
+    integer: np.ndarray  # column indices of the integer variables
 
-    def subset(self, columns: np.ndarray, rows: np.ndarray) -> "Matrix":
+    def subset(self, columns: np.ndarray, rows: np.ndarray) -> Matrix:
         """These columns and rows (which must hold all their rows' entries), renumbered from 0."""
         return self.subsets([columns], [rows])[0]
 
-    def subsets(self, columns: list[np.ndarray], rows: list[np.ndarray]) -> list["Matrix"]:
+    def subsets(self, columns: list[np.ndarray], rows: list[np.ndarray]) -> list[Matrix]:
         """`subset` of each pair of columns and rows, the pairs' columns disjoint (one sku each,
         say): one pass over the model's columns for all of them, where a pass each would take
         time in the number of pairs times the model's size."""
@@ -82,15 +83,22 @@ class Matrix:
         order = np.argsort(owner[integer], kind="stable")
         edges = np.searchsorted(owner[integer][order], np.arange(len(columns) + 1))
         integer = position[integer[order]]
-        return [self._cut(mine, rows[k], position, integer[edges[k]:edges[k + 1]])
-                for k, mine in enumerate(columns)]
+        return [self._cut(mine, rows[k], position, integer[edges[k] : edges[k + 1]]) for k, mine in enumerate(columns)]
 
-    def _cut(self, columns: np.ndarray, rows: np.ndarray, position: np.ndarray, integer: np.ndarray) -> "Matrix":
+    def _cut(self, columns: np.ndarray, rows: np.ndarray, position: np.ndarray, integer: np.ndarray) -> Matrix:
         counts = np.diff(self.starts)[rows]
         entries = row_entries(self.starts, rows)
-        return Matrix(np.r_[0, np.cumsum(counts)].astype(np.int32), position[self.index[entries]],
-                      self.value[entries], self.row_low[rows], self.row_up[rows], self.costs[columns],
-                      self.low[columns], self.up[columns], integer)
+        return Matrix(
+            np.r_[0, np.cumsum(counts)].astype(np.int32),
+            position[self.index[entries]],
+            self.value[entries],
+            self.row_low[rows],
+            self.row_up[rows],
+            self.costs[columns],
+            self.low[columns],
+            self.up[columns],
+            integer,
+        )
 
 
 @dataclass(frozen=True)
@@ -101,7 +109,7 @@ class SkuBlocks:
     rows: list[np.ndarray]
 
     @classmethod
-    def split(cls, matrix: Matrix, column_sku: np.ndarray, target_columns: int) -> "SkuBlocks | None":
+    def split(cls, matrix: Matrix, column_sku: np.ndarray, target_columns: int) -> SkuBlocks | None:
         """Blocks of consecutive skus of about `target_columns` columns; None when a row joins
         two skus (or a column of no sku), so the split would not be exact."""
         index = matrix.index
@@ -130,7 +138,7 @@ def _members(block: np.ndarray, count: int) -> list[np.ndarray]:
     """Indices per block number, ascending within each block."""
     order = np.argsort(block, kind="stable")
     edges = np.searchsorted(block[order], np.arange(count + 1))
-    return [order[edges[b]:edges[b + 1]] for b in range(count)]
+    return [order[edges[b] : edges[b + 1]] for b in range(count)]
 
 
 def block_problem(matrix: Matrix, columns: np.ndarray, rows: np.ndarray, options: dict, *, integer: bool):
@@ -141,14 +149,17 @@ def block_problem(matrix: Matrix, columns: np.ndarray, rows: np.ndarray, options
 def highs_problem(block: Matrix, options: dict, *, integer: bool):
     """A HiGHS model of these arrays."""
     import highspy
+
     part = highspy.Highs()
     for option, setting in {"output_flag": False, **options}.items():
         part.setOptionValue(option, setting)
     n = len(block.costs)
-    part.addCols(n, block.costs, block.low, block.up, 0, np.zeros(n, dtype=np.int32), np.zeros(0, dtype=np.int32),
-                 np.zeros(0))
-    part.addRows(len(block.row_low), block.row_low, block.row_up, len(block.index), block.starts[:-1], block.index,
-                 block.value)
+    part.addCols(
+        n, block.costs, block.low, block.up, 0, np.zeros(n, dtype=np.int32), np.zeros(0, dtype=np.int32), np.zeros(0)
+    )
+    part.addRows(
+        len(block.row_low), block.row_low, block.row_up, len(block.index), block.starts[:-1], block.index, block.value
+    )
     if integer and len(block.integer):
         kinds = np.zeros(n, dtype=np.uint8)
         kinds[block.integer] = 1
@@ -185,11 +196,11 @@ class SharedRows:
 class SkuMilps:
     """Each sku's own plan at the relaxation's prices: its MILP where rounding loses most."""
 
-    values: np.ndarray     # per column: the sku's MILP or rounded plan, or the relaxation's value
-    bound_lift: float      # sum over skus solved (MILP dual bound - relaxation value at those prices)
-    solved: int            # skus whose MILP was solved
-    fractional: int        # skus whose relaxation had a fractional integer variable
-    rounded: int = 0       # skus that keep their own rounded plan (no MILP)
+    values: np.ndarray  # per column: the sku's MILP or rounded plan, or the relaxation's value
+    bound_lift: float  # sum over skus solved (MILP dual bound - relaxation value at those prices)
+    solved: int  # skus whose MILP was solved
+    fractional: int  # skus whose relaxation had a fractional integer variable
+    rounded: int = 0  # skus that keep their own rounded plan (no MILP)
 
     @property
     def planned(self) -> bool:
@@ -198,20 +209,35 @@ class SkuMilps:
 
 
 SKUS_PER_TASK = 16
-SKU_MILP_NODES = 200      # branch-and-bound nodes per sku: a deterministic cap on a hard sku
+SKU_MILP_NODES = 200  # branch-and-bound nodes per sku: a deterministic cap on a hard sku
 # A sku's MILP is a few hundred rows: HiGHS's sub-MIP heuristics (RENS, RINS) and restarts
 # took half of its time and changed its optimum by about 1e-6 (40 skus of the 1,000-sku
 # benchmark: 13.9 s against 29.5 s); without the root reduced-cost heuristic and with a cut
 # pool of 200 rows, 8.9-9.2 s against 12.3-13.3 s, the optimum 0.01% higher (within the
 # sku's gap).
-SKU_MILP_OPTIONS = {"threads": 1, "mip_max_nodes": SKU_MILP_NODES, "mip_heuristic_run_rens": False,
-                    "mip_heuristic_run_rins": False, "mip_allow_restart": False,
-                    "mip_heuristic_run_root_reduced_cost": False, "mip_pool_soft_limit": 200}
+SKU_MILP_OPTIONS = {
+    "threads": 1,
+    "mip_max_nodes": SKU_MILP_NODES,
+    "mip_heuristic_run_rens": False,
+    "mip_heuristic_run_rins": False,
+    "mip_allow_restart": False,
+    "mip_heuristic_run_root_reduced_cost": False,
+    "mip_pool_soft_limit": 200,
+}
 
 
-def sku_milps(matrix: Matrix, blocks: SkuBlocks, relaxed: np.ndarray, shared: SharedRows,
-              options: dict, deadline: float, workers: int = 1, loss_share: float = 0.0,
-              openings: np.ndarray | None = None, rounder=None) -> SkuMilps:
+def sku_milps(
+    matrix: Matrix,
+    blocks: SkuBlocks,
+    relaxed: np.ndarray,
+    shared: SharedRows,
+    options: dict,
+    deadline: float,
+    workers: int = 1,
+    loss_share: float = 0.0,
+    openings: np.ndarray | None = None,
+    rounder=None,
+) -> SkuMilps:
     """Each sku whose relaxed integers are fractional gets a plan of its own at the shared rows'
     dual prices (skus with integral relaxed values are already optimal at those prices).
 
@@ -228,7 +254,7 @@ def sku_milps(matrix: Matrix, blocks: SkuBlocks, relaxed: np.ndarray, shared: Sh
     when there is one), so the result does not depend on the number of workers. A sku left
     without a plan by the deadline keeps the relaxation's values.
     """
-    use_highs_threads(1)      # each sku alone on one thread, in this process or a worker
+    use_highs_threads(1)  # each sku alone on one thread, in this process or a worker
     scale = abs(float(matrix.costs @ relaxed))
     matrix = replace(matrix, costs=shared.priced_costs(matrix.costs))
     until = time.monotonic() + (deadline - time.perf_counter())
@@ -238,7 +264,7 @@ def sku_milps(matrix: Matrix, blocks: SkuBlocks, relaxed: np.ndarray, shared: Sh
     with _TaskRunner(workers) as run:
         if loss_share > 0 and rounder is not None:
             rounded = rounder(wanted, matrix.costs, relaxed, openings, until - time.monotonic())
-            use_highs_threads(1)     # the rounder's HiGHS may run with its own thread count
+            use_highs_threads(1)  # the rounder's HiGHS may run with its own thread count
         elif loss_share > 0:
             rounded = _solve_all(run, _rounded_plan, matrix, blocks, wanted, relaxed, {"threads": 1}, until, openings)
         if loss_share > 0:
@@ -267,14 +293,23 @@ def _losing_most(rounded: dict, budget: float) -> list[int]:
     rest lose at most `budget` together; in that order."""
     loss = {block: np.inf if result is None else result[1] for block, result in rounded.items()}
     order = sorted(loss, key=lambda block: (-loss[block], block))
-    rest = np.cumsum([loss[block] for block in reversed(order)])[::-1]     # loss of order[i:]
+    rest = np.cumsum([loss[block] for block in reversed(order)])[::-1]  # loss of order[i:]
     return [block for block, left in zip(order, rest) if left > budget]
 
 
-def _solve_all(run, solve_one, matrix: Matrix, blocks: SkuBlocks, wanted: list[int], relaxed: np.ndarray,
-               options: dict, until: float, openings: np.ndarray | None = None) -> dict:
+def _solve_all(
+    run,
+    solve_one,
+    matrix: Matrix,
+    blocks: SkuBlocks,
+    wanted: list[int],
+    relaxed: np.ndarray,
+    options: dict,
+    until: float,
+    openings: np.ndarray | None = None,
+) -> dict:
     """block -> solve_one's result for each wanted sku, solved in tasks (by `run`) in the order given."""
-    groups = [wanted[i:i + SKUS_PER_TASK] for i in range(0, len(wanted), SKUS_PER_TASK)]
+    groups = [wanted[i : i + SKUS_PER_TASK] for i in range(0, len(wanted), SKUS_PER_TASK)]
     tasks = [_task(matrix, blocks, group, relaxed, options, until, solve_one, openings) for group in groups]
     results: dict = {}
     for group, solved in zip(groups, run(tasks)):
@@ -290,21 +325,38 @@ class _Task:
     relaxed: np.ndarray
     blocks: list[tuple[np.ndarray, np.ndarray]]
     options: dict
-    until: float              # time.monotonic() deadline
-    solve_one: object         # (task, columns, rows, seconds left) -> (plan, loss or gain) | None
-    openings: np.ndarray | None = None     # roundings × the task's columns (see sku_milps)
+    until: float  # time.monotonic() deadline
+    solve_one: object  # (task, columns, rows, seconds left) -> (plan, loss or gain) | None
+    openings: np.ndarray | None = None  # roundings × the task's columns (see sku_milps)
 
 
-def _task(matrix: Matrix, blocks: SkuBlocks, group: list[int], relaxed: np.ndarray, options: dict,
-          until: float, solve_one, openings: np.ndarray | None = None) -> _Task:
+def _task(
+    matrix: Matrix,
+    blocks: SkuBlocks,
+    group: list[int],
+    relaxed: np.ndarray,
+    options: dict,
+    until: float,
+    solve_one,
+    openings: np.ndarray | None = None,
+) -> _Task:
     columns = np.concatenate([blocks.columns[b] for b in group])
     rows = np.concatenate([blocks.rows[b] for b in group])
     column_edges = np.cumsum([0] + [len(blocks.columns[b]) for b in group])
     row_edges = np.cumsum([0] + [len(blocks.rows[b]) for b in group])
-    local = [(np.arange(column_edges[i], column_edges[i + 1]), np.arange(row_edges[i], row_edges[i + 1]))
-             for i in range(len(group))]
-    return _Task(matrix.subset(columns, rows), relaxed[columns], local, options, until, solve_one,
-                 None if openings is None else openings[:, columns])
+    local = [
+        (np.arange(column_edges[i], column_edges[i + 1]), np.arange(row_edges[i], row_edges[i + 1]))
+        for i in range(len(group))
+    ]
+    return _Task(
+        matrix.subset(columns, rows),
+        relaxed[columns],
+        local,
+        options,
+        until,
+        solve_one,
+        None if openings is None else openings[:, columns],
+    )
 
 
 class _TaskRunner:
@@ -314,7 +366,7 @@ class _TaskRunner:
     def __init__(self, workers: int):
         self.workers, self.pool = workers, None
 
-    def __enter__(self) -> "_TaskRunner":
+    def __enter__(self) -> _TaskRunner:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -327,6 +379,7 @@ class _TaskRunner:
         if self.pool is None:
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
+
             # spawned, not forked: each task carries its own arrays, and a forked worker's
             # allocations would copy the parent's pages (the whole model's)
             spawn = multiprocessing.get_context("spawn")
@@ -348,13 +401,13 @@ def _milp_plan(task: _Task, columns: np.ndarray, rows: np.ndarray, left: float):
     part = block_problem(task.matrix, columns, rows, {**task.options, "time_limit": left}, integer=True)
     part.run()
     info = part.getInfo()
-    if info.primal_solution_status != 2:     # no feasible solution (the status names why)
+    if info.primal_solution_status != 2:  # no feasible solution (the status names why)
         return None
     relaxed_cost = float(task.matrix.costs[columns] @ task.relaxed[columns])
     return np.asarray(part.getSolution().col_value, dtype=float), max(info.mip_dual_bound - relaxed_cost, 0.0)
 
 
-ROUNDING_OPENS = (TOL, 0.5)     # without openings, a 0/1 integer is set where its relaxed value exceeds this
+ROUNDING_OPENS = (TOL, 0.5)  # without openings, a 0/1 integer is set where its relaxed value exceeds this
 
 
 def _rounded_plan(task: _Task, columns: np.ndarray, rows: np.ndarray, left: float):
@@ -385,6 +438,7 @@ def round_sku(part, block: SkuLp, relaxed: np.ndarray, openings: np.ndarray | No
     and re-solves again. `part`'s bounds are the block's again afterwards.
     """
     import highspy
+
     switch = block.integer[block.up[block.integer] <= 1]
     lots = block.integer[block.up[block.integer] > 1]
     every = np.arange(len(block.costs), dtype=np.int32)
@@ -397,7 +451,7 @@ def round_sku(part, block: SkuLp, relaxed: np.ndarray, openings: np.ndarray | No
 
     for opened in _roundings(openings, switch, relaxed):
         if any(np.array_equal(opened, earlier) for earlier in tried):
-            continue                 # the same MOQ POs as a rounding already tried
+            continue  # the same MOQ POs as a rounding already tried
         tried.append(opened)
         part.changeColsBounds(len(every), every, block.low, block.up)
         if not fix(switch, opened):

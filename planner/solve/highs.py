@@ -82,18 +82,21 @@ class HighsSession:
     A large model's LPs are solved by prices (planner/solve/prices.py), without the whole
     model in HiGHS: it is loaded only for a solver call on the whole (a MILP, or a small LP)."""
 
-    PRICED_COLUMNS = 150_000    # LPs of more columns are solved by prices (100 skus x 6 FCs: whole is faster; 300: prices)
+    PRICED_COLUMNS = (
+        150_000  # LPs of more columns are solved by prices (100 skus x 6 FCs: whole is faster; 300: prices)
+    )
     RELAXATION_GAP_SHARE = 0.1  # of mip_gap, for the relaxation solved by prices
-    REPAIR_GAP_SHARE = 0.25     # of mip_gap, for a repair solved by prices
+    REPAIR_GAP_SHARE = 0.25  # of mip_gap, for a repair solved by prices
 
     def __init__(self, highs, frame):
         import highspy
+
         self.highs, self.frame, self.inf = highs, frame, highspy.kHighsInf
         self.integer = np.flatnonzero([v.cat == pulp.LpInteger for v in frame.variables]).astype(np.int32)
         self.bounds = self._bounds()
         self.matrix = stacked_rows(frame.eager, self.inf)
         self.loaded = False
-        self.lazy_rows = 0                 # lazy rows (the frame's `added`, in order) sent so far
+        self.lazy_rows = 0  # lazy rows (the frame's `added`, in order) sent so far
         self.last_priced: PricedSolution | None = None
 
     def load(self) -> None:
@@ -104,8 +107,9 @@ class HighsSession:
             return
         low, up = self.bounds
         n = len(low)
-        self.highs.addCols(n, self.frame.costs, low, up, 0, np.zeros(n, dtype=np.int32),
-                           np.zeros(0, dtype=np.int32), np.zeros(0))
+        self.highs.addCols(
+            n, self.frame.costs, low, up, 0, np.zeros(n, dtype=np.int32), np.zeros(0, dtype=np.int32), np.zeros(0)
+        )
         starts, index, value, row_low, row_up = self.matrix
         self.highs.addRows(len(row_low), row_low, row_up, len(index), starts[:-1], index, value)
         self.loaded = True
@@ -130,8 +134,9 @@ class HighsSession:
             return None
         capacities = Capacities(*stacked_rows(list(self.frame.lazy.values()), np.inf))
         threads = self.highs.getOptionValue("threads")[1]
-        return PricedLp.split(self.arrays(), self.column_skus, capacities, self._block_options(solver="simplex"),
-                              workers=threads)
+        return PricedLp.split(
+            self.arrays(), self.column_skus, capacities, self._block_options(solver="simplex"), workers=threads
+        )
 
     def solve_by_prices(self, time_limit: float, mip_gap: float) -> tuple[int, int]:
         """Solve the LP at the current bounds by prices; the plan goes into the variables.
@@ -153,8 +158,9 @@ class HighsSession:
         """The Lagrangian bound of the last LP, when it was solved by prices."""
         return None if self.last_priced is None else self.last_priced.bound
 
-    def sku_milps(self, deadline: float, gap: float, workers: int, loss_share: float,
-                  openings: np.ndarray | None = None) -> SkuMilps | None:
+    def sku_milps(
+        self, deadline: float, gap: float, workers: int, loss_share: float, openings: np.ndarray | None = None
+    ) -> SkuMilps | None:
         """Each fractional sku's own plan (rounded, or its MILP; planner/solve/blocks.py) at the
         prices of the relaxation just solved: its duals, or the prices of its bound when solved
         by prices; None when the model does not split by sku."""
@@ -168,8 +174,9 @@ class HighsSession:
             rounder = self.priced.rounder(blocks)
         else:
             shared, relaxed = self._added_rows(len(matrix.row_low))
-        return sku_milps(matrix, blocks, relaxed, shared, {"mip_rel_gap": gap}, deadline, workers, loss_share,
-                         openings, rounder)
+        return sku_milps(
+            matrix, blocks, relaxed, shared, {"mip_rel_gap": gap}, deadline, workers, loss_share, openings, rounder
+        )
 
     def _added_rows(self, eager_rows: int) -> tuple[SharedRows, np.ndarray]:
         """The lazy rows in the whole model, with their duals, and its solution."""
@@ -183,8 +190,8 @@ class HighsSession:
     def _priced_rows(self, priced: PricedSolution) -> SharedRows:
         """The shared rows the prices' master used, at the prices of the bound."""
         capacities, used = self.priced.capacities, priced.used_rows
-        index = [capacities.index[capacities.starts[r]:capacities.starts[r + 1]] for r in used.tolist()]
-        value = [capacities.value[capacities.starts[r]:capacities.starts[r + 1]] for r in used.tolist()]
+        index = [capacities.index[capacities.starts[r] : capacities.starts[r + 1]] for r in used.tolist()]
+        value = [capacities.value[capacities.starts[r] : capacities.starts[r + 1]] for r in used.tolist()]
         return SharedRows(index, value, capacities.low[used], capacities.up[used], priced.prices[used])
 
     def _bounds(self) -> tuple[np.ndarray, np.ndarray]:
@@ -199,10 +206,9 @@ class HighsSession:
         self.bounds = low, up = self._bounds()
         if not self.loaded:
             return
-        for family, row in self.frame.added[self.lazy_rows:]:
+        for family, row in self.frame.added[self.lazy_rows :]:
             index, value, row_low, row_up = self.frame.lazy_row(family, row)
-            self.highs.addRow(max(row_low, -self.inf), min(row_up, self.inf), len(index), index.astype(np.int32),
-                              value)
+            self.highs.addRow(max(row_low, -self.inf), min(row_up, self.inf), len(index), index.astype(np.int32), value)
         self.lazy_rows = len(self.frame.added)
         n = len(low)
         self.highs.changeColsBounds(n, np.arange(n, dtype=np.int32), low, up)
@@ -213,6 +219,7 @@ class HighsSession:
     def read_solution(self) -> tuple[int, int]:
         """Variable values into the PuLP variables, and PuLP's (status, solution status)."""
         import highspy
+
         status = self.highs.getModelStatus()
         values = np.asarray(self.highs.getSolution().col_value, dtype=float)
         if len(values) == len(self.frame.variables):
@@ -224,8 +231,14 @@ class HighsSession:
             return pulp.LpStatusInfeasible, pulp.LpSolutionInfeasible
         if status == kinds.kUnbounded:
             return pulp.LpStatusUnbounded, pulp.LpSolutionUnbounded
-        stopped = (kinds.kObjectiveBound, kinds.kObjectiveTarget, kinds.kInterrupt, kinds.kTimeLimit,
-                   kinds.kIterationLimit, kinds.kSolutionLimit)
+        stopped = (
+            kinds.kObjectiveBound,
+            kinds.kObjectiveTarget,
+            kinds.kInterrupt,
+            kinds.kTimeLimit,
+            kinds.kIterationLimit,
+            kinds.kSolutionLimit,
+        )
         if status in stopped and self.highs.getInfo().primal_solution_status == 2:
             return pulp.LpStatusOptimal, pulp.LpSolutionIntegerFeasible
         return pulp.LpStatusNotSolved, pulp.LpSolutionNoSolutionFound
@@ -234,6 +247,7 @@ class HighsSession:
 def start_from_values(highs, variables) -> None:
     """Give HiGHS the variables' current values as the MIP's starting solution."""
     import highspy
+
     start = highspy.HighsSolution()
     start.col_value = [v.varValue or 0.0 for v in variables]
     start.value_valid = True
@@ -251,6 +265,14 @@ def stacked_rows(families, inf: float):
         row_low, row_up = rows.limits(inf)
         low.append(row_low)
         up.append(row_up)
-    join = (lambda parts, kind: np.concatenate(parts).astype(kind) if parts else np.zeros(0, dtype=kind))
-    return (np.concatenate(starts).astype(np.int32), join(index, np.int32), join(value, float),
-            join(low, float), join(up, float))
+
+    def join(parts, kind):
+        return np.concatenate(parts).astype(kind) if parts else np.zeros(0, dtype=kind)
+
+    return (
+        np.concatenate(starts).astype(np.int32),
+        join(index, np.int32),
+        join(value, float),
+        join(low, float),
+        join(up, float),
+    )

@@ -27,13 +27,22 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from planner.solve.blocks import (Matrix, SkuBlocks, SkuLp, highs_problem, quiet_stdout, round_sku, row_entries,
-                                  row_owners, use_highs_threads)
+from planner.solve.blocks import (
+    Matrix,
+    SkuBlocks,
+    SkuLp,
+    highs_problem,
+    quiet_stdout,
+    round_sku,
+    row_entries,
+    row_owners,
+    use_highs_threads,
+)
 
-SMOOTHING = 0.5          # share of the best-bound prices in the prices of the next round
-SHARED_PENALTY = 1e3     # artificial columns' penalty, per unit of the largest cost, once plans within shares exist
-CLOSING_SECONDS = 5.0    # a call's closing master solve may run this far past its deadline, then the kept plan stands
-VIOLATION = 1e-7         # relative tolerance of a shared row (below the separation's 1e-6)
+SMOOTHING = 0.5  # share of the best-bound prices in the prices of the next round
+SHARED_PENALTY = 1e3  # artificial columns' penalty, per unit of the largest cost, once plans within shares exist
+CLOSING_SECONDS = 5.0  # a call's closing master solve may run this far past its deadline, then the kept plan stands
+VIOLATION = 1e-7  # relative tolerance of a shared row (below the separation's 1e-6)
 
 
 @dataclass(frozen=True)
@@ -84,8 +93,12 @@ class Capacities:
         rows = np.arange(len(self))
         position, column, coef = self.entries(rows)
         lhs = np.bincount(position, weights=coef * values[column], minlength=len(rows))
-        slack = VIOLATION * np.maximum(np.maximum(np.abs(np.nan_to_num(self.low, posinf=0, neginf=0)),
-                                                  np.abs(np.nan_to_num(self.up, posinf=0, neginf=0))), 1.0)
+        slack = VIOLATION * np.maximum(
+            np.maximum(
+                np.abs(np.nan_to_num(self.low, posinf=0, neginf=0)), np.abs(np.nan_to_num(self.up, posinf=0, neginf=0))
+            ),
+            1.0,
+        )
         return (lhs > self.up + slack) | (lhs < self.low - slack)
 
 
@@ -93,13 +106,13 @@ class Capacities:
 class PricedSolution:
     """The outcome of one LP solved by prices."""
 
-    values: np.ndarray | None     # the combined plan, None when no plan met the shared rows in time
-    objective: float              # its cost
-    bound: float                  # best Lagrangian bound: no plan of this LP costs less
-    prices: np.ndarray            # per shared row, the prices of that bound (0 for rows never used)
-    used_rows: np.ndarray         # shared rows in the master
+    values: np.ndarray | None  # the combined plan, None when no plan met the shared rows in time
+    objective: float  # its cost
+    bound: float  # best Lagrangian bound: no plan of this LP costs less
+    prices: np.ndarray  # per shared row, the prices of that bound (0 for rows never used)
+    used_rows: np.ndarray  # shared rows in the master
     rounds: int
-    converged: bool               # objective within the gap of the bound
+    converged: bool  # objective within the gap of the bound
 
 
 class SkuPlans:
@@ -114,6 +127,7 @@ class SkuPlans:
 
     def __init__(self, parts: list[Matrix], options: dict):
         import highspy
+
         self.highs = highspy.Highs()
         for option, setting in {"output_flag": False, **options}.items():
             self.highs.setOptionValue(option, setting)
@@ -137,6 +151,7 @@ class SkuPlans:
         """Every block's optimal plan at these costs; None: out of time or a block without an
         optimum."""
         import highspy
+
         highs, values = self.highs, np.zeros(len(costs))
         for b, lp in enumerate(self.lps):
             left = deadline - time.perf_counter()
@@ -148,7 +163,7 @@ class SkuPlans:
             if self.bases[b] is not None:
                 highs.setBasis(self.bases[b])
             highs.setOptionValue("simplex_strategy", 1 if self.fresh[b] else 4)
-            highs.setOptionValue("time_limit", highs.getRunTime() + left)     # its run clock adds up every run
+            highs.setOptionValue("time_limit", highs.getRunTime() + left)  # its run clock adds up every run
             highs.run()
             if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
                 return None
@@ -156,8 +171,9 @@ class SkuPlans:
             values[mine] = highs.getSolution().col_value
         return values
 
-    def round(self, wanted: list[int], costs: np.ndarray, relaxed: np.ndarray, openings: np.ndarray | None,
-              deadline: float) -> list:
+    def round(
+        self, wanted: list[int], costs: np.ndarray, relaxed: np.ndarray, openings: np.ndarray | None, deadline: float
+    ) -> list:
         """round_sku's result for each wanted block, each from its last basis (dual simplex:
         the roundings fix bounds), at these costs; None for a block reached after the deadline.
         The blocks keep their bases: the next solve goes on from the relaxation's."""
@@ -205,12 +221,12 @@ class LocalPlans:
         values[self.columns] = mine
         return values
 
-    def round(self, wanted: list[int], costs: np.ndarray, relaxed: np.ndarray, openings: np.ndarray | None,
-              deadline: float) -> dict:
+    def round(
+        self, wanted: list[int], costs: np.ndarray, relaxed: np.ndarray, openings: np.ndarray | None, deadline: float
+    ) -> dict:
         """block -> SkuPlans.round's result, for the wanted blocks."""
         chosen = None if openings is None else openings[:, self.columns]
-        return dict(zip(wanted, self.plans.round(wanted, costs[self.columns], relaxed[self.columns], chosen,
-                                                 deadline)))
+        return dict(zip(wanted, self.plans.round(wanted, costs[self.columns], relaxed[self.columns], chosen, deadline)))
 
 
 class PlanWorkers:
@@ -224,11 +240,12 @@ class PlanWorkers:
 
     def __init__(self, matrix: Matrix, blocks: SkuBlocks, options: dict, workers: int):
         import multiprocessing
+
         context = multiprocessing.get_context("spawn")
         self.pipes, processes = zip(*(_start_worker(context, {**options, "threads": 1}) for _ in range(workers)))
         weakref.finalize(self, _stop_workers, self.pipes, processes)
         self.columns = []
-        for w, pipe in enumerate(self.pipes):      # all started first: they import side by side
+        for w, pipe in enumerate(self.pipes):  # all started first: they import side by side
             columns, parts = _parts(matrix, blocks, range(w, len(blocks.columns), workers))
             pipe.send(parts)
             self.columns.append(columns)
@@ -251,16 +268,25 @@ class PlanWorkers:
                 values[columns] = answer
         return values if complete else None
 
-    def round(self, wanted: list[int], costs: np.ndarray, relaxed: np.ndarray, openings: np.ndarray | None,
-              deadline: float) -> dict:
+    def round(
+        self, wanted: list[int], costs: np.ndarray, relaxed: np.ndarray, openings: np.ndarray | None, deadline: float
+    ) -> dict:
         """block -> SkuPlans.round's result, for the wanted blocks, each rounded by the worker
         holding it (worker w holds blocks w, w + workers, ...)."""
         workers = len(self.pipes)
         mine = [[b for b in wanted if b % workers == w] for w in range(workers)]
         for w, (pipe, columns) in enumerate(zip(self.pipes, self.columns)):
             chosen = None if openings is None else openings[:, columns]
-            pipe.send(("round", [b // workers for b in mine[w]], costs[columns], relaxed[columns], chosen,
-                       deadline - time.perf_counter()))
+            pipe.send(
+                (
+                    "round",
+                    [b // workers for b in mine[w]],
+                    costs[columns],
+                    relaxed[columns],
+                    chosen,
+                    deadline - time.perf_counter(),
+                )
+            )
         results = {}
         for pipe, blocks in zip(self.pipes, mine):
             kind, answer = pipe.recv()
@@ -298,7 +324,7 @@ def _serve_plans(pipe, options: dict) -> None:
             pipe.send(("plan", plans.solve(message[1], time.perf_counter() + message[2])))
     except EOFError:
         return
-    except Exception as error:     # the parent raises it
+    except Exception as error:  # the parent raises it
         pipe.send(("error", repr(error)))
 
 
@@ -321,26 +347,39 @@ class _Master:
     its basis and its plans, where rebuilding it would solve it again from scratch.
     """
 
-    def __init__(self, lp: "PricedLp", options: dict):
+    def __init__(self, lp: PricedLp, options: dict):
         import highspy
+
         self.inf = highspy.kHighsInf
         self.highs = highspy.Highs()
         for option, setting in {"output_flag": False, **options, "simplex_strategy": 4}.items():
             self.highs.setOptionValue(option, setting)
-        self.highs.addRows(lp.skus, np.ones(lp.skus), np.ones(lp.skus), 0, np.zeros(lp.skus, dtype=np.int32),
-                           np.zeros(0, dtype=np.int32), np.zeros(0))
-        self.sku_at = np.arange(lp.skus)                  # master row of each sku's convexity row
-        self.rows = np.zeros(0, dtype=np.int64)           # shared rows in the master, in master order
-        self.shared_at = np.zeros(0, dtype=np.int64)      # their master rows
-        self.free_columns = self._add_columns(lp.matrix.costs[lp.free], [np.zeros(0)] * len(lp.free),
-                                              [np.zeros(0)] * len(lp.free), lp.low[lp.free], lp.up[lp.free])
+        self.highs.addRows(
+            lp.skus,
+            np.ones(lp.skus),
+            np.ones(lp.skus),
+            0,
+            np.zeros(lp.skus, dtype=np.int32),
+            np.zeros(0, dtype=np.int32),
+            np.zeros(0),
+        )
+        self.sku_at = np.arange(lp.skus)  # master row of each sku's convexity row
+        self.rows = np.zeros(0, dtype=np.int64)  # shared rows in the master, in master order
+        self.shared_at = np.zeros(0, dtype=np.int64)  # their master rows
+        self.free_columns = self._add_columns(
+            lp.matrix.costs[lp.free],
+            [np.zeros(0)] * len(lp.free),
+            [np.zeros(0)] * len(lp.free),
+            lp.low[lp.free],
+            lp.up[lp.free],
+        )
         self.artificial_columns = np.zeros(0, dtype=np.int64)
         self.plan_columns: list[np.ndarray] = []
         self.plan_sku: list[np.ndarray] = []
         self.penalty = lp.penalty
         self.add_rows(lp, lp.used, [])
 
-    def add_rows(self, lp: "PricedLp", rows: np.ndarray, usages: list[np.ndarray]) -> None:
+    def add_rows(self, lp: PricedLp, rows: np.ndarray, usages: list[np.ndarray]) -> None:
         """These shared rows, with the entries of the free columns and of every plan in the
         master (`usages`: per batch of plans, its use of each row, rows × skus), and an
         artificial column relieving each at the penalty."""
@@ -359,14 +398,22 @@ class _Master:
         starts = np.searchsorted(at[order], np.arange(len(rows)))
         low, up = lp.capacities.low[rows], lp.capacities.up[rows]
         first = self.highs.getNumRow()
-        self.highs.addRows(len(rows), np.maximum(low, -self.inf), np.minimum(up, self.inf), len(order),
-                           starts.astype(np.int32), cols[order].astype(np.int32), vals[order].astype(float))
+        self.highs.addRows(
+            len(rows),
+            np.maximum(low, -self.inf),
+            np.minimum(up, self.inf),
+            len(order),
+            starts.astype(np.int32),
+            cols[order].astype(np.int32),
+            vals[order].astype(float),
+        )
         placed = first + np.arange(len(rows))
         self.rows, self.shared_at = np.r_[self.rows, rows], np.r_[self.shared_at, placed]
         relieved = np.r_[placed[np.isfinite(up)], placed[np.isfinite(low)]]
         signs = np.r_[-np.ones(np.isfinite(up).sum()), np.ones(np.isfinite(low).sum())]
-        added = self._add_columns(np.full(len(signs), self.penalty), [np.array([r]) for r in relieved],
-                                  [np.array([s]) for s in signs])
+        added = self._add_columns(
+            np.full(len(signs), self.penalty), [np.array([r]) for r in relieved], [np.array([s]) for s in signs]
+        )
         self.artificial_columns = np.r_[self.artificial_columns, added]
 
     def _add_columns(self, costs, rows: list, coefs: list, low=None, up=None) -> np.ndarray:
@@ -377,8 +424,16 @@ class _Master:
         starts = np.r_[0, np.cumsum([len(r) for r in rows])[:-1]].astype(np.int32)
         low = np.zeros(n) if low is None else low
         up = np.full(n, self.inf) if up is None else np.minimum(up, self.inf)
-        self.highs.addCols(n, np.asarray(costs, float), low, up, int(sum(len(r) for r in rows)), starts,
-                           np.concatenate(rows).astype(np.int32), np.concatenate(coefs).astype(float))
+        self.highs.addCols(
+            n,
+            np.asarray(costs, float),
+            low,
+            up,
+            int(sum(len(r) for r in rows)),
+            starts,
+            np.concatenate(rows).astype(np.int32),
+            np.concatenate(coefs).astype(float),
+        )
         return first + np.arange(n)
 
     def add_plans(self, skus: np.ndarray, costs: np.ndarray, usage: np.ndarray) -> None:
@@ -401,10 +456,11 @@ class _Master:
         """(objective, shared-row duals, sku duals, artificial use), None without an optimum by
         the deadline (a master of many plans can take as long as a round of prices)."""
         import highspy
+
         left = deadline - time.perf_counter()
         if left <= 0:
             return None
-        self.highs.setOptionValue("time_limit", self.highs.getRunTime() + left)     # its run clock adds up every run
+        self.highs.setOptionValue("time_limit", self.highs.getRunTime() + left)  # its run clock adds up every run
         self.highs.run()
         if self.highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return None
@@ -424,12 +480,19 @@ class PricedLp:
     """A large LP solved by prices, kept across calls: the blocks stay warm, and a new call
     (other bounds) starts from the shared rows used and the prices reached by the last one."""
 
-    BLOCK_COLUMNS = 1     # columns per block of skus: 1 = one LP per sku. A simplex iteration
+    BLOCK_COLUMNS = 1  # columns per block of skus: 1 = one LP per sku. A simplex iteration
     # prices every column of its LP, so a block of 40 skus cost 2-3x more per round than its 40
     # skus solved one by one from their own bases (1,000 skus: 0.8 s a round against 2 s)
 
-    def __init__(self, matrix: Matrix, column_sku: np.ndarray, capacities: Capacities, blocks: SkuBlocks,
-                 options: dict, workers: int = 1):
+    def __init__(
+        self,
+        matrix: Matrix,
+        column_sku: np.ndarray,
+        capacities: Capacities,
+        blocks: SkuBlocks,
+        options: dict,
+        workers: int = 1,
+    ):
         self.matrix, self.capacities = matrix, capacities
         parallel = workers > 1 and len(blocks.columns) > 1
         # every HiGHS of the process runs with one thread count: one, beside worker processes
@@ -437,26 +500,27 @@ class PricedLp:
         self.sku_of_column = column_sku
         self.skus = int(column_sku.max()) + 1
         self.free = np.flatnonzero(column_sku < 0)
-        self.low, self.up = matrix.low, matrix.up         # the column bounds of the current call
+        self.low, self.up = matrix.low, matrix.up  # the column bounds of the current call
         self.blocks = blocks
-        self.plans = (PlanWorkers(matrix, blocks, self.options, workers) if parallel
-                      else LocalPlans(matrix, blocks, self.options))
+        self.plans = (
+            PlanWorkers(matrix, blocks, self.options, workers) if parallel else LocalPlans(matrix, blocks, self.options)
+        )
         self.used = np.zeros(0, dtype=np.int64)
         self.prices = np.zeros(len(capacities))
         self.penalty = max(float(np.abs(matrix.costs).max()), 1.0)
-        self.last_plan: np.ndarray | None = None      # the last call's plan: it met every shared row
+        self.last_plan: np.ndarray | None = None  # the last call's plan: it met every shared row
         self.row_of_entry, self.row_sku = row_owners(matrix, column_sku)
 
     @classmethod
-    def split(cls, matrix: Matrix, column_sku: np.ndarray, capacities: Capacities, options: dict,
-              workers: int = 1):
+    def split(cls, matrix: Matrix, column_sku: np.ndarray, capacities: Capacities, options: dict, workers: int = 1):
         """None when the model does not fall apart by sku without the shared rows; the sku
         plans of each round are solved in `workers` processes."""
         blocks = SkuBlocks.split(matrix, column_sku, cls.BLOCK_COLUMNS)
         return None if blocks is None else cls(matrix, column_sku, capacities, blocks, options, workers)
 
-    def solve(self, low: np.ndarray, up: np.ndarray, gap: float, deadline: float,
-              start: np.ndarray | None = None) -> PricedSolution:
+    def solve(
+        self, low: np.ndarray, up: np.ndarray, gap: float, deadline: float, start: np.ndarray | None = None
+    ) -> PricedSolution:
         """The LP at these column bounds, to a relative `gap` between plan and bound. The plans
         of `start` (values of every column) that meet their sku's bounds and rows are the
         master's first plans: a repair after rounding starts from the rounded plan."""
@@ -478,13 +542,15 @@ class PricedLp:
         """solve_blocks.sku_milps' rounder for these blocks, where they are this LP's own (one
         sku each): every sku is rounded from its last basis, in the process that holds it."""
         same = len(blocks.columns) == len(self.blocks.columns) and all(
-            np.array_equal(a, b) for a, b in zip(blocks.columns, self.blocks.columns))
+            np.array_equal(a, b) for a, b in zip(blocks.columns, self.blocks.columns)
+        )
         if not same:
             return None
 
         def round_skus(wanted, costs, relaxed, openings, seconds):
             use_highs_threads(self.options["threads"])
             return self.plans.round(wanted, costs, relaxed, openings, time.perf_counter() + seconds)
+
         return round_skus
 
     def _within_shares(self, start: np.ndarray, low: np.ndarray, up: np.ndarray, deadline: float):
@@ -524,9 +590,12 @@ class PricedLp:
         sku = self.sku_of_column
         matrix = self.matrix
         broken = (values < low - _slack(low)) | (values > up + _slack(up))
-        activity = np.bincount(self.row_of_entry, weights=matrix.value * values[matrix.index],
-                               minlength=len(matrix.row_low))
-        broken_rows = (activity < matrix.row_low - _slack(matrix.row_low)) | (activity > matrix.row_up + _slack(matrix.row_up))
+        activity = np.bincount(
+            self.row_of_entry, weights=matrix.value * values[matrix.index], minlength=len(matrix.row_low)
+        )
+        broken_rows = (activity < matrix.row_low - _slack(matrix.row_low)) | (
+            activity > matrix.row_up + _slack(matrix.row_up)
+        )
         bad = np.zeros(self.skus, dtype=bool)
         bad[sku[broken & (sku >= 0)]] = True
         bad[self.row_sku[broken_rows]] = True
@@ -544,10 +613,10 @@ class _Rounds:
 
     def __init__(self, lp: PricedLp, gap: float, deadline: float):
         self.lp, self.gap, self.deadline = lp, gap, deadline
-        self.stored: list[tuple] = []     # per round: (columns, values, skus) of its plans
+        self.stored: list[tuple] = []  # per round: (columns, values, skus) of its plans
         self.best_bound, self.center = -np.inf, lp.prices.copy()
         self.rounds = 0
-        self.kept: tuple[np.ndarray, float] | None = None    # the cheapest combined plan that met every shared row
+        self.kept: tuple[np.ndarray, float] | None = None  # the cheapest combined plan that met every shared row
 
     def run(self) -> PricedSolution:
         lp = self.lp
@@ -562,7 +631,7 @@ class _Rounds:
             else:
                 added = self._add_plans(master, y, mu)
             if added == 0 and smooth:
-                smooth = False          # no plan priced out at the smoothed prices: use the master's
+                smooth = False  # no plan priced out at the smoothed prices: use the master's
                 continue
             if added:
                 solved = master.solve(self.deadline)
@@ -576,7 +645,7 @@ class _Rounds:
                 mu = None
             elif added and objective - self.best_bound > self.gap * max(abs(objective), 1.0):
                 continue
-            elif artificial > 1e-6:     # optimal only by relieving a shared row: raise the penalty
+            elif artificial > 1e-6:  # optimal only by relieving a shared row: raise the penalty
                 lp.penalty *= 10
                 master.set_penalty(lp.penalty)
                 mu = None
@@ -635,8 +704,9 @@ class _Rounds:
         x[columns] = values
         sku = lp.sku_of_column[column]
         mine = sku >= 0
-        flat = np.bincount(position[mine] * lp.skus + sku[mine], weights=coef[mine] * x[column[mine]],
-                           minlength=len(rows) * lp.skus)
+        flat = np.bincount(
+            position[mine] * lp.skus + sku[mine], weights=coef[mine] * x[column[mine]], minlength=len(rows) * lp.skus
+        )
         return flat.reshape(len(rows), lp.skus)
 
     def _costs(self, columns: np.ndarray, values: np.ndarray) -> np.ndarray:
@@ -696,7 +766,7 @@ class _Rounds:
         until = max(self.deadline, time.perf_counter()) + CLOSING_SECONDS
         if master is not None and master.solve(until) is not None:
             while self._rows_enter(master) and made_here and master.solve(until) is not None:
-                pass                # a master made here has not yet met the rows its plans break
+                pass  # a master made here has not yet met the rows its plans break
         return self._kept(converged)
 
     def _kept(self, converged: bool) -> PricedSolution:
@@ -704,5 +774,12 @@ class _Rounds:
         lp = self.lp
         lp.prices = self.center
         values, objective = (None, np.inf) if self.kept is None else self.kept
-        return PricedSolution(values, objective, self.best_bound, self.center, lp.used.copy(), self.rounds,
-                              converged and values is not None)
+        return PricedSolution(
+            values,
+            objective,
+            self.best_bound,
+            self.center,
+            lp.used.copy(),
+            self.rounds,
+            converged and values is not None,
+        )

@@ -23,11 +23,11 @@ from planner.solve.prices import PricedSolution
 
 
 class SolveStatus(str, Enum):
-    OPTIMAL = "optimal"            # proven optimal (within the MIP gap)
-    FEASIBLE = "feasible"          # stopped by the time limit with a solution
+    OPTIMAL = "optimal"  # proven optimal (within the MIP gap)
+    FEASIBLE = "feasible"  # stopped by the time limit with a solution
     INFEASIBLE = "infeasible"
     UNBOUNDED = "unbounded"
-    NO_SOLUTION = "no_solution"    # time limit or solver failure without a solution
+    NO_SOLUTION = "no_solution"  # time limit or solver failure without a solution
 
 
 @dataclass(frozen=True)
@@ -35,10 +35,10 @@ class SolveResult:
     status: SolveStatus
     solver: str
     objective: float | None
-    mip_gap: float | None          # relative gap of the returned solution; None for an LP
+    mip_gap: float | None  # relative gap of the returned solution; None for an LP
     seconds: float
     message: str = ""
-    bound: float | None = None     # a lower bound on the LP when it was not solved exactly (by prices)
+    bound: float | None = None  # a lower bound on the LP when it was not solved exactly (by prices)
 
     @property
     def has_solution(self) -> bool:
@@ -60,7 +60,7 @@ def solve(problem: pulp.LpProblem, config: PlanConfig, rounding=None, separate=N
     started = time.perf_counter()
     frame = getattr(problem, "frame_model", None)
     if frame is not None and config.solver != "highs":
-        frame.materialize()     # CBC reads the model through PuLP's constraint objects
+        frame.materialize()  # CBC reads the model through PuLP's constraint objects
     mip = any(v.cat == pulp.LpInteger for v in _variables(problem))
     run = functools.partial(_run_separated, separate or (lambda: 0), started)
     if mip and rounding is not None and config.lp_rounding:
@@ -70,8 +70,16 @@ def solve(problem: pulp.LpProblem, config: PlanConfig, rounding=None, separate=N
     return replace(result, seconds=time.perf_counter() - started)
 
 
-def _run_separated(separate, started: float, problem, config: PlanConfig, *, mip: bool,
-                   time_limit: float | None = None, warm_start: bool = False) -> SolveResult:
+def _run_separated(
+    separate,
+    started: float,
+    problem,
+    config: PlanConfig,
+    *,
+    mip: bool,
+    time_limit: float | None = None,
+    warm_start: bool = False,
+) -> SolveResult:
     """One solver call, repeated while its solution violates lazy rows (within the time left)."""
     limit = config.time_limit if time_limit is None else time_limit
     call_started = time.perf_counter()
@@ -81,12 +89,14 @@ def _run_separated(separate, started: float, problem, config: PlanConfig, *, mip
         if not result.has_solution or separate() == 0:
             return result
         if limit - (time.perf_counter() - call_started) < 1.0:
-            return replace(result, status=SolveStatus.NO_SOLUTION,
-                           message="time limit reached while adding violated capacity rows")
+            return replace(
+                result, status=SolveStatus.NO_SOLUTION, message="time limit reached while adding violated capacity rows"
+            )
 
 
-def _run(problem, config: PlanConfig, *, mip: bool, time_limit: float | None = None,
-         warm_start: bool = False) -> SolveResult:
+def _run(
+    problem, config: PlanConfig, *, mip: bool, time_limit: float | None = None, warm_start: bool = False
+) -> SolveResult:
     """One solver call; mip=False solves the LP relaxation of whatever integers there are."""
     limit = config.time_limit if time_limit is None else max(time_limit, 1.0)
     with tempfile.TemporaryDirectory(prefix="planner-solve-") as scratch, _stdout_to_stderr():
@@ -110,6 +120,7 @@ def _round_then_milp(problem, config: PlanConfig, by_column, started: float, run
 
     Every solver call gets the time left of the one time limit.
     """
+
     def relaxation():
         return run(problem, config, mip=False, time_limit=config.time_limit - (time.perf_counter() - started))
 
@@ -120,23 +131,28 @@ def _round_then_milp(problem, config: PlanConfig, by_column, started: float, run
 
     relaxed = relaxation()
     if not relaxed.has_solution:
-        return relaxed      # infeasible, or out of time before even the relaxation was solved
+        return relaxed  # infeasible, or out of time before even the relaxation was solved
     relaxed_values = _values(problem)
     bound = relaxed.objective if relaxed.bound is None else relaxed.bound
     repaired, direction, how = None, "", ""
     split = _sku_milps(problem, config, started, by_column)
     if split is not None and split.planned:
         bound += split.bound_lift
-        how = (f"MOQ POs and lots per sku ({split.solved} of {split.fractional} fractional skus by their own MILP, "
-               f"{split.rounded} rounded on their own), ")
+        how = (
+            f"MOQ POs and lots per sku ({split.solved} of {split.fractional} fractional skus by their own MILP, "
+            f"{split.rounded} rounded on their own), "
+        )
         problem.frame_model.set_solution(split.values)
         repaired, direction = _with_fixed(rounding("up"), relaxation), "up"
     if repaired is None or not repaired.has_solution:
         repaired, direction = _place_then_round(problem, rounding, relaxation, relaxed_values, split)
     if not repaired.has_solution:
-        if _solved_by_prices(problem):       # loading the whole model would double its memory for nothing
-            return replace(repaired, message=f"{repaired.message}, around the rounded plan; "
-                                             "the model is too large for the MILP on the whole")
+        if _solved_by_prices(problem):  # loading the whole model would double its memory for nothing
+            return replace(
+                repaired,
+                message=f"{repaired.message}, around the rounded plan; "
+                "the model is too large for the MILP on the whole",
+            )
         return run(problem, config, mip=True, time_limit=config.time_limit - (time.perf_counter() - started))
     gap = _relative_gap(repaired.objective, bound)
     note = f"{how or 'LP relaxation '}rounded {direction} and repaired, {gap:.4%} from the bound"
@@ -166,13 +182,13 @@ def _place_then_round(problem, rounding, relaxation, relaxed_values: dict, split
     return repaired, direction
 
 
-SKU_MILP_SHARE = 0.3     # of the time left: the rest is for the repairs and, if needed, the MILP;
+SKU_MILP_SHARE = 0.3  # of the time left: the rest is for the repairs and, if needed, the MILP;
 # 5,000 skus: the repair's rounds gain more than the MILPs that fall out (3.25% from the bound
 # against 5.11% with half the time left; benchmarks/README.md)
-ROUNDING_LOSS_SHARE = 0.25   # of mip_gap: what the skus rounded without a MILP may lose together
+ROUNDING_LOSS_SHARE = 0.25  # of mip_gap: what the skus rounded without a MILP may lose together
 
 
-SKU_OPENINGS = ((2.0, 0.0), (1.0, 1.0), (1.0, 0.5))   # (cover, share) of the roundings each sku tries:
+SKU_OPENINGS = ((2.0, 0.0), (1.0, 1.0), (1.0, 0.5))  # (cover, share) of the roundings each sku tries:
 # "consolidate:<cover>:<share>" (planner/model/rounding.py); 1,000 skus: 91 MILPs bring the
 # rest within the loss share, where the relaxation's own roundings needed 425 (benchmarks/README.md)
 
@@ -187,8 +203,13 @@ def _sku_milps(problem, config: PlanConfig, started: float, by_column) -> SkuMil
     if config.solver != "highs" or session is None:
         return None
     now, deadline = time.perf_counter(), started + config.time_limit
-    return session.sku_milps(now + SKU_MILP_SHARE * (deadline - now), config.mip_gap / 10, config.threads,
-                             ROUNDING_LOSS_SHARE * config.mip_gap, _openings(by_column, len(_variables(problem))))
+    return session.sku_milps(
+        now + SKU_MILP_SHARE * (deadline - now),
+        config.mip_gap / 10,
+        config.threads,
+        ROUNDING_LOSS_SHARE * config.mip_gap,
+        _openings(by_column, len(_variables(problem))),
+    )
 
 
 def _openings(by_column, columns: int) -> np.ndarray:
@@ -223,16 +244,22 @@ def _milp_after_rounding(problem, config: PlanConfig, started: float, rounded: S
     had to be solved by prices is far too large for the MILP on the whole: the rounded plan
     stands, with its gap."""
     if _solved_by_prices(problem):
-        return replace(rounded, status=SolveStatus.FEASIBLE,
-                       message=rounded.message + "; the model is too large for the MILP on the whole")
+        return replace(
+            rounded,
+            status=SolveStatus.FEASIBLE,
+            message=rounded.message + "; the model is too large for the MILP on the whole",
+        )
     kept = _values(problem)
     remaining = config.time_limit - (time.perf_counter() - started)
     milp = run(problem, config, mip=True, time_limit=remaining, warm_start=True) if remaining > 1 else None
     if milp is not None and milp.has_solution and milp.objective <= rounded.objective + 1e-6 * abs(rounded.objective):
         return milp
     _restore(kept)
-    return replace(rounded, status=SolveStatus.FEASIBLE,
-                   message=rounded.message + "; the MILP found nothing better in the time left")
+    return replace(
+        rounded,
+        status=SolveStatus.FEASIBLE,
+        message=rounded.message + "; the MILP found nothing better in the time left",
+    )
 
 
 def _solved_by_prices(problem) -> bool:
@@ -274,8 +301,15 @@ def _relative_gap(objective: float, bound: float) -> float:
 
 def _solve_cbc(problem, config: PlanConfig, log: Path, mip: bool, time_limit: float, warm_start: bool):
     # One thread: CBC's parallel branch and bound was slower on our models and is not repeatable.
-    solver = pulp.PULP_CBC_CMD(mip=mip, msg=False, timeLimit=time_limit, gapRel=config.mip_gap,
-                               threads=1, logPath=str(log), warmStart=warm_start)
+    solver = pulp.PULP_CBC_CMD(
+        mip=mip,
+        msg=False,
+        timeLimit=time_limit,
+        gapRel=config.mip_gap,
+        threads=1,
+        logPath=str(log),
+        warmStart=warm_start,
+    )
     if not solver.available():
         raise SolverUnavailable("CBC is not available in this PuLP installation")
     problem.solve(solver)
@@ -307,8 +341,15 @@ def _solve_highs(problem, config: PlanConfig, mip: bool, time_limit: float, warm
     if "HiGHS" not in pulp.listSolvers(onlyAvailable=True):
         raise SolverUnavailable("HiGHS is not installed: pip install 'planner[highs]' (highspy)")
     method = {} if mip else {"solver": config.highs_method}
-    solver = WarmHighs(mip=mip, msg=False, timeLimit=time_limit, gapRel=config.mip_gap,
-                        threads=config.threads, warm_start=warm_start, **method)
+    solver = WarmHighs(
+        mip=mip,
+        msg=False,
+        timeLimit=time_limit,
+        gapRel=config.mip_gap,
+        threads=config.threads,
+        warm_start=warm_start,
+        **method,
+    )
     problem.solve(solver)
     highs = problem.solverModel
     session = getattr(problem, "highs_session", None)
@@ -333,8 +374,7 @@ def _priced_status(problem, priced: PricedSolution):
     return SolveStatus.OPTIMAL, None, f"solved by prices in {priced.rounds} rounds, {gap:.4%} from its bound{within}"
 
 
-def _status_from_pulp(sol_status: int, stopped: bool, mip: bool = True,
-                      primal_feasible: bool = True) -> SolveStatus:
+def _status_from_pulp(sol_status: int, stopped: bool, mip: bool = True, primal_feasible: bool = True) -> SolveStatus:
     """A solver stopped by a limit has a usable plan only if it holds a feasible MIP incumbent:
     an LP stopped half way (simplex or interior point) is not a plan."""
     if sol_status == pulp.LpSolutionOptimal and not stopped:

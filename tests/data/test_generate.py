@@ -81,12 +81,20 @@ def test_references_exist(tables, request):
     fcs = set(tables["fulfillment_centers"]["fc"])
     regions = set(tables["fulfillment_centers"]["region"])
     for name, column, known in [
-        ("supplier_items", "sku", skus), ("supplier_items", "fc", fcs | {"*"}),
-        ("inventory", "sku", skus), ("inventory", "fc", fcs), ("inbound", "sku", skus),
-        ("inbound", "fc", fcs), ("transfer_lanes", "from_fc", fcs), ("transfer_lanes", "to_fc", fcs),
-        ("shipping_lanes", "fc", fcs), ("shipping_lanes", "region", regions),
-        ("demand_history", "sku", skus), ("demand_history", "region", regions),
-        ("open_orders", "sku", skus), ("open_orders", "region", regions),
+        ("supplier_items", "sku", skus),
+        ("supplier_items", "fc", fcs | {"*"}),
+        ("inventory", "sku", skus),
+        ("inventory", "fc", fcs),
+        ("inbound", "sku", skus),
+        ("inbound", "fc", fcs),
+        ("transfer_lanes", "from_fc", fcs),
+        ("transfer_lanes", "to_fc", fcs),
+        ("shipping_lanes", "fc", fcs),
+        ("shipping_lanes", "region", regions),
+        ("demand_history", "sku", skus),
+        ("demand_history", "region", regions),
+        ("open_orders", "sku", skus),
+        ("open_orders", "region", regions),
     ]:
         assert set(tables[name][column]) <= known, (name, column)
     assert set(tables["inventory"]["sku"]) == skus

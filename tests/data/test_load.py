@@ -12,8 +12,12 @@ from planner.data.dataset import DatasetError
 from planner.data.load import load_dataset
 from planner.data.schema import TABLES, Kind, column_names
 
-EXPECTED_DTYPE = {Kind.TEXT: np.dtype(object), Kind.NUMBER: np.dtype("float64"),
-                  Kind.INT: np.dtype("int64"), Kind.DATE: np.dtype("datetime64[ns]")}
+EXPECTED_DTYPE = {
+    Kind.TEXT: np.dtype(object),
+    Kind.NUMBER: np.dtype("float64"),
+    Kind.INT: np.dtype("int64"),
+    Kind.DATE: np.dtype("datetime64[ns]"),
+}
 
 
 def assert_contract_frame(frame: pd.DataFrame, table) -> None:
@@ -54,14 +58,15 @@ def test_values_are_parsed(dataset_folder):
 
 def test_whitespace_extra_columns_blank_lines_and_bom(dataset_folder):
     dataset_folder.file("inventory").write_bytes(
-        "\ufeff fc ,sku,on_hand,comment\n\n FC1 , A ,50,x\n,,,\nFC2,B, 20 ,y\n\n".encode())
+        "\ufeff fc ,sku,on_hand,comment\n\n FC1 , A ,50,x\n,,,\nFC2,B, 20 ,y\n\n".encode()
+    )
     inventory = load_dataset(dataset_folder.path).inventory
     assert inventory.to_dict("list") == {"fc": ["FC1", "FC2"], "sku": ["A", "B"], "on_hand": [50.0, 20.0]}
 
 
 def test_line_numbers_count_blank_lines(dataset_folder):
     dataset_folder.write("inventory", "fc,sku,on_hand\n\nFC1,A,50\n\nFC2,B,-20\n")
-    problem, = dataset_folder.problems()
+    (problem,) = dataset_folder.problems()
     assert (problem.file, problem.line, problem.column) == ("inventory.csv", 5, "on_hand")
 
 
@@ -87,7 +92,7 @@ def test_require_only_history_loads_without_the_other_tables(dataset_folder):
 
 def test_require_still_reports_the_required_table(dataset_folder):
     dataset_folder.remove("demand_history")
-    problem, = dataset_folder.problems(require=("demand_history",))
+    (problem,) = dataset_folder.problems(require=("demand_history",))
     assert problem.file == "demand_history.csv"
 
 
@@ -99,7 +104,7 @@ def test_require_rejects_a_table_the_contract_does_not_have(dataset_folder):
 def test_missing_folder_is_one_problem(tmp_path):
     with pytest.raises(DatasetError) as caught:
         load_dataset(tmp_path / "nowhere")
-    problem, = caught.value.problems
+    (problem,) = caught.value.problems
     assert "dataset folder not found" in problem.message
 
 
@@ -122,22 +127,25 @@ def test_parquet_problems_use_csv_line_numbers(dataset_folder):
     text.loc[1, "on_hand"] = "-4"
     text.to_parquet(dataset_folder.file("inventory", ".parquet"))
     dataset_folder.remove("inventory")
-    problem, = dataset_folder.problems()
+    (problem,) = dataset_folder.problems()
     assert (problem.file, problem.line, problem.column) == ("inventory.parquet", 3, "on_hand")
 
 
 def test_table_given_as_csv_and_parquet(dataset_folder):
     pd.read_csv(dataset_folder.file("skus")).to_parquet(dataset_folder.file("skus", ".parquet"))
-    problem, = dataset_folder.problems()
+    (problem,) = dataset_folder.problems()
     assert problem.file == "skus.csv" and "given twice (skus.csv and skus.parquet)" in problem.message
 
 
-@pytest.mark.parametrize("content, says", [
-    ("sku,unit_cost\nCafé,10\n".encode("latin-1"), "is not UTF-8"),
-    ("sku,unit_cost\nA,10,extra\n".encode(), "cannot be read as CSV"),
-    ('sku,unit_cost\n"A,10\n'.encode(), "cannot be read as CSV"),
-    (b"", "is empty"),
-])
+@pytest.mark.parametrize(
+    "content, says",
+    [
+        ("sku,unit_cost\nCafé,10\n".encode("latin-1"), "is not UTF-8"),
+        (b"sku,unit_cost\nA,10,extra\n", "cannot be read as CSV"),
+        (b'sku,unit_cost\n"A,10\n', "cannot be read as CSV"),
+        (b"", "is empty"),
+    ],
+)
 def test_unreadable_csv_is_a_problem_not_a_traceback(dataset_folder, content, says):
     dataset_folder.file("skus").write_bytes(content)
     problems = dataset_folder.problems()
@@ -147,7 +155,7 @@ def test_unreadable_csv_is_a_problem_not_a_traceback(dataset_folder, content, sa
 def test_damaged_parquet_is_a_problem(dataset_folder):
     dataset_folder.remove("skus")
     dataset_folder.file("skus", ".parquet").write_bytes(b"not parquet")
-    problem, = dataset_folder.problems()
+    (problem,) = dataset_folder.problems()
     assert problem.file == "skus.parquet" and "cannot be read as Parquet" in problem.message
 
 

@@ -2,13 +2,12 @@
 
 import pandas as pd
 
-from planner.report.outputs import csv_bytes
 from planner.data.plan_folder import read_table
+from planner.report.outputs import csv_bytes
 
 
 def test_formula_looking_names_read_back_without_the_csv_guard(tmp_path):
-    lines = pd.DataFrame({"order_id": ["=1+1", "O2"], "sku": ["-SKU", "'quoted"],
-                          "quantity": [-1.0, 2.0]})
+    lines = pd.DataFrame({"order_id": ["=1+1", "O2"], "sku": ["-SKU", "'quoted"], "quantity": [-1.0, 2.0]})
     for column in ("due_date", "ship_date", "promised_date"):
         lines[column] = pd.to_datetime(["2026-01-05", None])
     (tmp_path / "order_plan.csv").write_bytes(csv_bytes(lines))

@@ -79,17 +79,20 @@ def test_the_workbook_itself_can_be_the_dataset(dataset_folder, csv_dataset, tmp
 def test_a_bad_cell_names_workbook_sheet_row_and_column(dataset_folder):
     path = write_workbook(dataset_folder)
     edit_cell(path, "inventory", "C3", -20)
-    problem, = problems_of(dataset_folder.path)
+    (problem,) = problems_of(dataset_folder.path)
     assert (problem.file, problem.line, problem.column) == (f"{BOOK}, sheet 'inventory'", 3, "on_hand")
     assert str(problem).startswith(f"{BOOK}, sheet 'inventory', row 3, column 'on_hand': ")
 
 
-@pytest.mark.parametrize("sheet, cell, value, column, says", [
-    ("demand_history", "A4", "2024-13-45", "date", "2024-13-45"),
-    ("demand_history", "A4", datetime(2024, 1, 8, 14, 30), "date", "2024-01-08 14:30:00"),
-    ("skus", "B2", "#DIV/0!", "unit_cost", "#DIV/0!"),
-    ("inventory", "B2", "#N/A", "sku", "spreadsheet error #N/A"),
-])
+@pytest.mark.parametrize(
+    "sheet, cell, value, column, says",
+    [
+        ("demand_history", "A4", "2024-13-45", "date", "2024-13-45"),
+        ("demand_history", "A4", datetime(2024, 1, 8, 14, 30), "date", "2024-01-08 14:30:00"),
+        ("skus", "B2", "#DIV/0!", "unit_cost", "#DIV/0!"),
+        ("inventory", "B2", "#N/A", "sku", "spreadsheet error #N/A"),
+    ],
+)
 def test_unparsable_and_error_cells_are_problems(dataset_folder, sheet, cell, value, column, says):
     path = write_workbook(dataset_folder)
     edit_cell(path, sheet, cell, value)
@@ -104,14 +107,14 @@ def test_blank_rows_keep_the_row_numbers_excel_shows(dataset_folder):
     book["inventory"].insert_rows(2, amount=3)
     book["inventory"]["C6"] = -1
     book.save(path)
-    problem, = problems_of(path)
+    (problem,) = problems_of(path)
     assert (problem.line, problem.column) == (6, "on_hand")
 
 
 def test_a_table_as_csv_and_as_sheet_is_given_twice(dataset_folder):
     path = write_workbook(dataset_folder)
     dataset_folder.write("skus", "sku,unit_cost\nA,10\nB,5\n")
-    problem, = problems_of(dataset_folder.path)
+    (problem,) = problems_of(dataset_folder.path)
     assert f"given twice (skus.csv and {path.name}, sheet 'skus')" in problem.message
 
 
@@ -128,14 +131,14 @@ def test_two_workbooks_in_one_folder_are_a_problem(dataset_folder):
     write_workbook(dataset_folder)
     Workbook().save(dataset_folder.path / "other.xlsx")
     (dataset_folder.path / "~$dataset.xlsx").write_bytes(b"lock")
-    problem, = problems_of(dataset_folder.path)
+    (problem,) = problems_of(dataset_folder.path)
     assert "2 workbooks (dataset.xlsx, other.xlsx)" in problem.message
 
 
 def test_a_damaged_workbook_is_a_problem_not_a_traceback(tmp_path):
     path = tmp_path / "broken.xlsx"
     path.write_bytes(b"not a zip")
-    problem, = problems_of(path)
+    (problem,) = problems_of(path)
     assert problem.file == "broken.xlsx" and "cannot be read as an .xlsx workbook" in problem.message
 
 
@@ -143,11 +146,11 @@ def test_a_workbook_with_a_damaged_sheet_is_a_problem(dataset_folder):
     path = write_workbook(dataset_folder)
     with ZipFile(path) as source:
         parts = {info.filename: source.read(info) for info in source.infolist()}
-    parts["xl/worksheets/sheet2.xml"] = b"<worksheet><sheetData><row"    # skus; sheet1 is notes
+    parts["xl/worksheets/sheet2.xml"] = b"<worksheet><sheetData><row"  # skus; sheet1 is notes
     with ZipFile(path, "w") as damaged:
         for name, content in parts.items():
             damaged.writestr(name, content)
-    problem, = problems_of(path)
+    (problem,) = problems_of(path)
     assert problem.file == BOOK and "cannot be read as an .xlsx workbook" in problem.message
 
 
@@ -159,9 +162,18 @@ def test_validate_command_names_the_cell_and_exits_2(dataset_folder):
     assert f"{BOOK}, sheet 'supplier_items', row 3, column 'lead_time_days'" in result.stderr
 
 
-@pytest.mark.parametrize("value, text", [
-    (None, ""), ("x", "x"), (5, "5"), (5.0, "5"), (2.5, "2.5"), (True, "TRUE"),
-    (datetime(2024, 2, 1), "2024-02-01"), (date(2024, 2, 1), "2024-02-01"),
-])
+@pytest.mark.parametrize(
+    "value, text",
+    [
+        (None, ""),
+        ("x", "x"),
+        (5, "5"),
+        (5.0, "5"),
+        (2.5, "2.5"),
+        (True, "TRUE"),
+        (datetime(2024, 2, 1), "2024-02-01"),
+        (date(2024, 2, 1), "2024-02-01"),
+    ],
+)
 def test_cell_text_is_what_a_csv_export_shows(value, text):
     assert cell_text(value) == text

@@ -32,8 +32,14 @@ def test_required_file_missing(dataset_folder, name):
 
 def test_required_column_missing_names_the_columns_present(dataset_folder):
     dataset_folder.replace("skus", "sku,unit_cost", "sku,cost")
-    assert_problem(only(dataset_folder.problems()), "skus.csv", 1, "unit_cost",
-                   "required column 'unit_cost' is missing", "sku, cost, unit_volume, description")
+    assert_problem(
+        only(dataset_folder.problems()),
+        "skus.csv",
+        1,
+        "unit_cost",
+        "required column 'unit_cost' is missing",
+        "sku, cost, unit_volume, description",
+    )
 
 
 BAD_CELLS = {
@@ -51,8 +57,7 @@ BAD_CELLS = {
         ("inbound", "2024-02-10", "2024-02-30", 2, "eta", "YYYY-MM-DD"),
     ],
     "below minimum": [
-        ("inventory", "FC1,A,50", "FC1,A,-3", 2, "on_hand",
-         "on_hand '-3' is negative; on_hand must be >= 0 units"),
+        ("inventory", "FC1,A,50", "FC1,A,-3", 2, "on_hand", "on_hand '-3' is negative; on_hand must be >= 0 units"),
         ("demand_history", "A,north,5", "A,north,-1", 2, "quantity", "quantity '-1' is negative"),
         ("skus", "B,5,", "B,5,-0.1", 3, "unit_volume", "unit_volume '-0.1' is negative"),
         ("open_orders", "2024-01-28,2", "2024-01-28,0", 3, "priority", "priority '0' is below 1"),
@@ -63,59 +68,72 @@ BAD_CELLS = {
 }
 
 
-@pytest.mark.parametrize("name, old, new, line, column, says", [
-    pytest.param(*case, id=f"{rule}-{case[0]}-{case[4]}")
-    for rule, cases in BAD_CELLS.items() for case in cases])
+@pytest.mark.parametrize(
+    "name, old, new, line, column, says",
+    [pytest.param(*case, id=f"{rule}-{case[0]}-{case[4]}") for rule, cases in BAD_CELLS.items() for case in cases],
+)
 def test_bad_cell(dataset_folder, name, old, new, line, column, says):
     dataset_folder.replace(name, old, new)
     assert_problem(only(dataset_folder.problems()), f"{name}.csv", line, column, says)
 
 
-@pytest.mark.parametrize("name, extra, line, column", [
-    ("skus", "A,3,,again\n", 4, "sku"),
-    ("inventory", " FC1 , A ,7\n", 4, "fc, sku"),
-    ("demand_history", "2024-1-1,A,north,9\n", 10, "date, sku, region"),
-    ("open_orders", "O1,A,north,1,2024-01-20,2024-01-25,3\n", 4, "order_id, sku"),
-])
+@pytest.mark.parametrize(
+    "name, extra, line, column",
+    [
+        ("skus", "A,3,,again\n", 4, "sku"),
+        ("inventory", " FC1 , A ,7\n", 4, "fc, sku"),
+        ("demand_history", "2024-1-1,A,north,9\n", 10, "date, sku, region"),
+        ("open_orders", "O1,A,north,1,2024-01-20,2024-01-25,3\n", 4, "order_id, sku"),
+    ],
+)
 def test_duplicate_key_names_both_lines(dataset_folder, name, extra, line, column):
     dataset_folder.append(name, extra)
     assert_problem(only(dataset_folder.problems()), f"{name}.csv", line, column, "duplicate", "line 2")
 
 
-@pytest.mark.parametrize("name, old, new", [
-    ("inventory", "FC1,A,50", "FC1,Z,50"),
-    ("supplier_items", "S1,A,FC1", "S1,Z,FC1"),
-    ("inbound", "FC1,A,100", "FC1,Z,100"),
-    ("demand_history", "2024-01-01,A,north", "2024-01-01,Z,north"),
-    ("open_orders", "O1,A,north", "O1,Z,north"),
-])
+@pytest.mark.parametrize(
+    "name, old, new",
+    [
+        ("inventory", "FC1,A,50", "FC1,Z,50"),
+        ("supplier_items", "S1,A,FC1", "S1,Z,FC1"),
+        ("inbound", "FC1,A,100", "FC1,Z,100"),
+        ("demand_history", "2024-01-01,A,north", "2024-01-01,Z,north"),
+        ("open_orders", "O1,A,north", "O1,Z,north"),
+    ],
+)
 def test_unknown_sku(dataset_folder, name, old, new):
     dataset_folder.replace(name, old, new)
     assert_problem(only(dataset_folder.problems()), f"{name}.csv", 2, "sku", "sku 'Z' is not in skus.csv")
 
 
-@pytest.mark.parametrize("name, old, new, column", [
-    ("inventory", "FC1,A,50", "FC9,A,50", "fc"),
-    ("inbound", "FC1,A,100", "FC9,A,100", "fc"),
-    ("shipping_lanes", "FC1,south", "FC9,south", "fc"),
-    ("transfer_lanes", "FC1,FC2", "FC9,FC2", "from_fc"),
-    ("transfer_lanes", "FC1,FC2", "FC1,FC9", "to_fc"),
-    ("supplier_items", "S1,A,FC1", "S1,A,FC9", "fc"),
-])
+@pytest.mark.parametrize(
+    "name, old, new, column",
+    [
+        ("inventory", "FC1,A,50", "FC9,A,50", "fc"),
+        ("inbound", "FC1,A,100", "FC9,A,100", "fc"),
+        ("shipping_lanes", "FC1,south", "FC9,south", "fc"),
+        ("transfer_lanes", "FC1,FC2", "FC9,FC2", "from_fc"),
+        ("transfer_lanes", "FC1,FC2", "FC1,FC9", "to_fc"),
+        ("supplier_items", "S1,A,FC1", "S1,A,FC9", "fc"),
+    ],
+)
 def test_unknown_fc(dataset_folder, name, old, new, column):
     dataset_folder.replace(name, old, new)
-    assert_problem(only(dataset_folder.problems()), f"{name}.csv", 2, column,
-                   "fc 'FC9' is not in fulfillment_centers.csv")
+    assert_problem(
+        only(dataset_folder.problems()), f"{name}.csv", 2, column, "fc 'FC9' is not in fulfillment_centers.csv"
+    )
 
 
-@pytest.mark.parametrize("name, old, new", [
-    ("demand_history", "2024-01-01,A,north", "2024-01-01,A,west"),
-    ("open_orders", "O1,A,north", "O1,A,west"),
-])
+@pytest.mark.parametrize(
+    "name, old, new",
+    [
+        ("demand_history", "2024-01-01,A,north", "2024-01-01,A,west"),
+        ("open_orders", "O1,A,north", "O1,A,west"),
+    ],
+)
 def test_region_no_fc_serves(dataset_folder, name, old, new):
     dataset_folder.replace(name, old, new)
-    assert_problem(only(dataset_folder.problems()), f"{name}.csv", 2, "region",
-                   "region 'west' is served by no FC")
+    assert_problem(only(dataset_folder.problems()), f"{name}.csv", 2, "region", "region 'west' is served by no FC")
 
 
 def test_region_served_only_by_a_shipping_lane_is_fine(dataset_folder):
@@ -127,8 +145,7 @@ def test_shipping_lanes_absent_means_each_fc_serves_its_own_region(dataset_folde
     dataset_folder.remove("shipping_lanes")
     dataset_folder.replace("fulfillment_centers", "FC2,south", "FC2,east")
     problems = dataset_folder.problems()
-    assert {(p.file, p.column) for p in problems} == {("demand_history.csv", "region"),
-                                                     ("open_orders.csv", "region")}
+    assert {(p.file, p.column) for p in problems} == {("demand_history.csv", "region"), ("open_orders.csv", "region")}
 
 
 def test_transfer_lane_to_itself(dataset_folder):
@@ -138,8 +155,13 @@ def test_transfer_lane_to_itself(dataset_folder):
 
 def test_due_date_before_order_date(dataset_folder):
     dataset_folder.replace("open_orders", "2024-01-20,2024-01-25", "2024-01-20,2024-01-10")
-    assert_problem(only(dataset_folder.problems()), "open_orders.csv", 2, "due_date",
-                   "due_date 2024-01-10 is before order_date 2024-01-20")
+    assert_problem(
+        only(dataset_folder.problems()),
+        "open_orders.csv",
+        2,
+        "due_date",
+        "due_date 2024-01-10 is before order_date 2024-01-20",
+    )
 
 
 def test_demand_history_without_rows(dataset_folder):
@@ -152,7 +174,9 @@ def test_a_bad_cell_is_reported_once(dataset_folder):
     dataset_folder.replace("demand_history", "2024-01-01,A,north,5", "2024-01-01,A,west,lots")
     problems = dataset_folder.problems()
     assert [(p.file, p.line, p.column) for p in problems] == [
-        ("inventory.csv", 2, "sku"), ("demand_history.csv", 2, "quantity")]
+        ("inventory.csv", 2, "sku"),
+        ("demand_history.csv", 2, "quantity"),
+    ]
 
 
 def test_all_problems_of_a_run_are_reported_together(dataset_folder):
@@ -184,7 +208,16 @@ def test_notes_do_not_stop_loading(dataset_folder):
 
 def test_summarize_counts_a_valid_dataset(dataset_folder):
     assert summarize(load_dataset(dataset_folder.path)) == {
-        "skus": 2, "fcs": 2, "regions": 2, "suppliers": 2, "supplier_items": 2,
-        "open_order_lines": 2, "open_order_units": 3.0, "inbound_pos": 1,
-        "history_first": "2024-01-01", "history_last": "2024-01-22", "history_rows": 8, "notes": 0,
+        "skus": 2,
+        "fcs": 2,
+        "regions": 2,
+        "suppliers": 2,
+        "supplier_items": 2,
+        "open_order_lines": 2,
+        "open_order_units": 3.0,
+        "inbound_pos": 1,
+        "history_first": "2024-01-01",
+        "history_last": "2024-01-22",
+        "history_rows": 8,
+        "notes": 0,
     }

@@ -36,6 +36,7 @@ def noisy(n, seed=0, scale=2.0):
 
 # --- behaviour per kind of series ------------------------------------------------------------
 
+
 def test_constant_series_forecasts_the_constant():
     row = forecast_demand(weekly(np.full(52, 12.0)), CALENDAR, jobs=1)
     np.testing.assert_allclose(row["forecast"], 12.0)
@@ -85,8 +86,9 @@ def test_series_without_demand_in_the_window_forecasts_zero():
 
 
 def test_output_shape_and_intervals():
-    history = pd.concat([weekly(30 + 0.3 * np.arange(70) + noisy(70, 1), "B", "east"),
-                         weekly(30 + noisy(70, 2), "A", "west")])
+    history = pd.concat(
+        [weekly(30 + 0.3 * np.arange(70) + noisy(70, 1), "B", "east"), weekly(30 + noisy(70, 2), "A", "west")]
+    )
     frame = forecast_demand(history, CALENDAR, interval_level=0.8, jobs=1)
     assert list(frame[["sku", "region"]].drop_duplicates().itertuples(index=False)) == [("A", "west"), ("B", "east")]
     assert list(frame["period"]) == list(range(13)) * 2
@@ -106,8 +108,16 @@ def test_wider_level_gives_wider_intervals():
 def test_metrics_one_row_per_series_and_catalogue_accuracy():
     frame = forecast_demand(mixed_history(), CALENDAR, jobs=1)
     metrics = forecast_metrics(frame)
-    assert list(metrics.columns) == ["sku", "region", "model", "series_class", "backtest_origins",
-                                     "mase", "wape", "bias"]
+    assert list(metrics.columns) == [
+        "sku",
+        "region",
+        "model",
+        "series_class",
+        "backtest_origins",
+        "mase",
+        "wape",
+        "bias",
+    ]
     assert len(metrics) == 13 and (metrics["backtest_origins"] == 3).sum() == 12
     accuracy = frame.attrs["accuracy"]
     assert accuracy["series_backtested"] == 12 and 0 < accuracy["wape"] < 1
@@ -116,10 +126,14 @@ def test_metrics_one_row_per_series_and_catalogue_accuracy():
 
 # --- orchestration ----------------------------------------------------------------------------
 
+
 def mixed_history() -> pd.DataFrame:
     rng = np.random.default_rng(7)
-    parts = [weekly(rng.poisson(rate, 104).astype(float), f"S{k}", region)
-             for k, rate in enumerate([0.3, 4, 25, 80]) for region in ("east", "west", "south")]
+    parts = [
+        weekly(rng.poisson(rate, 104).astype(float), f"S{k}", region)
+        for k, rate in enumerate([0.3, 4, 25, 80])
+        for region in ("east", "west", "south")
+    ]
     return pd.concat(parts + [weekly([3.0, 1.0], "NEW", "east")], ignore_index=True)
 
 
@@ -134,8 +148,9 @@ def test_result_does_not_depend_on_jobs():
 
 def test_progress_hears_every_chunk():
     calls = []
-    forecast_demand(mixed_history(), CALENDAR, executor=LocalExecutor(1),
-                    progress=lambda done, total: calls.append((done, total)))
+    forecast_demand(
+        mixed_history(), CALENDAR, executor=LocalExecutor(1), progress=lambda done, total: calls.append((done, total))
+    )
     assert calls[-1][0] == calls[-1][1] == len(calls) == 4
 
 
@@ -148,6 +163,7 @@ def test_options_choose_the_candidates():
 def test_failed_fits_drop_the_method_and_are_counted(monkeypatch):
     def broken(self, y):
         raise np.linalg.LinAlgError("singular")
+
     monkeypatch.setattr(SimpleSmoothing, "fit", broken)
     frame = forecast_demand(weekly(30 + noisy(60)), CALENDAR, jobs=1)
     assert "ses" not in frame["model"].iloc[0]
@@ -157,6 +173,7 @@ def test_failed_fits_drop_the_method_and_are_counted(monkeypatch):
 def test_every_candidate_failing_falls_back_to_the_mean(monkeypatch):
     def broken(self, y):
         raise np.linalg.LinAlgError("singular")
+
     monkeypatch.setattr(SimpleSmoothing, "fit", broken)
     options = ForecastOptions(candidates=("ses",))
     frame = forecast_demand(weekly(30 + noisy(60)), CALENDAR, jobs=1, options=options)
@@ -167,8 +184,9 @@ def test_warnings_are_counted_not_shown(monkeypatch):
     original = SimpleSmoothing.fit
 
     def grumbling(self, y):
-        warnings.warn("optimizer did not converge", ConvergenceWarning)
+        warnings.warn("optimizer did not converge", ConvergenceWarning, stacklevel=2)
         return original(self, y)
+
     monkeypatch.setattr(SimpleSmoothing, "fit", grumbling)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -182,8 +200,9 @@ def test_daily_and_weekly_rows_make_the_same_buckets():
     quantity = np.random.default_rng(5).integers(0, 6, len(daily_dates)).astype(float)
     daily = pd.DataFrame({"date": daily_dates, "sku": "A", "region": "north", "quantity": quantity})
     weekly_rows = weekly(quantity.reshape(30, 7).sum(axis=1))
-    pd.testing.assert_frame_equal(forecast_demand(daily, CALENDAR, jobs=1),
-                                  forecast_demand(weekly_rows, CALENDAR, jobs=1))
+    pd.testing.assert_frame_equal(
+        forecast_demand(daily, CALENDAR, jobs=1), forecast_demand(weekly_rows, CALENDAR, jobs=1)
+    )
 
 
 def test_partly_covered_first_period_is_left_out():
@@ -213,14 +232,27 @@ def test_seasonal_index_needs_a_real_season():
 
 # --- forecast consumption by open orders ------------------------------------------------------
 
+
 def test_open_orders_consume_the_forecast_of_their_period():
-    forecast = pd.DataFrame({"sku": "A", "region": "north", "period": [0, 1, 2],
-                             "forecast": [10.0, 10.0, 10.0]})
-    due = [START - pd.Timedelta(days=3), START + pd.Timedelta(days=1), START + pd.Timedelta(days=8),
-           START + pd.Timedelta(days=9), START + pd.Timedelta(weeks=20)]
-    orders = pd.DataFrame({"order_id": ["o1", "o2", "o3", "o4", "o5"], "sku": "A", "region": "north",
-                           "quantity": [50.0, 4.0, 7.0, 5.0, 99.0], "order_date": START - pd.Timedelta(days=10),
-                           "due_date": due, "priority": 1})
+    forecast = pd.DataFrame({"sku": "A", "region": "north", "period": [0, 1, 2], "forecast": [10.0, 10.0, 10.0]})
+    due = [
+        START - pd.Timedelta(days=3),
+        START + pd.Timedelta(days=1),
+        START + pd.Timedelta(days=8),
+        START + pd.Timedelta(days=9),
+        START + pd.Timedelta(weeks=20),
+    ]
+    orders = pd.DataFrame(
+        {
+            "order_id": ["o1", "o2", "o3", "o4", "o5"],
+            "sku": "A",
+            "region": "north",
+            "quantity": [50.0, 4.0, 7.0, 5.0, 99.0],
+            "order_date": START - pd.Timedelta(days=10),
+            "due_date": due,
+            "priority": 1,
+        }
+    )
     net = net_forecast(forecast, orders, CALENDAR)
     assert list(net.columns) == ["sku", "region", "period", "net_forecast"]
     assert list(net["net_forecast"]) == [6.0, 0.0, 10.0]
@@ -228,6 +260,15 @@ def test_open_orders_consume_the_forecast_of_their_period():
 
 def test_orders_of_other_series_consume_nothing():
     forecast = pd.DataFrame({"sku": ["A", "B"], "region": "north", "period": 0, "forecast": 10.0})
-    orders = pd.DataFrame({"order_id": ["o1"], "sku": "B", "region": "north", "quantity": 3.0,
-                           "order_date": START, "due_date": START, "priority": 2})
+    orders = pd.DataFrame(
+        {
+            "order_id": ["o1"],
+            "sku": "B",
+            "region": "north",
+            "quantity": 3.0,
+            "order_date": START,
+            "due_date": START,
+            "priority": 2,
+        }
+    )
     assert list(net_forecast(forecast, orders, CALENDAR)["net_forecast"]) == [10.0, 7.0]

@@ -21,8 +21,11 @@ def catalogue(series: int = 12) -> pd.DataFrame:
     frames = []
     for k in range(series):
         rate = [0.4, 5.0, 30.0][k % 3] * (1 + 0.01 * (k % 4) * np.arange(104))
-        frames.append(pd.DataFrame({"date": dates, "sku": f"S{k:02d}", "region": "east",
-                                    "quantity": rng.poisson(rate).astype(float)}))
+        frames.append(
+            pd.DataFrame(
+                {"date": dates, "sku": f"S{k:02d}", "region": "east", "quantity": rng.poisson(rate).astype(float)}
+            )
+        )
     history = pd.concat(frames, ignore_index=True)
     return history[history["quantity"] > 0]
 
@@ -49,7 +52,7 @@ def test_dask_cluster_gives_the_local_result():
 
 def test_dask_sends_large_chunks_without_a_warning():
     pytest.importorskip("distributed")
-    chunks = [np.arange(1_000_000, dtype=float) + k for k in range(2)]   # 16 MB, past Dask's 10 MB
+    chunks = [np.arange(1_000_000, dtype=float) + k for k in range(2)]  # 16 MB, past Dask's 10 MB
     with make_executor("dask", jobs=2) as executor, warnings.catch_warnings():
         warnings.simplefilter("error")
         sums = list(executor.map(_total, chunks, 1.0))
@@ -62,12 +65,14 @@ def _total(chunk, factor):
 
 def test_missing_dask_is_a_clear_error(monkeypatch):
     import builtins
+
     real_import = builtins.__import__
 
     def no_distributed(name, *args, **kwargs):
         if name == "distributed":
             raise ImportError(name)
         return real_import(name, *args, **kwargs)
+
     monkeypatch.setattr(builtins, "__import__", no_distributed)
     with pytest.raises(ExecutorUnavailable, match=r"planner\[dask\]"):
         with make_executor("dask", jobs=2):

@@ -27,8 +27,11 @@ def contract_series(name: str) -> np.ndarray:
 
 def _init_parameters(model) -> list[str]:
     named = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
-    return [p.name for p in inspect.signature(type(model).__init__).parameters.values()
-            if p.kind in named and p.name != "self"]
+    return [
+        p.name
+        for p in inspect.signature(type(model).__init__).parameters.values()
+        if p.kind in named and p.name != "self"
+    ]
 
 
 def test_every_option_name_has_a_method():
@@ -66,7 +69,7 @@ def test_croston_by_hand():
     assert (model.size_, model.interval_) == (3.0, 2.25)
     np.testing.assert_allclose(model.predict(2), [3 / 2.25] * 2)
     # one-step forecasts from period 2 on: 1.5 1.5 1.5 1.6 1.6 -> errors -1.5 -1.5 3.5 -1.6 0.4
-    assert model.sigma_ == pytest.approx(np.sqrt((1.5 ** 2 * 2 + 3.5 ** 2 + 1.6 ** 2 + 0.4 ** 2) / 5))
+    assert model.sigma_ == pytest.approx(np.sqrt((1.5**2 * 2 + 3.5**2 + 1.6**2 + 0.4**2) / 5))
 
 
 def test_sba_by_hand():
@@ -87,13 +90,14 @@ def test_tsb_decays_after_demand_stops_while_croston_holds():
 
 # --- smoothing methods against statsmodels ------------------------------------------------------
 
+
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_simple_smoothing_fits_as_well_as_statsmodels(seed):
     rng = np.random.default_rng(seed)
     y = 40 + np.cumsum(rng.normal(0, 1, 90)) + rng.normal(0, 3, 90)
     ours = SimpleSmoothing().fit(y)
     theirs = ExponentialSmoothing(y, initialization_method="estimated").fit()
-    assert ours.sigma_ ** 2 * 88 <= theirs.sse * 1.001
+    assert ours.sigma_**2 * 88 <= theirs.sse * 1.001
     assert ours.predict(1)[0] == pytest.approx(theirs.forecast(1)[0], rel=0.02)
 
 

@@ -29,8 +29,9 @@ def test_series_classes_follow_adi_and_cv2():
 
 def test_a_repeating_season_selects_seasonal_naive():
     pattern = np.array([10.0, 40.0, 25.0, 5.0])
-    options = ForecastOptions(horizon=4, season_length=4, combine="none",
-                              candidates=("ses", "holt_damped", "theta", "seasonal_naive"))
+    options = ForecastOptions(
+        horizon=4, season_length=4, combine="none", candidates=("ses", "holt_damped", "theta", "seasonal_naive")
+    )
     result = forecast_series(plain(np.tile(pattern, 15), 4), options, Counter())
     assert result.model == "seasonal_naive" and result.origins == 3
     np.testing.assert_allclose(result.point, pattern)

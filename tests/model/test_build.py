@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-
 from builders import dataset
+
 from planner.calendar import Calendar
 from planner.config import PlanConfig
 from planner.pipeline import NoPlan, optimize
@@ -13,12 +13,21 @@ from planner.plan.promise import promise_orders
 from planner.solve.highs import HighsSession
 
 START = pd.Timestamp("2026-11-30")  # a Monday
-NO_ERROR = pd.DataFrame({"sku": pd.Series(dtype=object), "region": pd.Series(dtype=object), "sigma": pd.Series(dtype=float)})
+NO_ERROR = pd.DataFrame(
+    {"sku": pd.Series(dtype=object), "region": pd.Series(dtype=object), "sigma": pd.Series(dtype=float)}
+)
 
 
 def weekly_demand(sku: str, region: str, quantities: list[float], priority: int = 4) -> pd.DataFrame:
-    return pd.DataFrame({"sku": sku, "region": region, "priority": priority,
-                         "period": range(len(quantities)), "quantity": [float(q) for q in quantities]})
+    return pd.DataFrame(
+        {
+            "sku": sku,
+            "region": region,
+            "priority": priority,
+            "period": range(len(quantities)),
+            "quantity": [float(q) for q in quantities],
+        }
+    )
 
 
 def plan_for(ds, demand: pd.DataFrame, horizon: int, solver: str = "cbc", **config):
@@ -29,15 +38,21 @@ def plan_for(ds, demand: pd.DataFrame, horizon: int, solver: str = "cbc", **conf
     return inputs, plan, calendar
 
 
-ONE_FC = {"fulfillment_centers": [{"fc": "F1", "region": "R1", "outbound_capacity": 1000.0}],
-          "skus": [{"sku": "A", "unit_cost": 10.0}]}
+ONE_FC = {
+    "fulfillment_centers": [{"fc": "F1", "region": "R1", "outbound_capacity": 1000.0}],
+    "skus": [{"sku": "A", "unit_cost": 10.0}],
+}
 
 
 @pytest.mark.parametrize("solver", ["cbc", "highs"])
 def test_fast_supplier_covers_the_slow_suppliers_lead_time_then_the_cheap_one_takes_over(solver):
-    ds = dataset(**ONE_FC, supplier_items=[
-        {"supplier": "SLOW", "sku": "A", "fc": "*", "unit_price": 10.0, "lead_time_days": 21},
-        {"supplier": "FAST", "sku": "A", "fc": "F1", "unit_price": 13.0, "lead_time_days": 0}])
+    ds = dataset(
+        **ONE_FC,
+        supplier_items=[
+            {"supplier": "SLOW", "sku": "A", "fc": "*", "unit_price": 10.0, "lead_time_days": 21},
+            {"supplier": "FAST", "sku": "A", "fc": "F1", "unit_price": 13.0, "lead_time_days": 0},
+        ],
+    )
     _, plan, _ = plan_for(ds, weekly_demand("A", "R1", [10] * 6), 6, solver)
     pos = plan.purchase_orders
     by_arrival = pos.groupby(["supplier", "arrival_date"])["quantity"].sum()
@@ -52,10 +67,13 @@ def test_fast_supplier_covers_the_slow_suppliers_lead_time_then_the_cheap_one_ta
 def test_stock_at_the_wrong_fc_moves_by_transfer_when_cheaper_than_a_backorder():
     ds = dataset(
         skus=[{"sku": "A", "unit_cost": 10.0}],
-        fulfillment_centers=[{"fc": "F1", "region": "R1", "outbound_capacity": 1000.0},
-                             {"fc": "F2", "region": "R2", "outbound_capacity": 1000.0}],
+        fulfillment_centers=[
+            {"fc": "F1", "region": "R1", "outbound_capacity": 1000.0},
+            {"fc": "F2", "region": "R2", "outbound_capacity": 1000.0},
+        ],
         inventory=[{"fc": "F1", "sku": "A", "on_hand": 30.0}, {"fc": "F2", "sku": "A", "on_hand": 0.0}],
-        transfer_lanes=[{"from_fc": "F1", "to_fc": "F2", "lead_time_days": 3, "cost_per_unit": 1.0}])
+        transfer_lanes=[{"from_fc": "F1", "to_fc": "F2", "lead_time_days": 3, "cost_per_unit": 1.0}],
+    )
     _, plan, _ = plan_for(ds, weekly_demand("A", "R2", [0, 10, 10]), 3)
     moved = plan.transfers
     assert moved["quantity"].sum() == pytest.approx(20.0)
@@ -68,36 +86,58 @@ def test_stock_at_the_wrong_fc_moves_by_transfer_when_cheaper_than_a_backorder()
 def _short_fc_network(shipping_lanes):
     return dataset(
         skus=[{"sku": "A", "unit_cost": 10.0}],
-        fulfillment_centers=[{"fc": "F1", "region": "R1", "outbound_capacity": 1.0},
-                             {"fc": "F2", "region": "R2", "outbound_capacity": 1000.0}],
+        fulfillment_centers=[
+            {"fc": "F1", "region": "R1", "outbound_capacity": 1.0},
+            {"fc": "F2", "region": "R2", "outbound_capacity": 1000.0},
+        ],
         inventory=[{"fc": "F1", "sku": "A", "on_hand": 100.0}, {"fc": "F2", "sku": "A", "on_hand": 100.0}],
-        shipping_lanes=shipping_lanes)
+        shipping_lanes=shipping_lanes,
+    )
 
 
 def test_an_fc_short_of_outbound_capacity_builds_backlog():
     _, plan, _ = plan_for(_short_fc_network([]), weekly_demand("A", "R1", [14, 14]), 2)
     shipped = plan.shipments.groupby("period")["quantity"].sum()
-    assert shipped.to_dict() == pytest.approx({0: 7.0, 1: 7.0})   # 1 unit/day x 7 days
+    assert shipped.to_dict() == pytest.approx({0: 7.0, 1: 7.0})  # 1 unit/day x 7 days
     end = plan.inventory_projection.query("fc == 'F1'").iloc[-1]
     assert end["backlog"] == pytest.approx(14.0)
-    assert plan.backorders.empty                                     # stock was there all along
+    assert plan.backorders.empty  # stock was there all along
 
 
 def test_a_cheaper_alternative_fc_serves_the_region_where_a_lane_exists():
     lanes = [{"fc": "F2", "region": "R1", "cost_per_unit": 0.5, "extra_days": 1}]
     _, plan, _ = plan_for(_short_fc_network(lanes), weekly_demand("A", "R1", [14, 14]), 2)
     by_fc = plan.shipments.groupby("fc")["quantity"].sum()
-    assert by_fc["F1"] == pytest.approx(14.0)                        # F1 ships all it can
-    assert by_fc["F2"] == pytest.approx(14.0)                        # F2 ships the rest at once
+    assert by_fc["F1"] == pytest.approx(14.0)  # F1 ships all it can
+    assert by_fc["F2"] == pytest.approx(14.0)  # F2 ships the rest at once
     assert plan.inventory_projection["backlog"].sum() == pytest.approx(0.0)
 
 
 def test_two_priorities_compete_for_scarce_stock_and_priority_one_wins():
-    ds = dataset(**ONE_FC, inventory=[{"fc": "F1", "sku": "A", "on_hand": 10.0}], open_orders=[
-        {"order_id": "LOW", "sku": "A", "region": "R1", "quantity": 8.0, "order_date": START,
-         "due_date": START, "priority": 3},
-        {"order_id": "HIGH", "sku": "A", "region": "R1", "quantity": 8.0, "order_date": START,
-         "due_date": START, "priority": 1}])
+    ds = dataset(
+        **ONE_FC,
+        inventory=[{"fc": "F1", "sku": "A", "on_hand": 10.0}],
+        open_orders=[
+            {
+                "order_id": "LOW",
+                "sku": "A",
+                "region": "R1",
+                "quantity": 8.0,
+                "order_date": START,
+                "due_date": START,
+                "priority": 3,
+            },
+            {
+                "order_id": "HIGH",
+                "sku": "A",
+                "region": "R1",
+                "quantity": 8.0,
+                "order_date": START,
+                "due_date": START,
+                "priority": 1,
+            },
+        ],
+    )
     demand = pd.concat([weekly_demand("A", "R1", [8, 0], priority=1), weekly_demand("A", "R1", [8, 0], priority=3)])
     inputs, plan, calendar = plan_for(ds, demand, 2)
     allocated = plan.allocations.groupby("priority")["quantity"].sum()
@@ -111,9 +151,20 @@ def test_two_priorities_compete_for_scarce_stock_and_priority_one_wins():
 
 @pytest.mark.parametrize("lp_rounding", [True, False], ids=["rounded-then-milp", "milp"])
 def test_moq_and_lot_size_are_respected(lp_rounding):
-    ds = dataset(**ONE_FC, supplier_items=[
-        {"supplier": "S", "sku": "A", "fc": "F1", "unit_price": 10.0, "lead_time_days": 0,
-         "moq": 30.0, "lot_size": 10.0}])
+    ds = dataset(
+        **ONE_FC,
+        supplier_items=[
+            {
+                "supplier": "S",
+                "sku": "A",
+                "fc": "F1",
+                "unit_price": 10.0,
+                "lead_time_days": 0,
+                "moq": 30.0,
+                "lot_size": 10.0,
+            }
+        ],
+    )
     _, plan, _ = plan_for(ds, weekly_demand("A", "R1", [7] * 6), 6, integer_periods=6, lp_rounding=lp_rounding)
     quantities = plan.purchase_orders["quantity"]
     assert (quantities >= 30).all()
@@ -131,12 +182,24 @@ def test_with_highs_the_skus_own_milp_places_the_moq_po_and_lifts_the_bound(by_p
     same when every LP is solved by prices (as large models are)."""
     if by_prices:
         monkeypatch.setattr(HighsSession, "PRICED_COLUMNS", 1)
-    ds = dataset(**ONE_FC, supplier_items=[
-        {"supplier": "S", "sku": "A", "fc": "F1", "unit_price": 10.0, "lead_time_days": 0,
-         "moq": 30.0, "lot_size": 10.0}])
+    ds = dataset(
+        **ONE_FC,
+        supplier_items=[
+            {
+                "supplier": "S",
+                "sku": "A",
+                "fc": "F1",
+                "unit_price": 10.0,
+                "lead_time_days": 0,
+                "moq": 30.0,
+                "lot_size": 10.0,
+            }
+        ],
+    )
     demand = weekly_demand("A", "R1", [7] * 6)
-    _, _, result, plan = optimize(ds, demand, NO_ERROR, Calendar(START, "week", 6),
-                                  PlanConfig(horizon=6, solver="highs", integer_periods=6))
+    _, _, result, plan = optimize(
+        ds, demand, NO_ERROR, Calendar(START, "week", 6), PlanConfig(horizon=6, solver="highs", integer_periods=6)
+    )
     assert "(1 of 1 fractional skus by their own MILP" in result.message
     assert plan.purchase_orders["quantity"].tolist() == [50.0]
     assert result.mip_gap <= 1e-3
@@ -146,15 +209,32 @@ def test_a_model_solved_by_prices_never_runs_the_milp_on_the_whole(monkeypatch):
     """Past the gap, a model whose LPs go by prices keeps its rounded plan, reported feasible
     with its gap: the MILP on the whole could not finish at the sizes that need prices."""
     import planner.solve.solver as solve_module
+
     monkeypatch.setattr(HighsSession, "PRICED_COLUMNS", 1)
     monkeypatch.setattr(solve_module, "_run", _no_whole_milp(solve_module._run))
-    monkeypatch.setattr(solve_module, "ROUNDING_LOSS_SHARE", 1e15)     # no sku MILP: the rounding's gap stays
-    ds = dataset(**ONE_FC, supplier_items=[
-        {"supplier": "S", "sku": "A", "fc": "F1", "unit_price": 10.0, "lead_time_days": 0,
-         "moq": 30.0, "lot_size": 10.0}])
+    monkeypatch.setattr(solve_module, "ROUNDING_LOSS_SHARE", 1e15)  # no sku MILP: the rounding's gap stays
+    ds = dataset(
+        **ONE_FC,
+        supplier_items=[
+            {
+                "supplier": "S",
+                "sku": "A",
+                "fc": "F1",
+                "unit_price": 10.0,
+                "lead_time_days": 0,
+                "moq": 30.0,
+                "lot_size": 10.0,
+            }
+        ],
+    )
     demand = weekly_demand("A", "R1", [7] * 6)
-    _, _, result, plan = optimize(ds, demand, NO_ERROR, Calendar(START, "week", 6),
-                                  PlanConfig(horizon=6, solver="highs", integer_periods=6, mip_gap=1e-6))
+    _, _, result, plan = optimize(
+        ds,
+        demand,
+        NO_ERROR,
+        Calendar(START, "week", 6),
+        PlanConfig(horizon=6, solver="highs", integer_periods=6, mip_gap=1e-6),
+    )
     assert result.status.value == "feasible"
     assert "too large for the MILP on the whole" in result.message
     assert result.mip_gap > 1e-6
@@ -169,6 +249,7 @@ def test_a_model_solved_by_prices_whose_repair_finds_no_plan_ends_without_loadin
 
     import planner.solve.solver as solve_module
     from planner.solve.prices import PricedLp
+
     monkeypatch.setattr(HighsSession, "PRICED_COLUMNS", 1)
     monkeypatch.setattr(solve_module, "_run", _no_whole_milp(solve_module._run))
     solve, calls = PricedLp.solve, []
@@ -179,13 +260,25 @@ def test_a_model_solved_by_prices_whose_repair_finds_no_plan_ends_without_loadin
         return result if len(calls) == 1 else dataclasses.replace(result, values=None, converged=False)
 
     monkeypatch.setattr(PricedLp, "solve", no_repair)
-    ds = dataset(**ONE_FC, supplier_items=[
-        {"supplier": "S", "sku": "A", "fc": "F1", "unit_price": 10.0, "lead_time_days": 0,
-         "moq": 30.0, "lot_size": 10.0}])
+    ds = dataset(
+        **ONE_FC,
+        supplier_items=[
+            {
+                "supplier": "S",
+                "sku": "A",
+                "fc": "F1",
+                "unit_price": 10.0,
+                "lead_time_days": 0,
+                "moq": 30.0,
+                "lot_size": 10.0,
+            }
+        ],
+    )
     demand = weekly_demand("A", "R1", [7] * 6)
     with pytest.raises(NoPlan) as failed:
-        optimize(ds, demand, NO_ERROR, Calendar(START, "week", 6),
-                 PlanConfig(horizon=6, solver="highs", integer_periods=6))
+        optimize(
+            ds, demand, NO_ERROR, Calendar(START, "week", 6), PlanConfig(horizon=6, solver="highs", integer_periods=6)
+        )
     assert failed.value.result.status.value == "no_solution"
     assert "too large for the MILP on the whole" in failed.value.result.message
     assert len(calls) > 1
@@ -195,6 +288,7 @@ def _no_whole_milp(run):
     def guarded(problem, config, **options):
         assert not options.get("mip"), "the MILP on the whole ran"
         return run(problem, config, **options)
+
     return guarded
 
 
@@ -203,10 +297,14 @@ def test_rounding_honours_a_binding_supplier_capacity():
     up would break the capacity, so the plan rounds within it."""
     ds = dataset(
         skus=[{"sku": "A", "unit_cost": 10.0}],
-        fulfillment_centers=[{"fc": "F1", "region": "R1", "outbound_capacity": 1000.0},
-                             {"fc": "F2", "region": "R2", "outbound_capacity": 1000.0}],
-        supplier_items=[{"supplier": "S", "sku": "A", "fc": "*", "unit_price": 10.0, "lead_time_days": 0,
-                         "capacity_per_week": 10.0}])
+        fulfillment_centers=[
+            {"fc": "F1", "region": "R1", "outbound_capacity": 1000.0},
+            {"fc": "F2", "region": "R2", "outbound_capacity": 1000.0},
+        ],
+        supplier_items=[
+            {"supplier": "S", "sku": "A", "fc": "*", "unit_price": 10.0, "lead_time_days": 0, "capacity_per_week": 10.0}
+        ],
+    )
     demand = pd.concat([weekly_demand("A", "R1", [5.5, 5.5]), weekly_demand("A", "R2", [4.5, 4.5])])
     _, plan, _ = plan_for(ds, demand, 2, integer_periods=2)
     weekly = plan.purchase_orders.groupby("order_date")["quantity"].sum()
@@ -215,9 +313,20 @@ def test_rounding_honours_a_binding_supplier_capacity():
 
 
 def test_relaxed_plan_ignores_moq_and_lots():
-    ds = dataset(**ONE_FC, supplier_items=[
-        {"supplier": "S", "sku": "A", "fc": "F1", "unit_price": 10.0, "lead_time_days": 0,
-         "moq": 30.0, "lot_size": 10.0}])
+    ds = dataset(
+        **ONE_FC,
+        supplier_items=[
+            {
+                "supplier": "S",
+                "sku": "A",
+                "fc": "F1",
+                "unit_price": 10.0,
+                "lead_time_days": 0,
+                "moq": 30.0,
+                "lot_size": 10.0,
+            }
+        ],
+    )
     _, plan, _ = plan_for(ds, weekly_demand("A", "R1", [7] * 6), 6, relax=True)
     assert plan.purchase_orders["quantity"].sum() == pytest.approx(42.0)
 
@@ -225,9 +334,11 @@ def test_relaxed_plan_ignores_moq_and_lots():
 def test_an_lp_solved_by_prices_has_the_whole_models_optimum(monkeypatch):
     """Two skus sharing one short FC: priced on the shared outbound row (planner/solve/prices.py),
     the LP's plan costs what one whole solve costs, and the bound it reports is below it."""
-    ds = dataset(skus=[{"sku": "A", "unit_cost": 10.0}, {"sku": "B", "unit_cost": 20.0}],
-                 fulfillment_centers=[{"fc": "F1", "region": "R1", "outbound_capacity": 1.0}],
-                 inventory=[{"fc": "F1", "sku": "A", "on_hand": 30.0}, {"fc": "F1", "sku": "B", "on_hand": 30.0}])
+    ds = dataset(
+        skus=[{"sku": "A", "unit_cost": 10.0}, {"sku": "B", "unit_cost": 20.0}],
+        fulfillment_centers=[{"fc": "F1", "region": "R1", "outbound_capacity": 1.0}],
+        inventory=[{"fc": "F1", "sku": "A", "on_hand": 30.0}, {"fc": "F1", "sku": "B", "on_hand": 30.0}],
+    )
     demand = pd.concat([weekly_demand("A", "R1", [7, 7]), weekly_demand("B", "R1", [7, 7], priority=1)])
     config = PlanConfig(horizon=2, solver="highs", relax=True, mip_gap=1e-6)
     whole = optimize(ds, demand, NO_ERROR, Calendar(START, "week", 2), config)
@@ -236,4 +347,4 @@ def test_an_lp_solved_by_prices_has_the_whole_models_optimum(monkeypatch):
     assert "solved by prices" in priced[2].message
     assert priced[2].objective == pytest.approx(whole[2].objective, rel=1e-6)
     shipped = priced[3].shipments.groupby("sku")["quantity"].sum()
-    assert shipped.to_dict() == pytest.approx({"B": 14.0})      # priority 1 takes the 14 units of capacity
+    assert shipped.to_dict() == pytest.approx({"B": 14.0})  # priority 1 takes the 14 units of capacity

@@ -20,13 +20,25 @@ def _two_products() -> FrameModel:
     index = model.add_variables("make", pd.DataFrame({"product": ["x", "y"]}))
     model.add_cost(index, [-1.0, -0.5])
     terms = index.assign(coef=1.0)
-    model.add_rows("x_limit", terms[terms["product"] == "x"].assign(row=0), ["row"], "<=",
-                   pd.DataFrame({"row": [0], "rhs": [5.0]}))
-    model.add_rows("y_bound", terms[terms["product"] == "y"].assign(row=0), ["row"], "<=",
-                   pd.DataFrame({"row": [0], "rhs": [1000.0]}))
+    model.add_rows(
+        "x_limit", terms[terms["product"] == "x"].assign(row=0), ["row"], "<=", pd.DataFrame({"row": [0], "rhs": [5.0]})
+    )
+    model.add_rows(
+        "y_bound",
+        terms[terms["product"] == "y"].assign(row=0),
+        ["row"],
+        "<=",
+        pd.DataFrame({"row": [0], "rhs": [1000.0]}),
+    )
     model.add_rows("both", terms.assign(row=0), ["row"], "<=", pd.DataFrame({"row": [0], "rhs": [8.0]}), lazy=True)
-    model.add_rows("y_limit", terms[terms["product"] == "y"].assign(row=0), ["row"], "<=",
-                   pd.DataFrame({"row": [0], "rhs": [2000.0]}), lazy=True)
+    model.add_rows(
+        "y_limit",
+        terms[terms["product"] == "y"].assign(row=0),
+        ["row"],
+        "<=",
+        pd.DataFrame({"row": [0], "rhs": [2000.0]}),
+        lazy=True,
+    )
     model.set_objective()
     return model
 
@@ -41,7 +53,7 @@ def test_a_lazy_row_enters_when_broken_and_a_slack_one_never_does(solver):
     assert model.row_count() == 3
     assert model.lazy["both"].added.tolist() == [True]
     assert model.lazy["y_limit"].added.tolist() == [False]
-    if solver == "cbc":         # CBC reads PuLP's constraints: the eager rows first, then the lazy one
+    if solver == "cbc":  # CBC reads PuLP's constraints: the eager rows first, then the lazy one
         assert _constraint_names(model) == ["x_limit_0", "y_bound_0", "both_0"]
 
 
@@ -84,7 +96,9 @@ def test_a_kept_highs_model_gets_each_calls_full_time_limit():
     """HiGHS's time limit runs on a clock that adds up every run of the model kept across calls:
     after a MILP that used its whole second, the next LP must still get its own second."""
     import numpy as np
+
     from planner.solve.solver import _run
+
     rng = np.random.default_rng(7)
     model = FrameModel(pulp.LpProblem("market_split", pulp.LpMinimize))
     index = model.add_variables("pick", pd.DataFrame({"item": range(60)}), integer=True, upper=1)
@@ -96,7 +110,7 @@ def test_a_kept_highs_model_gets_each_calls_full_time_limit():
     model.set_objective()
     config = PlanConfig(solver="highs", time_limit=1.0)
     hard = _run(model.problem, config, mip=True, time_limit=1.0)
-    assert hard.status.value in ("feasible", "no_solution")      # stopped by its limit
+    assert hard.status.value in ("feasible", "no_solution")  # stopped by its limit
     assert model.problem.highs_session.highs.getRunTime() >= 1.0
     relaxed = _run(model.problem, config, mip=False, time_limit=1.0)
     assert relaxed.status.value == "optimal"

@@ -17,7 +17,7 @@ def _lines(units_per_lot: list[float]) -> pd.DataFrame:
 
 def test_rounding_up_past_the_inbound_room_adds_back_the_largest_fractions_that_fit():
     lines = _lines([10.0, 10.0, 10.0])
-    relaxed = np.array([1.2, 0.7, 0.6])        # 25 units; room for 30: one lot of three added back
+    relaxed = np.array([1.2, 0.7, 0.6])  # 25 units; room for 30: one lot of three added back
     up = np.ceil(relaxed)
     assert _within(lines, ["fc", "arrival_period"], np.full(3, 30.0), relaxed, up).tolist() == [1.0, 1.0, 1.0]
     assert _within(lines, ["fc", "arrival_period"], np.full(3, 20.0), relaxed, up).tolist() == [1.0, 1.0, 0.0]
@@ -25,9 +25,9 @@ def test_rounding_up_past_the_inbound_room_adds_back_the_largest_fractions_that_
 
 def test_whole_lots_past_the_inbound_room_are_cut_the_largest_lines_kept_first():
     lines = _lines([10.0, 10.0, 5.0])
-    lots = np.array([1.0, 2.0, 1.0])           # 35 units of whole lots (each sku's own MILP)
+    lots = np.array([1.0, 2.0, 1.0])  # 35 units of whole lots (each sku's own MILP)
     cut = _within(lines, ["fc", "arrival_period"], np.full(3, 25.0), lots, lots.copy())
-    assert cut.tolist() == [0.0, 2.0, 0.0]     # the 20 units fit; the 10 after them do not, nor the 5 after 30
+    assert cut.tolist() == [0.0, 2.0, 0.0]  # the 20 units fit; the 10 after them do not, nor the 5 after 30
     assert _within(lines, ["fc", "arrival_period"], np.full(3, 32.0), lots, lots.copy()).tolist() == [1.0, 2.0, 0.0]
 
 
@@ -39,8 +39,10 @@ def _moq_model(lots_per_fc: dict[str, list[float]]) -> SimpleNamespace:
     purchase = keys.assign(item="I1", vid=np.arange(n), lot_sized=True, moq=30.0, units_per_var=10.0)
     opened = keys.assign(item="I1", vid=np.arange(n, 2 * n))
     values = [lot for lots in lots_per_fc.values() for lot in lots] + [0.0] * n
-    return SimpleNamespace(families={"purchase": purchase, "purchase_open": opened},
-                           variables=[SimpleNamespace(varValue=v) for v in values])
+    return SimpleNamespace(
+        families={"purchase": purchase, "purchase_open": opened},
+        variables=[SimpleNamespace(varValue=v) for v in values],
+    )
 
 
 def _placed(model, cover: float, share: float) -> dict[str, list[float]]:
@@ -49,14 +51,17 @@ def _placed(model, cover: float, share: float) -> dict[str, list[float]]:
     return {fc: [decided[v] for v in rows["vid"]] for fc, rows in opened.groupby("fc")}
 
 
-@pytest.mark.parametrize("cover, share, placed", [
-    # F1 needs 6, 2, 1, 1 units: one MOQ PO in period 0 covers them all. F2 needs 12, 3, 10, 25:
-    # its first PO's 30 cover 25 of them, so period 3 needs another; with two MOQs, one PO.
-    (1.0, 0.0, {"F1": [1, 0, 0, 0], "F2": [1, 0, 0, 1]}),
-    (2.0, 0.0, {"F1": [1, 0, 0, 0], "F2": [1, 0, 0, 0]}),
-    # F1's 10 units are under an MOQ: closed (its need goes elsewhere); F2's 50 are not
-    (1.0, 1.0, {"F1": [0, 0, 0, 0], "F2": [1, 0, 0, 1]}),
-])
+@pytest.mark.parametrize(
+    "cover, share, placed",
+    [
+        # F1 needs 6, 2, 1, 1 units: one MOQ PO in period 0 covers them all. F2 needs 12, 3, 10, 25:
+        # its first PO's 30 cover 25 of them, so period 3 needs another; with two MOQs, one PO.
+        (1.0, 0.0, {"F1": [1, 0, 0, 0], "F2": [1, 0, 0, 1]}),
+        (2.0, 0.0, {"F1": [1, 0, 0, 0], "F2": [1, 0, 0, 0]}),
+        # F1's 10 units are under an MOQ: closed (its need goes elsewhere); F2's 50 are not
+        (1.0, 1.0, {"F1": [0, 0, 0, 0], "F2": [1, 0, 0, 1]}),
+    ],
+)
 def test_moq_pos_are_pooled_each_covering_its_moqs_on_the_lines_needing_enough(cover, share, placed):
     model = _moq_model({"F1": [0.6, 0.2, 0.1, 0.1], "F2": [1.2, 0.3, 1.0, 2.5]})
     assert _placed(model, cover, share) == placed

@@ -1,14 +1,13 @@
 """The exceptions of a plan built to have each kind, worst first."""
 
 import pandas as pd
+from report_instance import ALPHA, BETA, SUPPLIER
 
 from planner.report import exceptions
-from report_instance import ALPHA, BETA, SUPPLIER
 
 
 def projection_rows(rows):
-    frame = pd.DataFrame(rows, columns=["fc", "sku", "period_start", "closing", "safety_stock", "backorder",
-                                        "backlog"])
+    frame = pd.DataFrame(rows, columns=["fc", "sku", "period_start", "closing", "safety_stock", "backorder", "backlog"])
     return frame.assign(period_start=pd.to_datetime(frame["period_start"]))
 
 
@@ -20,9 +19,16 @@ def test_stockouts_name_each_sku_with_waiting_customers(tiny_plan_run):
 
 
 def test_stockouts_worst_first():
-    table = exceptions.stockouts(projection_rows([
-        ("A", "S1", "2026-01-05", 0, 5, 2, 0), ("B", "S2", "2026-01-12", 0, 5, 9, 0),
-        ("A", "S2", "2026-01-12", 0, 5, 3, 0), ("A", "S3", "2026-01-05", 4, 5, 0, 0)]))
+    table = exceptions.stockouts(
+        projection_rows(
+            [
+                ("A", "S1", "2026-01-05", 0, 5, 2, 0),
+                ("B", "S2", "2026-01-12", 0, 5, 9, 0),
+                ("A", "S2", "2026-01-12", 0, 5, 3, 0),
+                ("A", "S3", "2026-01-05", 4, 5, 0, 0),
+            ]
+        )
+    )
     assert table["sku"].tolist() == ["S2", "S1"]
     assert table["peak_backorder"].tolist() == [12, 2]
 
@@ -33,11 +39,16 @@ def test_no_stockout_is_an_empty_table():
 
 
 def test_late_orders_backorders_and_urgent_first():
-    plan = pd.DataFrame({
-        "order_id": ["a", "b", "c", "d"], "sku": ["X"] * 4, "priority": [3, 1, 1, 2],
-        "status": ["late", "late", "on_time", "backorder"],
-        "due_date": pd.to_datetime(["2026-01-01"] * 4),
-        "promised_date": pd.to_datetime(["2026-01-20", "2026-01-03", "2026-01-01", None])})
+    plan = pd.DataFrame(
+        {
+            "order_id": ["a", "b", "c", "d"],
+            "sku": ["X"] * 4,
+            "priority": [3, 1, 1, 2],
+            "status": ["late", "late", "on_time", "backorder"],
+            "due_date": pd.to_datetime(["2026-01-01"] * 4),
+            "promised_date": pd.to_datetime(["2026-01-20", "2026-01-03", "2026-01-01", None]),
+        }
+    )
     table = exceptions.late_orders(plan)
     assert table["order_id"].tolist() == ["d", "b", "a"]
     assert table["days_late"].iloc[1:].tolist() == [2, 19]
@@ -61,8 +72,13 @@ def test_release_now_lists_only_release_lines_biggest_first(tiny_plan_run):
 
 
 def test_skus_at_risk_rank_waiting_then_shortfall():
-    projection = projection_rows([
-        ("A", "S1", "2026-01-05", 1, 5, 0, 0), ("A", "S2", "2026-01-05", 0, 5, 1, 0),
-        ("A", "S3", "2026-01-05", 9, 5, 0, 0), ("A", "S4", "2026-01-05", 0, 5, 0, 0)])
+    projection = projection_rows(
+        [
+            ("A", "S1", "2026-01-05", 1, 5, 0, 0),
+            ("A", "S2", "2026-01-05", 0, 5, 1, 0),
+            ("A", "S3", "2026-01-05", 9, 5, 0, 0),
+            ("A", "S4", "2026-01-05", 0, 5, 0, 0),
+        ]
+    )
     assert exceptions.skus_at_risk(projection, 2) == ["S2", "S4"]
     assert exceptions.skus_at_risk(projection, 9) == ["S2", "S4", "S1"]

@@ -10,8 +10,9 @@ DOCS = Path(__file__).resolve().parents[2] / "docs" / "kpis.md"
 
 
 def test_docs_hold_the_field_table_rendered_from_the_schema():
-    assert markdown_table() in DOCS.read_text(encoding="utf-8"), \
+    assert markdown_table() in DOCS.read_text(encoding="utf-8"), (
         "docs/kpis.md is stale: paste planner.report.kpi_schema.markdown_table() into it"
+    )
 
 
 def test_every_gate_name_names_a_numeric_field():

@@ -33,6 +33,7 @@ def fail_on_second_write(monkeypatch):
         if len(written) == 2:
             raise OSError("disk full")
         return original(self, data)
+
     monkeypatch.setattr(Path, "write_bytes", write_bytes)
 
 
@@ -72,6 +73,7 @@ def test_a_failed_swap_puts_the_old_folder_back(tmp_path, monkeypatch):
         if str(source).endswith(".partial"):
             raise OSError("rename failed")
         return original(source, target)
+
     monkeypatch.setattr(planner.data.files.os, "rename", rename)
     with pytest.raises(OSError, match="rename failed"):
         write_folder(out, FILES)
@@ -107,15 +109,18 @@ def test_csv_bytes_ends_lines_with_newline_only():
     assert text == b"a,b\n1,x\n2,y\n"
 
 
-@pytest.mark.parametrize("value, text", [
-    (0.1 + 0.2, "0.3"),
-    (1 / 3, "0.333333"),
-    (2.0000000001, "2.0"),
-    (-1e-9, "0.0"),           # no '-0.0' from solver noise
-    (-0.0, "0.0"),
-    (1234567.125, "1234567.125"),
-    (np.nan, ""),
-])
+@pytest.mark.parametrize(
+    "value, text",
+    [
+        (0.1 + 0.2, "0.3"),
+        (1 / 3, "0.333333"),
+        (2.0000000001, "2.0"),
+        (-1e-9, "0.0"),  # no '-0.0' from solver noise
+        (-0.0, "0.0"),
+        (1234567.125, "1234567.125"),
+        (np.nan, ""),
+    ],
+)
 def test_csv_bytes_has_no_float_noise(value, text):
     assert csv_bytes(pd.DataFrame({"k": ["x"], "q": [value]})) == f"k,q\nx,{text}\n".encode()
 
@@ -132,10 +137,19 @@ def test_csv_bytes_does_not_change_its_input():
     pd.testing.assert_frame_equal(frame, before)
 
 
-@pytest.mark.parametrize("text, written", [
-    ("=1+2", "'=1+2"), ("+33 1", "'+33 1"), ("-SKU", "'-SKU"), ("@cmd", "'@cmd"),
-    ("\tx", "'\tx"), ("\rx", "'\rx"), ("SKU-1", "SKU-1"), ("a=b", "a=b"),
-])
+@pytest.mark.parametrize(
+    "text, written",
+    [
+        ("=1+2", "'=1+2"),
+        ("+33 1", "'+33 1"),
+        ("-SKU", "'-SKU"),
+        ("@cmd", "'@cmd"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("SKU-1", "SKU-1"),
+        ("a=b", "a=b"),
+    ],
+)
 def test_csv_bytes_writes_formula_looking_text_as_plain_text(text, written):
     frame = pd.DataFrame({"sku": [text], "q": [-1.5]})
     assert csv_bytes(frame) == f"sku,q\n{written},-1.5\n".encode()

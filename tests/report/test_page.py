@@ -8,14 +8,22 @@ from dataclasses import replace
 
 import pandas as pd
 import pytest
+from report_instance import ALPHA, BETA, SUPPLIER
 
 from planner.calendar import Calendar
 from planner.report.page import history_by_period, report_html, table
-from report_instance import ALPHA, BETA, SUPPLIER
 
-SECTIONS = ["Waiting by priority", "Cost breakdown", "Outbound capacity use per FC", "SKUs most at risk",
-            "Forecast against history", "SKUs that stock out", "Order lines that ship late",
-            "FCs at or over outbound capacity", "Purchase orders to release now"]
+SECTIONS = [
+    "Waiting by priority",
+    "Cost breakdown",
+    "Outbound capacity use per FC",
+    "SKUs most at risk",
+    "Forecast against history",
+    "SKUs that stock out",
+    "Order lines that ship late",
+    "FCs at or over outbound capacity",
+    "Purchase orders to release now",
+]
 
 
 @pytest.fixture(scope="module")
@@ -68,9 +76,14 @@ def test_a_plan_without_history_and_with_many_late_lines_still_reports(tiny_plan
 
 def test_history_by_period_sums_into_plan_periods_and_keeps_zeros():
     calendar = Calendar(pd.Timestamp("2026-01-05"), "week", 4)
-    history = pd.DataFrame({"date": pd.to_datetime(["2025-12-22", "2025-12-24", "2026-01-04", "2025-01-01"]),
-                            "sku": ["A", "A", "A", "A"], "region": ["r", "s", "r", "r"],
-                            "quantity": [1.0, 2.0, 4.0, 100.0]})
+    history = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2025-12-22", "2025-12-24", "2026-01-04", "2025-01-01"]),
+            "sku": ["A", "A", "A", "A"],
+            "region": ["r", "s", "r", "r"],
+            "quantity": [1.0, 2.0, 4.0, 100.0],
+        }
+    )
     frame = history_by_period(history, calendar, 3)
     assert frame["period_start"].dt.strftime("%m-%d").tolist() == ["12-15", "12-22", "12-29"]
     assert frame["quantity"].tolist() == [0.0, 3.0, 4.0]
@@ -84,8 +97,14 @@ def test_table_cells_escape_text_and_format_numbers():
 
 def test_history_by_period_leaves_out_periods_before_the_history():
     calendar = Calendar(pd.Timestamp("2026-01-05"), "week", 4)
-    history = pd.DataFrame({"date": pd.to_datetime(["2025-12-17", "2025-12-22", "2026-01-04"]),
-                            "sku": ["A", "A", "A"], "region": ["r", "r", "r"], "quantity": [7.0, 1.0, 4.0]})
+    history = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2025-12-17", "2025-12-22", "2026-01-04"]),
+            "sku": ["A", "A", "A"],
+            "region": ["r", "r", "r"],
+            "quantity": [7.0, 1.0, 4.0],
+        }
+    )
     frame = history_by_period(history, calendar, 10)
     assert frame["period_start"].dt.strftime("%m-%d").tolist() == ["12-22", "12-29"]
     assert frame["quantity"].tolist() == [1.0, 4.0]
@@ -94,12 +113,15 @@ def test_history_by_period_leaves_out_periods_before_the_history():
 def test_a_plan_without_purchase_orders_or_capacity_limits_still_reports(tiny_plan_run):
     plan = tiny_plan_run.plan
     unlimited = plan.capacity.assign(outbound_capacity=float("nan"), inbound_capacity=float("nan"))
-    capacity_kpis = {fc: dict.fromkeys(use, None) | {"outbound_units": use["outbound_units"],
-                                                     "inbound_units": use["inbound_units"]}
-                     for fc, use in tiny_plan_run.kpis["capacity"].items()}
-    bare = replace(tiny_plan_run, plan=replace(plan, purchase_orders=plan.purchase_orders.iloc[0:0],
-                                               capacity=unlimited),
-                   kpis=tiny_plan_run.kpis | {"capacity": capacity_kpis})
+    capacity_kpis = {
+        fc: dict.fromkeys(use, None) | {"outbound_units": use["outbound_units"], "inbound_units": use["inbound_units"]}
+        for fc, use in tiny_plan_run.kpis["capacity"].items()
+    }
+    bare = replace(
+        tiny_plan_run,
+        plan=replace(plan, purchase_orders=plan.purchase_orders.iloc[0:0], capacity=unlimited),
+        kpis=tiny_plan_run.kpis | {"capacity": capacity_kpis},
+    )
     page = report_html(bare, tiny_plan_run.dataset.demand_history).decode("utf-8")
     assert "No PO needs releasing now." in page and "Purchase orders to release now (0)" in page
     assert len(images(page)) == 3

@@ -18,21 +18,33 @@ LATER = pd.Timestamp("2026-12-07")
 
 
 def po_line(supplier, sku, order_date, quantity, action, fc="FC1", price=2.5):
-    return {"supplier": supplier, "sku": sku, "fc": fc, "order_date": order_date,
-            "arrival_date": order_date + pd.Timedelta(days=14), "quantity": float(quantity),
-            "unit_price": price, "total_cost": round(quantity * price, 2), "action": action,
-            "lead_time_days": 14, "lot_sized": True, "reason": "cheapest supplier"}
+    return {
+        "supplier": supplier,
+        "sku": sku,
+        "fc": fc,
+        "order_date": order_date,
+        "arrival_date": order_date + pd.Timedelta(days=14),
+        "quantity": float(quantity),
+        "unit_price": price,
+        "total_cost": round(quantity * price, 2),
+        "action": action,
+        "lead_time_days": 14,
+        "lot_sized": True,
+        "reason": "cheapest supplier",
+    }
 
 
 @pytest.fixture
 def lines() -> pd.DataFrame:
-    return pd.DataFrame([
-        po_line("SUP-B", "B1", LATER, 40, "planned"),
-        po_line("SUP-A", "A2", LATER, 10, "planned"),
-        po_line("SUP-A", "A1", START, 100, "release"),
-        po_line("SUP-A", "=HYPERLINK(\"http://x\")", START, 5, "release", fc="@FC"),
-        po_line("SUP-B", "-B2", START, 7.5, "release"),
-    ])
+    return pd.DataFrame(
+        [
+            po_line("SUP-B", "B1", LATER, 40, "planned"),
+            po_line("SUP-A", "A2", LATER, 10, "planned"),
+            po_line("SUP-A", "A1", START, 100, "release"),
+            po_line("SUP-A", '=HYPERLINK("http://x")', START, 5, "release", fc="@FC"),
+            po_line("SUP-B", "-B2", START, 7.5, "release"),
+        ]
+    )
 
 
 def read_back(lines: pd.DataFrame):
@@ -41,7 +53,7 @@ def read_back(lines: pd.DataFrame):
 
 def data_rows(sheet) -> list[tuple]:
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
-    return rows[:rows.index((None,) * len(PO_COLUMNS))]
+    return rows[: rows.index((None,) * len(PO_COLUMNS))]
 
 
 def test_one_sheet_per_supplier_with_the_contract_header(lines):
@@ -80,15 +92,20 @@ def test_totals_close_each_sheet(lines):
 
 def test_formula_looking_text_is_kept_as_text(lines):
     book = read_back(lines)
-    cells = [c for sheet in book.worksheets for row in sheet.iter_rows() for c in row
-             if isinstance(c.value, str) and c.value[:1] in "=+-@"]
-    assert {c.value for c in cells} >= {"=HYPERLINK(\"http://x\")", "@FC", "-B2"}
+    cells = [
+        c
+        for sheet in book.worksheets
+        for row in sheet.iter_rows()
+        for c in row
+        if isinstance(c.value, str) and c.value[:1] in "=+-@"
+    ]
+    assert {c.value for c in cells} >= {'=HYPERLINK("http://x")', "@FC", "-B2"}
     assert all(c.data_type == "s" and c.quotePrefix for c in cells)
 
 
 def test_no_purchase_orders_gives_one_sheet_with_header_and_zero_totals(lines):
     book = read_back(lines.iloc[0:0])
-    sheet, = book.worksheets
+    (sheet,) = book.worksheets
     assert [c.value for c in sheet[1]] == PO_COLUMNS
     assert list(sheet.iter_rows(values_only=True))[-1][PO_COLUMNS.index("quantity")] == 0
 
@@ -101,10 +118,13 @@ def test_bytes_depend_only_on_the_plan(lines):
     assert properties.created == properties.modified == datetime(2026, 11, 23)
 
 
-@pytest.mark.parametrize("suppliers, titles", [
-    (["A/B", "a_b", "A:B"], ["A_B", "a_b (2)", "A_B (3)"]),
-    (["'quoted'", "x" * 40], ["quoted", "x" * 31]),
-    (["[]", "?*"], ["__", "__ (2)"]),
-])
+@pytest.mark.parametrize(
+    "suppliers, titles",
+    [
+        (["A/B", "a_b", "A:B"], ["A_B", "a_b (2)", "A_B (3)"]),
+        (["'quoted'", "x" * 40], ["quoted", "x" * 31]),
+        (["[]", "?*"], ["__", "__ (2)"]),
+    ],
+)
 def test_sheet_titles_are_valid_and_distinct(suppliers, titles):
     assert sheet_titles(suppliers) == titles

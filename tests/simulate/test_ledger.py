@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from simulate_builders import tiny_dataset
 
 from planner.simulate.ledger import Ledger, OrderLine, WeekFlows
 from planner.simulate.network import Network
-from simulate_builders import tiny_dataset
 
 TODAY = pd.Timestamp("2026-06-01")
 WEEK = pd.Timedelta(days=7)
@@ -28,8 +28,9 @@ def line(order_id, quantity, priority, due_days, region="north", sku="A") -> Ord
 
 def test_a_po_arrives_after_its_lead_time_plus_any_delay(ledger):
     flows = WeekFlows()
-    ledger.release_purchases(purchases(("SLOW", "A", "FC2", 20.0)), TODAY, flows,
-                             delay_days=lambda supplier: 7 if supplier == "SLOW" else 0)
+    ledger.release_purchases(
+        purchases(("SLOW", "A", "FC2", 20.0)), TODAY, flows, delay_days=lambda supplier: 7 if supplier == "SLOW" else 0
+    )
     assert (flows.purchase_lines, flows.purchase_cost) == (1, 160.0)
     for week in range(3):
         ledger.receive(TODAY + (week + 1) * WEEK, flows)
@@ -48,19 +49,22 @@ def test_inbound_capacity_holds_the_rest_at_the_dock_for_next_week(ledger):
     flows = WeekFlows()
     ledger.release_purchases(purchases(("SLOW", "A", "FC1", 200.0)), TODAY - 2 * WEEK, flows)
     ledger.receive(TODAY + WEEK, flows)
-    assert flows.received[("A", "FC1")] == 140.0   # 20 units/day
+    assert flows.received[("A", "FC1")] == 140.0  # 20 units/day
     ledger.receive(TODAY + 2 * WEEK, flows)
     assert flows.received[("A", "FC1")] == 200.0
 
 
 def test_transfers_leave_within_stock_and_lane_capacity_and_arrive_after_the_lane_time(ledger):
     flows = WeekFlows()
-    moves = pd.DataFrame([("FC1", "FC2", "A", 50.0), ("FC2", "FC1", "A", 50.0)],
-                         columns=["from_fc", "to_fc", "sku", "quantity"])
+    moves = pd.DataFrame(
+        [("FC1", "FC2", "A", 50.0), ("FC2", "FC1", "A", 50.0)], columns=["from_fc", "to_fc", "sku", "quantity"]
+    )
     ledger.start_transfers(moves, TODAY, flows)
     assert flows.transferred_out == {("A", "FC1"): 12.0, ("A", "FC2"): 5.0}
-    assert [(i.fc, i.arrival) for i in ledger.in_transit] == [("FC2", TODAY + pd.Timedelta(days=2)),
-                                                                ("FC1", TODAY + pd.Timedelta(days=2))]
+    assert [(i.fc, i.arrival) for i in ledger.in_transit] == [
+        ("FC2", TODAY + pd.Timedelta(days=2)),
+        ("FC1", TODAY + pd.Timedelta(days=2)),
+    ]
     assert flows.transfer_cost == pytest.approx(8.5)
 
 
@@ -69,7 +73,7 @@ def test_lines_ship_by_priority_then_due_date_within_outbound_capacity(ledger):
     ledger.orders = [line("late-p2", 10, 2, 1), line("p1-later", 20, 1, 5), line("p1-sooner", 10, 1, 2)]
     ledger.fulfil(0, TODAY, WeekFlows())
     shipped = {o.order_id: o.shipped for o in ledger.orders}
-    assert shipped == {"p1-sooner": 10, "p1-later": 20, "late-p2": 5}   # 35 units/week at FC1
+    assert shipped == {"p1-sooner": 10, "p1-later": 20, "late-p2": 5}  # 35 units/week at FC1
 
 
 def test_a_region_is_served_by_its_own_fc_first_then_by_a_shipping_lane(ledger):
@@ -84,7 +88,7 @@ def test_unshipped_due_units_are_backlog_where_stock_waits_for_capacity_and_back
     ledger.on_hand[("A", "FC1")] = 40.0
     ledger.orders = [line("big", 50, 1, 3), line("not-due", 9, 3, 20)]
     ledger.fulfil(0, TODAY, WeekFlows())
-    assert ledger.waiting(TODAY + WEEK) == (10.0, 5.0)   # 35 shipped; 5 in stock wait; 10 have no stock
+    assert ledger.waiting(TODAY + WEEK) == (10.0, 5.0)  # 35 shipped; 5 in stock wait; 10 have no stock
 
 
 def test_no_line_is_served_twice_or_beyond_its_quantity(ledger):

@@ -6,23 +6,27 @@ from dataclasses import replace
 
 import pandas as pd
 import pytest
-
 from builders import table
+from simulate_builders import tiny_dataset
+
 from planner.config import PlanConfig
 from planner.simulate.network import Network
 from planner.simulate.policies import MinMaxPolicy, OrderUpToPolicy, WeeklyForecast, supplier_options
-from simulate_builders import tiny_dataset
 
-TODAY = pd.Timestamp("2026-11-30")   # the day after the history: 10/week of A in north, 4 in south
+TODAY = pd.Timestamp("2026-11-30")  # the day after the history: 10/week of A in north, 4 in south
 
 
 def view(on_hand_a_fc1: float):
     """The tiny network with nothing in transit, no open orders, and the given stock of A at FC1."""
     data = tiny_dataset()
-    stock = [{"fc": "FC1", "sku": "A", "on_hand": on_hand_a_fc1}, {"fc": "FC2", "sku": "A", "on_hand": 100.0},
-             {"fc": "FC2", "sku": "B", "on_hand": 100.0}]
-    return replace(data, inventory=table("inventory", stock), inbound=table("inbound", []),
-                   open_orders=table("open_orders", []))
+    stock = [
+        {"fc": "FC1", "sku": "A", "on_hand": on_hand_a_fc1},
+        {"fc": "FC2", "sku": "A", "on_hand": 100.0},
+        {"fc": "FC2", "sku": "B", "on_hand": 100.0},
+    ]
+    return replace(
+        data, inventory=table("inventory", stock), inbound=table("inbound", []), open_orders=table("open_orders", [])
+    )
 
 
 def decide(policy_class, on_hand: float) -> dict:
@@ -53,13 +57,13 @@ def test_minmax_orders_up_to_s_plus_a_month_in_whole_lots_from_the_cheapest_supp
 
 def test_order_up_to_tops_up_to_the_base_stock_from_the_cheapest_supplier():
     # base stock = 10/week x (2 weeks + 1 review) = 30; fast threshold = 10 x (3/7 + 1) = 14.3
-    assert decide(OrderUpToPolicy, 22.0) == {("SLOW", "A", "FC1"): 10.0 * 2}   # 8 wanted, MOQ 20
+    assert decide(OrderUpToPolicy, 22.0) == {("SLOW", "A", "FC1"): 10.0 * 2}  # 8 wanted, MOQ 20
 
 
 def test_order_up_to_calls_the_fast_supplier_only_below_its_threshold():
     quantities = decide(OrderUpToPolicy, 10.0)
-    assert quantities[("FAST", "A", "FC1")] == pytest.approx(5.0)          # 14.3 - 10, whole units
-    assert quantities[("SLOW", "A", "FC1")] == pytest.approx(20.0)         # 30 - 15 -> 2 lots
+    assert quantities[("FAST", "A", "FC1")] == pytest.approx(5.0)  # 14.3 - 10, whole units
+    assert quantities[("SLOW", "A", "FC1")] == pytest.approx(20.0)  # 30 - 15 -> 2 lots
 
 
 def test_the_baselines_reuse_the_forecast_the_weekly_plan_made(monkeypatch):

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from simulate_builders import tiny_dataset
 
 from planner.simulate.network import Network
 from planner.simulate.policies import Decisions
 from planner.simulate.replay import Replay, week_orders
 from planner.simulate.summary import due_lines, policy_summary
-from simulate_builders import tiny_dataset
 
 
 class Idle:
@@ -36,6 +36,6 @@ def test_without_purchases_the_stock_given_up_is_what_was_shipped_at_replacement
 def test_fill_rate_is_the_share_of_due_units_shipped_by_their_due_date(idle_run):
     due = due_lines(idle_run)
     summary = policy_summary(idle_run)
-    assert 0 < summary["fill_rate"] < 1   # B runs out: 8 in stock, 6 a week wanted, none bought
+    assert 0 < summary["fill_rate"] < 1  # B runs out: 8 in stock, 6 a week wanted, none bought
     assert summary["fill_rate"] == pytest.approx(due["on_time_units"].sum() / due["quantity"].sum())
     assert summary["backorder_unit_weeks"] > 0

@@ -13,9 +13,9 @@ from planner.solve.blocks import Matrix, SkuBlocks
 from planner.solve.prices import CLOSING_SECONDS, Capacities, PlanWorkers, PricedLp, SkuPlans, _Master, _Rounds
 
 INF = np.inf
-NEED = [6.0, 5.0, 4.0]          # per sku: units it needs
-BUY = [1.0, 2.0, 3.0]           # per sku: cost of buying a unit
-SHORT = [40.0, 10.0, 20.0]      # per sku: cost of a unit short (waiting)
+NEED = [6.0, 5.0, 4.0]  # per sku: units it needs
+BUY = [1.0, 2.0, 3.0]  # per sku: cost of buying a unit
+SHORT = [40.0, 10.0, 20.0]  # per sku: cost of a unit short (waiting)
 
 
 def _csr(rows: list[dict[int, float]]):
@@ -32,8 +32,17 @@ def _network(capacity: float, overflow_cost: float = 1000.0):
     capacity of 100 (never binding). The overflow column (6) belongs to no sku."""
     starts, index, value = _csr([{2 * k: 1.0, 2 * k + 1: 1.0} for k in range(3)])
     costs = np.array([c for k in range(3) for c in (BUY[k], SHORT[k])] + [overflow_cost])
-    matrix = Matrix(starts, index, value, np.array(NEED), np.full(3, INF), costs, np.zeros(7), np.full(7, INF),
-                    np.zeros(0, dtype=np.int32))
+    matrix = Matrix(
+        starts,
+        index,
+        value,
+        np.array(NEED),
+        np.full(3, INF),
+        costs,
+        np.zeros(7),
+        np.full(7, INF),
+        np.zeros(0, dtype=np.int32),
+    )
     shared = _csr([{0: 1.0, 2: 1.0, 4: 1.0, 6: -1.0}, {0: 1.0, 2: 1.0, 4: 1.0}])
     capacities = Capacities(*shared, np.full(2, -INF), np.array([capacity, 100.0]))
     return matrix, np.array([0, 0, 1, 1, 2, 2, -1]), capacities
@@ -44,13 +53,29 @@ def _whole(matrix: Matrix, capacities: Capacities, low: np.ndarray, up: np.ndarr
     highs, inf = highspy.Highs(), highspy.kHighsInf
     highs.setOptionValue("output_flag", False)
     n = len(matrix.costs)
-    highs.addCols(n, matrix.costs, low, np.minimum(up, inf), 0, np.zeros(n, dtype=np.int32),
-                  np.zeros(0, dtype=np.int32), np.zeros(0))
+    highs.addCols(
+        n,
+        matrix.costs,
+        low,
+        np.minimum(up, inf),
+        0,
+        np.zeros(n, dtype=np.int32),
+        np.zeros(0, dtype=np.int32),
+        np.zeros(0),
+    )
     for starts, index, value, row_low, row_up in (
-            (matrix.starts, matrix.index, matrix.value, matrix.row_low, matrix.row_up),
-            (capacities.starts, capacities.index, capacities.value, capacities.low, capacities.up)):
-        highs.addRows(len(row_low), np.maximum(row_low, -inf), np.minimum(row_up, inf), len(index),
-                      starts[:-1].astype(np.int32), index, value)
+        (matrix.starts, matrix.index, matrix.value, matrix.row_low, matrix.row_up),
+        (capacities.starts, capacities.index, capacities.value, capacities.low, capacities.up),
+    ):
+        highs.addRows(
+            len(row_low),
+            np.maximum(row_low, -inf),
+            np.minimum(row_up, inf),
+            len(index),
+            starts[:-1].astype(np.int32),
+            index,
+            value,
+        )
     highs.run()
     return highs.getInfo().objective_function_value
 
@@ -63,8 +88,7 @@ def _priced(capacity: float, workers: int = 1) -> tuple[PricedLp, Matrix, Capaci
 
 def _meets_every_row(matrix: Matrix, capacities: Capacities, x: np.ndarray) -> bool:
     sku_rows = np.add.reduceat(matrix.value * x[matrix.index], matrix.starts[:-1])
-    return bool((sku_rows >= matrix.row_low - 1e-9).all() and not capacities.violated(x).any()
-                and (x >= -1e-9).all())
+    return bool((sku_rows >= matrix.row_low - 1e-9).all() and not capacities.violated(x).any() and (x >= -1e-9).all())
 
 
 def test_the_plan_by_prices_costs_the_whole_lps_optimum_and_the_bound_is_below_it():
@@ -86,7 +110,7 @@ def test_only_a_shared_row_a_plan_breaks_enters_the_master():
     lp, matrix, _ = _priced(capacity=7.0)
     result = lp.solve(matrix.low, matrix.up, 1e-9, time.perf_counter() + 60)
     assert result.used_rows.tolist() == [0]
-    assert result.prices[0] < 0 and result.prices[1] == 0      # a <= row at its limit has a price
+    assert result.prices[0] < 0 and result.prices[1] == 0  # a <= row at its limit has a price
 
 
 def test_a_capacity_nobody_reaches_needs_no_price():
@@ -98,7 +122,7 @@ def test_a_capacity_nobody_reaches_needs_no_price():
 
 def test_too_low_a_penalty_on_a_relieved_row_is_raised_until_the_plan_meets_it():
     lp, matrix, capacities = _priced(capacity=7.0)
-    lp.penalty = 1e-3          # relieving the row would be cheaper than anything
+    lp.penalty = 1e-3  # relieving the row would be cheaper than anything
     result = lp.solve(matrix.low, matrix.up, 1e-9, time.perf_counter() + 60)
     assert result.converged and result.objective == pytest.approx(119.0)
     assert _meets_every_row(matrix, capacities, result.values)
@@ -109,7 +133,7 @@ def test_a_second_call_at_other_bounds_solves_that_lp():
     lp, matrix, capacities = _priced(capacity=7.0)
     lp.solve(matrix.low, matrix.up, 1e-9, time.perf_counter() + 60)
     low = matrix.low.copy()
-    low[2] = 2.0               # sku 1 must buy 2: they take capacity from sku 2
+    low[2] = 2.0  # sku 1 must buy 2: they take capacity from sku 2
     result = lp.solve(low, matrix.up, 1e-9, time.perf_counter() + 60)
     assert result.objective == pytest.approx(_whole(matrix, capacities, low, matrix.up), rel=1e-9)
     assert result.values[[0, 2, 4]] == pytest.approx([5.0, 2.0, 0.0])
@@ -117,24 +141,24 @@ def test_a_second_call_at_other_bounds_solves_that_lp():
 
 def test_blocks_solved_in_turn_each_find_their_own_optimum_after_new_costs_and_bounds():
     matrix, sku, _ = _network(capacity=7.0)
-    blocks = SkuBlocks.split(matrix, sku, 2)                   # one block per sku, one HiGHS for all
+    blocks = SkuBlocks.split(matrix, sku, 2)  # one block per sku, one HiGHS for all
     assert [b.tolist() for b in blocks.columns] == [[0, 1], [2, 3], [4, 5]]
     plans = SkuPlans([matrix.subset(c, r) for c, r in zip(blocks.columns, blocks.rows)], {"threads": 1})
     first = plans.solve(matrix.costs[:6], time.perf_counter() + 60)
-    assert first[[0, 2, 4]].tolist() == [6.0, 5.0, 4.0]        # buying is cheaper than waiting
+    assert first[[0, 2, 4]].tolist() == [6.0, 5.0, 4.0]  # buying is cheaper than waiting
     costs = matrix.costs[:6].copy()
-    costs[[0, 2]] += 50.0                                      # a price on buying: skus 0 and 1 wait
+    costs[[0, 2]] += 50.0  # a price on buying: skus 0 and 1 wait
     low = matrix.low[:6].copy()
-    low[4] = 1.0                                               # sku 2 must buy at least 1 ...
+    low[4] = 1.0  # sku 2 must buy at least 1 ...
     up = matrix.up[:6].copy()
-    up[4] = 3.0                                                # ... and at most 3
+    up[4] = 3.0  # ... and at most 3
     plans.set_bounds(low, up)
     again = plans.solve(costs, time.perf_counter() + 60)
     assert again.tolist() == [0.0, 6.0, 0.0, 5.0, 3.0, 1.0]
 
 
 def test_worker_processes_find_the_same_plan(monkeypatch):
-    monkeypatch.setattr(PricedLp, "BLOCK_COLUMNS", 2)          # one block per sku
+    monkeypatch.setattr(PricedLp, "BLOCK_COLUMNS", 2)  # one block per sku
     lp, matrix, _ = _priced(capacity=7.0)
     alone = lp.solve(matrix.low, matrix.up, 1e-9, time.perf_counter() + 60)
     lp, matrix, _ = _priced(capacity=7.0, workers=2)
@@ -171,14 +195,14 @@ def test_a_start_plan_meeting_its_skus_bounds_and_rows_starts_the_master():
     warm = lp.solve(low, matrix.up, 1e-9, time.perf_counter() + 60, start=optimum)
     assert warm.objective == pytest.approx(cold.objective, rel=1e-9)
     assert _meets_every_row(matrix, capacities, warm.values)
-    assert warm.rounds < cold.rounds          # 3 against 4 here
+    assert warm.rounds < cold.rounds  # 3 against 4 here
 
 
 def test_only_the_skus_whose_start_plan_meets_their_bounds_and_rows_are_taken():
     lp, matrix, _ = _priced(capacity=7.0)
     low = matrix.low.copy()
     low[2] = 2.0
-    start = np.array([5.0, 0.5, 1.0, 4.0, 0.0, 4.0, 0.0])     # sku 0 short of its need; sku 1 under its bound
+    start = np.array([5.0, 0.5, 1.0, 4.0, 0.0, 4.0, 0.0])  # sku 0 short of its need; sku 1 under its bound
     columns, values, skus = lp._meeting(start, low, matrix.up)
     assert skus.tolist() == [2]
     assert columns.tolist() == [5] and values.tolist() == [4.0]
@@ -186,7 +210,7 @@ def test_only_the_skus_whose_start_plan_meets_their_bounds_and_rows_are_taken():
 
 def test_out_of_time_a_start_plan_for_every_sku_is_still_the_plan():
     lp, matrix, capacities = _priced(capacity=7.0)
-    start = np.array([6.0, 0.0, 0.0, 5.0, 1.0, 3.0, 0.0])      # meets every row
+    start = np.array([6.0, 0.0, 0.0, 5.0, 1.0, 3.0, 0.0])  # meets every row
     result = lp.solve(matrix.low, matrix.up, 1e-9, time.perf_counter() - 1, start=start)
     assert not result.converged and result.rounds == 0
     assert result.values.tolist() == pytest.approx(start.tolist())
@@ -196,8 +220,8 @@ def test_out_of_time_a_start_plan_for_every_sku_is_still_the_plan():
 def test_out_of_time_without_a_master_plan_the_cheapest_kept_plan_that_met_every_row_stands():
     lp, matrix, capacities = _priced(capacity=7.0)
     rounds = _Rounds(lp, 1e-9, time.perf_counter() - 1)
-    waiting = np.array([6.0, 0.0, 0.0, 5.0, 0.0, 4.0, 0.0])    # costs 6 + 50 + 80
-    optimum = np.array([6.0, 0.0, 0.0, 5.0, 1.0, 3.0, 0.0])    # costs 6 + 50 + 3 + 60
+    waiting = np.array([6.0, 0.0, 0.0, 5.0, 0.0, 4.0, 0.0])  # costs 6 + 50 + 80
+    optimum = np.array([6.0, 0.0, 0.0, 5.0, 1.0, 3.0, 0.0])  # costs 6 + 50 + 3 + 60
     for plan in (waiting, optimum, waiting):
         rounds._keep(plan)
     result = rounds._outcome(None, converged=False)
@@ -210,26 +234,35 @@ def _tight_network(capacity: float):
     buy_1 + buy_2 <= capacity."""
     starts, index, value = _csr([{2 * k: 1.0, 2 * k + 1: 1.0} for k in range(3)])
     costs = np.array([c for k in range(3) for c in (BUY[k], SHORT[k])])
-    matrix = Matrix(starts, index, value, np.array(NEED), np.full(3, INF), costs, np.zeros(6), np.full(6, INF),
-                    np.zeros(0, dtype=np.int32))
+    matrix = Matrix(
+        starts,
+        index,
+        value,
+        np.array(NEED),
+        np.full(3, INF),
+        costs,
+        np.zeros(6),
+        np.full(6, INF),
+        np.zeros(0, dtype=np.int32),
+    )
     capacities = Capacities(*_csr([{0: 1.0, 2: 1.0, 4: 1.0}]), np.full(1, -INF), np.array([capacity]))
     return matrix, np.array([0, 0, 1, 1, 2, 2]), capacities
 
 
 def test_shares_of_a_broken_capacity_scale_each_use_above_its_lower_bound_to_the_room_left():
     _, _, capacities = _tight_network(capacity=10.0)
-    buys = np.array([6.0, 0.0, 5.0, 0.0, 4.0, 0.0])          # 15 units against 10
+    buys = np.array([6.0, 0.0, 5.0, 0.0, 4.0, 0.0])  # 15 units against 10
     low = np.zeros(6)
-    low[0] = 4.0                                              # a fixed lot: 11 units above the lots, 6 of room
+    low[0] = 4.0  # a fixed lot: 11 units above the lots, 6 of room
     shares = capacities.shares(buys, low, free=np.zeros(0, dtype=np.int64))
     assert shares[[0, 2, 4]].tolist() == pytest.approx([4 + 2 * 6 / 11, 5 * 6 / 11, 4 * 6 / 11])
-    assert shares[[1, 3, 5]].tolist() == [INF, INF, INF]     # in no shared row
+    assert shares[[1, 3, 5]].tolist() == [INF, INF, INF]  # in no shared row
     assert shares[[0, 2, 4]].sum() == pytest.approx(10.0)
 
 
 def test_shares_of_a_capacity_with_room_left_give_each_use_an_equal_part_of_it():
     _, _, capacities = _tight_network(capacity=9.0)
-    buys = np.array([1.0, 5.0, 2.0, 3.0, 3.0, 1.0])           # 6 units against 9
+    buys = np.array([1.0, 5.0, 2.0, 3.0, 3.0, 1.0])  # 6 units against 9
     shares = capacities.shares(buys, np.zeros(6), free=np.zeros(0, dtype=np.int64))
     assert shares[[0, 2, 4]].tolist() == pytest.approx([2.0, 3.0, 4.0])
 
@@ -238,7 +271,7 @@ def test_a_capacity_with_an_overflow_column_is_not_shared_out():
     _, _, capacities = _network(capacity=7.0)
     buys = np.array([6.0, 0.0, 5.0, 0.0, 4.0, 0.0, 0.0])
     shares = capacities.shares(buys, np.zeros(7), free=np.array([6]))
-    assert shares[[0, 2, 4]].tolist() == pytest.approx([6 + 85 / 3, 5 + 85 / 3, 4 + 85 / 3])   # only the 100 row
+    assert shares[[0, 2, 4]].tolist() == pytest.approx([6 + 85 / 3, 5 + 85 / 3, 4 + 85 / 3])  # only the 100 row
 
 
 def _tight_priced(capacity: float) -> tuple[PricedLp, Matrix, Capacities]:
@@ -248,7 +281,7 @@ def _tight_priced(capacity: float) -> tuple[PricedLp, Matrix, Capacities]:
 
 def test_plans_within_the_shares_of_a_start_that_breaks_a_capacity_meet_it_together():
     lp, matrix, capacities = _tight_priced(capacity=9.0)
-    start = np.array([6.0, 0.0, 5.0, 0.0, 4.0, 0.0])          # each sku buys all it needs: 15 against 9
+    start = np.array([6.0, 0.0, 5.0, 0.0, 4.0, 0.0])  # each sku buys all it needs: 15 against 9
     assert capacities.violated(start).all()
     columns, values, skus = lp._within_shares(start, matrix.low, matrix.up, time.perf_counter() + 60)
     plan = np.zeros(6)
@@ -270,12 +303,12 @@ def test_a_repair_whose_start_breaks_a_capacity_reaches_the_whole_lps_optimum():
     result = lp.solve(matrix.low, matrix.up, 1e-9, time.perf_counter() + 60, start=start)
     assert result.converged and _meets_every_row(matrix, capacities, result.values)
     assert result.objective == pytest.approx(_whole(matrix, capacities, matrix.low, matrix.up), rel=1e-9)
-    assert result.values[[0, 2, 4]].tolist() == pytest.approx([6.0, 0.0, 3.0])    # the units dearest to wait for
+    assert result.values[[0, 2, 4]].tolist() == pytest.approx([6.0, 0.0, 3.0])  # the units dearest to wait for
 
 
 def test_out_of_time_before_any_round_the_plans_within_shares_still_make_a_plan(monkeypatch):
     lp, matrix, capacities = _tight_priced(capacity=9.0)
-    start = np.array([6.0, 0.0, 5.0, 0.0, 4.0, 0.0])          # breaks the capacity: no plan by itself
+    start = np.array([6.0, 0.0, 5.0, 0.0, 4.0, 0.0])  # breaks the capacity: no plan by itself
     monkeypatch.setattr(_Rounds, "_price", lambda self, prices: None)
     result = lp.solve(matrix.low, matrix.up, 1e-9, time.perf_counter() + 60, start=start)
     assert not result.converged and result.rounds == 0
@@ -314,7 +347,7 @@ def test_every_master_solve_ends_by_the_calls_deadline_and_the_closing_one_soon_
 def test_a_master_out_of_time_ends_the_call_with_the_plan_kept_and_no_other_master(monkeypatch):
     lp, matrix, capacities = _tight_priced(capacity=9.0)
     seen = _count_masters(monkeypatch, out_of_time_at=3)
-    start = np.array([6.0, 0.0, 5.0, 0.0, 4.0, 0.0])          # breaks the capacity: the plans within shares meet it
+    start = np.array([6.0, 0.0, 5.0, 0.0, 4.0, 0.0])  # breaks the capacity: the plans within shares meet it
     result = lp.solve(matrix.low, matrix.up, 1e-9, time.perf_counter() + 60, start=start)
     # solve 1 without the capacity row breaks it, solve 2 with it meets it (kept), solve 3 runs out
     assert seen["made"] == 1 and len(seen["deadlines"]) == 3

@@ -57,8 +57,10 @@ def test_time_limit_with_a_solution_is_feasible_and_without_one_is_no_solution()
 
 def test_an_lp_or_an_infeasible_incumbent_stopped_by_the_time_limit_is_no_plan():
     assert _status_from_pulp(pulp.LpSolutionOptimal, stopped=True, mip=False) is SolveStatus.NO_SOLUTION
-    assert _status_from_pulp(pulp.LpSolutionIntegerFeasible, stopped=True, mip=True,
-                             primal_feasible=False) is SolveStatus.NO_SOLUTION
+    assert (
+        _status_from_pulp(pulp.LpSolutionIntegerFeasible, stopped=True, mip=True, primal_feasible=False)
+        is SolveStatus.NO_SOLUTION
+    )
 
 
 @pytest.mark.parametrize("solver", SOLVERS)
@@ -74,8 +76,7 @@ def test_a_time_limit_on_a_large_lp_gives_no_plan_not_a_half_solved_one(solver):
 
 
 def test_cbc_gap_from_its_log():
-    assert _cbc_gap("Result - Stopped on time limit\nObjective value: 100\nGap: 0.05\n",
-                    SolveStatus.FEASIBLE) == 0.05
+    assert _cbc_gap("Result - Stopped on time limit\nObjective value: 100\nGap: 0.05\n", SolveStatus.FEASIBLE) == 0.05
     exit_line = "Cbc0011I Exiting as integer gap of 12.5 less than 1e-10 or 1%\nObjective value:   2500\n"
     assert _cbc_gap(exit_line, SolveStatus.OPTIMAL) == pytest.approx(0.005)
     assert _cbc_gap("Result - Optimal solution found\n", SolveStatus.OPTIMAL) == 0.0
