@@ -75,15 +75,22 @@ def _history(run: PlanRun) -> pd.DataFrame:
     )
 
 
-def plan_files(run: PlanRun) -> dict[str, bytes]:
-    """Every output file of a plan, as bytes, keyed by file name."""
+def plan_tables(run: PlanRun) -> dict[str, pd.DataFrame]:
+    """The plan's CSV tables as frames, keyed by file stem: what the CSV files hold, before text formatting."""
     plan = run.plan
     return {
-        "purchase_orders.csv": csv_bytes(plan.purchase_orders[PO_COLUMNS]),
-        "purchase_orders.xlsx": purchase_order_workbook(plan.purchase_orders, PO_COLUMNS, run.calendar.start),
-        "transfers.csv": csv_bytes(plan.transfers),
-        "order_plan.csv": csv_bytes(run.order_plan),
-        "inventory_projection.csv": csv_bytes(plan.inventory_projection),
+        "purchase_orders": plan.purchase_orders[PO_COLUMNS],
+        "transfers": plan.transfers,
+        "order_plan": run.order_plan,
+        "inventory_projection": plan.inventory_projection,
+    }
+
+
+def plan_files(run: PlanRun) -> dict[str, bytes]:
+    """Every output file of a plan, as bytes, keyed by file name."""
+    return {
+        **{f"{stem}.csv": csv_bytes(frame) for stem, frame in plan_tables(run).items()},
+        "purchase_orders.xlsx": purchase_order_workbook(run.plan.purchase_orders, PO_COLUMNS, run.calendar.start),
         **forecast_files(run.forecast),
         "kpis.json": json_bytes(run.kpis),
         "report.html": report_html(run, _history(run)),
