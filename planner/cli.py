@@ -181,7 +181,7 @@ def validate(dataset, as_json):
 @out_option
 @with_options(period_options)
 @with_options(executor_options)
-@click.option("--solver", type=click.Choice(SOLVERS), default=None, help="LP/MILP solver (default: cbc).")
+@click.option("--solver", type=click.Choice(SOLVERS), default=None, help="LP/MILP solver (default: highs).")
 @click.option(
     "--time-limit", type=click.FloatRange(min=0, min_open=True), default=None, help="Solver time limit in seconds."
 )
@@ -449,7 +449,7 @@ def _delays(ctx, param, values) -> tuple:
     default=None,
     help="Planning model TOML (default: models/default.toml values).",
 )
-@click.option("--solver", type=click.Choice(SOLVERS), default=None, help="LP/MILP solver (default: cbc).")
+@click.option("--solver", type=click.Choice(SOLVERS), default=None, help="LP/MILP solver (default: highs).")
 @click.option(
     "--time-limit",
     type=click.FloatRange(min=0, min_open=True),

@@ -29,7 +29,7 @@ class PlanConfig:
     holding_rate: float = 0.25
     end_stock_value: float = 0.8
     change_penalty: float = 0.05
-    solver: str = "cbc"
+    solver: str = "highs"
     time_limit: float = 300.0
     mip_gap: float = 0.01
     threads: int = 2

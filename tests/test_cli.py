@@ -231,7 +231,7 @@ def test_json_prints_the_kpis_and_nothing_else_on_stdout(dataset_folder, out):
     assert result.exit_code == 0, result.output
     printed = json.loads(result.stdout)  # fails if anything else is on stdout
     assert printed == json.loads((out / "kpis.json").read_text())
-    assert printed["solver"]["name"] == "cbc"
+    assert printed["solver"]["name"] == "highs"
     assert not (out / "stale.txt").exists(), "the output folder is replaced as a whole"
     assert leftovers(out) == []
 

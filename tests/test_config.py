@@ -44,7 +44,7 @@ def test_missing_model_file(tmp_path):
 
 def test_cli_overrides_keep_unset_values():
     config = PlanConfig().with_overrides(horizon=5, solver=None)
-    assert config.horizon == 5 and config.solver == "cbc"
+    assert config.horizon == 5 and config.solver == "highs"
 
 
 def test_forecast_section_becomes_forecast_options(tmp_path):

@@ -366,7 +366,7 @@ def test_kpis_have_the_documented_sections(audit):
     assert set(kpis) == KPI_KEYS
     assert kpis["schema_version"] == KPI_SCHEMA_VERSION and isinstance(kpis["schema_version"], int)
     assert kpis["plan"]["start"] == audit.start.date().isoformat()
-    assert kpis["solver"]["name"] == "cbc"
+    assert kpis["solver"]["name"] == "highs"
     assert set(kpis["capacity"]) == set(audit.dataset.fulfillment_centers["fc"])
     assert {"forecast", "build", "solve", "total"} <= set(kpis["run"]["timings_seconds"])
     assert kpis["orders"]["lines"] == len(audit.dataset.open_orders)
