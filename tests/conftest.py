@@ -59,6 +59,15 @@ class DatasetFolder:
         return caught.value.problems
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--regen-golden",
+        action="store_true",
+        default=False,
+        help="rewrite tests/scenarios/*/expected/ from the current planner (tests/test_scenarios.py); review the diff",
+    )
+
+
 @pytest.fixture
 def dataset_folder(tmp_path) -> DatasetFolder:
     return DatasetFolder(tmp_path / "dataset")

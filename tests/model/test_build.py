@@ -9,7 +9,6 @@ from builders import dataset
 from planner.calendar import Calendar
 from planner.config import PlanConfig
 from planner.pipeline import NoPlan, optimize
-from planner.plan.promise import promise_orders
 from planner.solve.highs import HighsSession
 
 START = pd.Timestamp("2026-11-30")  # a Monday
@@ -62,91 +61,6 @@ def test_fast_supplier_covers_the_slow_suppliers_lead_time_then_the_cheap_one_ta
     assert by_arrival.eq(10.0).all()
     assert plan.costs["purchase"] == pytest.approx(3 * 130 + 3 * 100)
     assert plan.backorders.empty
-
-
-def test_stock_at_the_wrong_fc_moves_by_transfer_when_cheaper_than_a_backorder():
-    ds = dataset(
-        skus=[{"sku": "A", "unit_cost": 10.0}],
-        fulfillment_centers=[
-            {"fc": "F1", "region": "R1", "outbound_capacity": 1000.0},
-            {"fc": "F2", "region": "R2", "outbound_capacity": 1000.0},
-        ],
-        inventory=[{"fc": "F1", "sku": "A", "on_hand": 30.0}, {"fc": "F2", "sku": "A", "on_hand": 0.0}],
-        transfer_lanes=[{"from_fc": "F1", "to_fc": "F2", "lead_time_days": 3, "cost_per_unit": 1.0}],
-    )
-    _, plan, _ = plan_for(ds, weekly_demand("A", "R2", [0, 10, 10]), 3)
-    moved = plan.transfers
-    assert moved["quantity"].sum() == pytest.approx(20.0)
-    assert set(moved["from_fc"]) == {"F1"} and set(moved["to_fc"]) == {"F2"}
-    assert (moved["arrival_date"] - moved["ship_date"]).dt.days.eq(3).all()
-    assert plan.backorders.empty
-    assert plan.costs["transfer"] == pytest.approx(20.0)
-
-
-def _short_fc_network(shipping_lanes):
-    return dataset(
-        skus=[{"sku": "A", "unit_cost": 10.0}],
-        fulfillment_centers=[
-            {"fc": "F1", "region": "R1", "outbound_capacity": 1.0},
-            {"fc": "F2", "region": "R2", "outbound_capacity": 1000.0},
-        ],
-        inventory=[{"fc": "F1", "sku": "A", "on_hand": 100.0}, {"fc": "F2", "sku": "A", "on_hand": 100.0}],
-        shipping_lanes=shipping_lanes,
-    )
-
-
-def test_an_fc_short_of_outbound_capacity_builds_backlog():
-    _, plan, _ = plan_for(_short_fc_network([]), weekly_demand("A", "R1", [14, 14]), 2)
-    shipped = plan.shipments.groupby("period")["quantity"].sum()
-    assert shipped.to_dict() == pytest.approx({0: 7.0, 1: 7.0})  # 1 unit/day x 7 days
-    end = plan.inventory_projection.query("fc == 'F1'").iloc[-1]
-    assert end["backlog"] == pytest.approx(14.0)
-    assert plan.backorders.empty  # stock was there all along
-
-
-def test_a_cheaper_alternative_fc_serves_the_region_where_a_lane_exists():
-    lanes = [{"fc": "F2", "region": "R1", "cost_per_unit": 0.5, "extra_days": 1}]
-    _, plan, _ = plan_for(_short_fc_network(lanes), weekly_demand("A", "R1", [14, 14]), 2)
-    by_fc = plan.shipments.groupby("fc")["quantity"].sum()
-    assert by_fc["F1"] == pytest.approx(14.0)  # F1 ships all it can
-    assert by_fc["F2"] == pytest.approx(14.0)  # F2 ships the rest at once
-    assert plan.inventory_projection["backlog"].sum() == pytest.approx(0.0)
-
-
-def test_two_priorities_compete_for_scarce_stock_and_priority_one_wins():
-    ds = dataset(
-        **ONE_FC,
-        inventory=[{"fc": "F1", "sku": "A", "on_hand": 10.0}],
-        open_orders=[
-            {
-                "order_id": "LOW",
-                "sku": "A",
-                "region": "R1",
-                "quantity": 8.0,
-                "order_date": START,
-                "due_date": START,
-                "priority": 3,
-            },
-            {
-                "order_id": "HIGH",
-                "sku": "A",
-                "region": "R1",
-                "quantity": 8.0,
-                "order_date": START,
-                "due_date": START,
-                "priority": 1,
-            },
-        ],
-    )
-    demand = pd.concat([weekly_demand("A", "R1", [8, 0], priority=1), weekly_demand("A", "R1", [8, 0], priority=3)])
-    inputs, plan, calendar = plan_for(ds, demand, 2)
-    allocated = plan.allocations.groupby("priority")["quantity"].sum()
-    assert allocated[1] == pytest.approx(8.0) and allocated[3] == pytest.approx(2.0)
-    orders = promise_orders(ds.open_orders, demand, plan, calendar, inputs.service_arcs, 4)
-    high = orders[orders["order_id"] == "HIGH"]
-    low = orders[orders["order_id"] == "LOW"]
-    assert high["status"].tolist() == ["on_time"] and high["quantity"].sum() == pytest.approx(8.0)
-    assert low.set_index("status")["quantity"].to_dict() == pytest.approx({"on_time": 2.0, "backorder": 6.0})
 
 
 @pytest.mark.parametrize("lp_rounding", [True, False], ids=["rounded-then-milp", "milp"])
