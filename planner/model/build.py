@@ -352,9 +352,14 @@ def _max_units(model: FrameModel, inputs: ModelInputs) -> pd.DataFrame:
 
 
 def safety_stock(model: FrameModel, inputs: ModelInputs) -> None:
-    """on_hand[k,f,t] + safety_short[k,f,t] >= safety stock target[k,f]."""
+    """on_hand[k,f,t] + sum over p of backlog[k,f,p,t] + safety_short[k,f,t] >= safety stock target[k,f].
+
+    The target counts the stock in the FC, committed or not: stock committed to customers who
+    wait only for outbound capacity still covers it, so the plan never keeps stock free for the
+    target while the FC's customers wait for it (they are backlog, not backorders).
+    """
     short = model.families["safety_short"]
-    stock = model.families["on_hand"].merge(short[SKU_FC_PERIOD], on=SKU_FC_PERIOD)
-    body = pd.concat([terms(short, SKU_FC_PERIOD, 1.0), terms(stock, SKU_FC_PERIOD, 1.0)])
+    held = [model.families[name].merge(short[SKU_FC_PERIOD], on=SKU_FC_PERIOD) for name in ("on_hand", "backlog")]
+    body = pd.concat([terms(short, SKU_FC_PERIOD, 1.0), *(terms(stock, SKU_FC_PERIOD, 1.0) for stock in held)])
     rhs = short[SKU_FC_PERIOD].assign(rhs=short["target"].to_numpy())
     model.add_rows("safety_stock", body, SKU_FC_PERIOD, ">=", rhs)

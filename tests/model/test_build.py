@@ -262,3 +262,39 @@ def test_an_lp_solved_by_prices_has_the_whole_models_optimum(monkeypatch):
     assert priced[2].objective == pytest.approx(whole[2].objective, rel=1e-6)
     shipped = priced[3].shipments.groupby("sku")["quantity"].sum()
     assert shipped.to_dict() == pytest.approx({"B": 14.0})  # priority 1 takes the 14 units of capacity
+
+
+def _outbound_short_fc(on_hand: float) -> tuple:
+    """One FC that ships 10 a day (70 a week), 100 units wanted now, a safety stock target of 50."""
+    ds = dataset(
+        fulfillment_centers=[{"fc": "F1", "region": "R1", "outbound_capacity": 10.0}],
+        skus=[{"sku": "A", "unit_cost": 10.0}],
+        supplier_items=[{"supplier": "S", "sku": "A", "fc": "F1", "unit_price": 10.0, "lead_time_days": 21}],
+        inventory=[{"fc": "F1", "sku": "A", "on_hand": on_hand}],
+    )
+    sigma = pd.DataFrame({"sku": ["A"], "region": ["R1"], "sigma": [20.0]})
+    cfg = PlanConfig(horizon=5, solver="highs", service_level=0.9)
+    inputs, _, _, plan = optimize(
+        ds, weekly_demand("A", "R1", [100, 0, 0, 0, 0]), sigma, Calendar(START, "week", 5), cfg
+    )
+    return inputs, plan
+
+
+def test_stock_present_and_outbound_full_is_backlog_never_backorder():
+    """100 units on hand, 100 wanted, 70 can ship this week: the 30 left wait for outbound
+    capacity with their stock in the FC (backlog), though that empties the safety stock."""
+    inputs, plan = _outbound_short_fc(on_hand=100.0)
+    assert inputs.safety_stock["target"].iloc[0] > 30
+    week0 = plan.inventory_projection.iloc[0]
+    assert week0["shipped"] == pytest.approx(70.0)
+    assert week0["backlog"] == pytest.approx(30.0)
+    assert week0["backorder"] == pytest.approx(0.0)
+    assert week0["closing"] == pytest.approx(0.0)
+
+
+def test_stock_absent_is_backorder():
+    """Nothing on hand and the supplier 3 weeks out: the 100 units wait for stock (backorder)."""
+    _, plan = _outbound_short_fc(on_hand=0.0)
+    week0 = plan.inventory_projection.iloc[0]
+    assert week0["backorder"] == pytest.approx(100.0)
+    assert week0["backlog"] == pytest.approx(0.0)
