@@ -21,7 +21,8 @@ def rounding_step(model: FrameModel, inputs: ModelInputs, step: str) -> dict[int
     """vid -> fixed value for a rounding step: "close:<share>" (MOQ lines the relaxation barely
     uses closed), "moq" (MOQ lines placed or not), "opened" (MOQ lines as the current values
     decide them), "consolidate:<cover>:<share>" (MOQ POs pooled, see `consolidated_lines`),
-    "up" or "down"."""
+    "up" or "down" (lots), "whole_transfers:netted" or "whole_transfers:floored" (see
+    `whole_transfers`)."""
     if step.startswith("close:"):
         return closed_lines(model, float(step.split(":")[1]))
     if step == "moq":
@@ -31,7 +32,46 @@ def rounding_step(model: FrameModel, inputs: ModelInputs, step: str) -> dict[int
     if step.startswith("consolidate:"):
         cover, share = (float(part) for part in step.split(":")[1:])
         return consolidated_lines(model, cover, share)
+    if step.startswith("whole_transfers:"):
+        return whole_transfers(model, netted=step.endswith(":netted"))
     return rounded_purchases(model, inputs, step)
+
+
+def whole_transfers(model: FrameModel, netted: bool = True) -> dict[int, float]:
+    """Every purchase column at its value and every transfer rounded down to whole units.
+
+    A warehouse ships whole units. Rounded down, a transfer leaves more at its origin, so the
+    origin's plan and the lane's capacity hold, and the LP re-plans what the destination misses
+    (rounding up where the room allows gained 0.015% on the demo for four times the solve time).
+    `netted`: of two opposite transfers of a sku between two FCs whose transits overlap, the
+    smaller is dropped: stock moving both ways at once is waste no planner signs off.
+    Purchases stay as decided.
+    """
+    moved = model.families["transfer"]
+    units = np.floor(model.values("transfer") + TOL)
+    if netted:
+        units[_crossing(moved, units)] = 0.0
+    bought = pd.concat([model.families["purchase"]["vid"], model.families["purchase_open"]["vid"]])
+    fixed = dict(zip(bought.tolist(), (model.variables[i].varValue or 0.0 for i in bought.tolist())))
+    fixed.update(zip(moved["vid"].tolist(), units.tolist()))
+    return fixed
+
+
+def _crossing(moved: pd.DataFrame, units: np.ndarray) -> np.ndarray:
+    """Transfers met by an opposite one of the same sku in transit at the same time, and the
+    smaller of the two (by units over both)."""
+    shipped = moved.assign(units=units, row=np.arange(len(moved)))[units > 0]
+    pairs = shipped.merge(
+        shipped, left_on=["sku", "from_fc", "to_fc"], right_on=["sku", "to_fc", "from_fc"], suffixes=("", "_back")
+    )
+    overlap = (pairs["period"] <= pairs["arrival_period_back"]) & (pairs["period_back"] <= pairs["arrival_period"])
+    pairs = pairs[overlap]
+    lane = pairs.groupby(["sku", "from_fc", "to_fc"])
+    there, back = lane["units"].transform("sum"), lane["units_back"].transform("sum")
+    smaller = (there < back) | ((there == back) & (pairs["from_fc"] > pairs["to_fc"]))
+    drop = np.zeros(len(moved), dtype=bool)
+    drop[pairs.loc[smaller, "row"].to_numpy()] = True
+    return drop
 
 
 def closed_lines(model: FrameModel, share: float) -> dict[int, float]:

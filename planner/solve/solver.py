@@ -67,7 +67,36 @@ def solve(problem: pulp.LpProblem, config: PlanConfig, rounding=None, separate=N
         result = _round_then_milp(problem, config, rounding, started, run)
     else:
         result = run(problem, config, mip=mip)
+    if rounding is not None and result.has_solution:
+        result = _in_whole_units(problem, config, rounding, result, run)
     return replace(result, seconds=time.perf_counter() - started)
+
+
+WHOLE_UNITS_SECONDS = 30.0  # the last repair may run this long past a time limit already used up
+
+
+def _in_whole_units(problem, config: PlanConfig, by_column, result: SolveResult, run) -> SolveResult:
+    """The plan with its transfers in whole units (rounding step "whole_transfers"): the LP
+    re-plans around them with every purchase kept; opposite transfers in transit at once are
+    netted first, and only floored should that leave no plan. Should both fail, the plan stands
+    as it was, and its message says so."""
+    variables = _variables(problem)
+    kept = _values(problem)
+    for how in ("netted", "floored"):
+        fixed = {variables[column]: value for column, value in by_column(f"whole_transfers:{how}").items()}
+        if all(abs((kept[variable] or 0.0) - value) <= 1e-9 for variable, value in fixed.items()):
+            return result
+        whole = _with_fixed(fixed, lambda: run(problem, config, mip=False, time_limit=WHOLE_UNITS_SECONDS))
+        if whole.has_solution:
+            break
+        _restore(kept)
+    else:
+        return replace(result, message=f"{result.message}; transfers could not be made whole units".lstrip("; "))
+    gap, note = None, "transfers in whole units"
+    if result.mip_gap is not None:
+        gap = _relative_gap(whole.objective, result.objective - result.mip_gap * abs(result.objective))
+        note += f", {gap:.4%} from the bound"
+    return replace(result, objective=whole.objective, mip_gap=gap, message=f"{result.message}; {note}".lstrip("; "))
 
 
 def _run_separated(

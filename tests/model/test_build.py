@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 from builders import dataset
@@ -298,3 +299,24 @@ def test_stock_absent_is_backorder():
     week0 = plan.inventory_projection.iloc[0]
     assert week0["backorder"] == pytest.approx(100.0)
     assert week0["backlog"] == pytest.approx(0.0)
+
+
+def test_transfers_are_whole_units_and_the_plan_is_re_planned_around_them():
+    """F2's region wants 10.5 a week for three weeks, F1 holds all the stock: the LP moves
+    10.5 a week; the written plan moves whole units and waits for the rest, every row balancing."""
+    ds = dataset(
+        fulfillment_centers=[
+            {"fc": "F1", "region": "R1", "outbound_capacity": 1000.0},
+            {"fc": "F2", "region": "R2", "outbound_capacity": 1000.0},
+        ],
+        skus=[{"sku": "A", "unit_cost": 10.0}],
+        inventory=[{"fc": "F1", "sku": "A", "on_hand": 40.0}, {"fc": "F2", "sku": "A", "on_hand": 0.0}],
+        transfer_lanes=[{"from_fc": "F1", "to_fc": "F2", "lead_time_days": 0, "cost_per_unit": 1.0}],
+    )
+    _, plan, _ = plan_for(ds, weekly_demand("A", "R2", [10.5, 10.5, 10.5]), horizon=3, solver="highs")
+    moved = plan.transfers["quantity"]
+    assert (moved == moved.round()).all() and moved.sum() >= 30
+    table = plan.inventory_projection
+    inflow = table["opening"] + table["receipts"] + table["transfers_in"]
+    outflow = table["transfers_out"] + table["allocated"] + table["closing"]
+    assert np.allclose(inflow, outflow, atol=1e-3) and (table["closing"] >= -1e-9).all()

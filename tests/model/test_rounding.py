@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planner.model.rounding import _within, consolidated_lines
+from planner.model.rounding import _crossing, _within, consolidated_lines
 
 
 def _lines(units_per_lot: list[float]) -> pd.DataFrame:
@@ -70,3 +70,19 @@ def test_moq_pos_are_pooled_each_covering_its_moqs_on_the_lines_needing_enough(c
 def test_the_busiest_line_of_a_supplier_item_stays_open_even_under_the_share():
     model = _moq_model({"F1": [0.6, 0.2, 0.1, 0.1], "F2": [0.5, 0.5, 0.5, 0.5], "F3": [0.0] * 4})
     assert _placed(model, 1.0, 1.0) == {"F1": [0, 0, 0, 0], "F2": [1, 0, 0, 0], "F3": [0, 0, 0, 0]}
+
+
+def _moves(rows: list[tuple[str, str, int, int]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["from_fc", "to_fc", "period", "arrival_period"]).assign(sku="A")
+
+
+def test_of_two_opposite_transfers_in_transit_at_once_the_smaller_is_dropped():
+    moves = _moves([("F1", "F2", 0, 1), ("F2", "F1", 1, 2), ("F1", "F2", 3, 4)])
+    assert _crossing(moves, np.array([5.0, 2.0, 4.0])).tolist() == [False, True, False]
+    assert _crossing(moves, np.array([1.0, 2.0, 4.0])).tolist() == [True, False, False]
+
+
+def test_opposite_transfers_whose_transits_do_not_meet_both_stay():
+    moves = _moves([("F1", "F2", 0, 1), ("F2", "F1", 2, 3)])
+    assert _crossing(moves, np.array([5.0, 2.0])).tolist() == [False, False]
+    assert _crossing(moves, np.array([5.0, 0.0])).tolist() == [False, False]
