@@ -21,7 +21,9 @@ def rounding_step(model: FrameModel, inputs: ModelInputs, step: str) -> dict[int
     """vid -> fixed value for a rounding step: "close:<share>" (MOQ lines the relaxation barely
     uses closed), "moq" (MOQ lines placed or not), "opened" (MOQ lines as the current values
     decide them), "consolidate:<cover>:<share>" (MOQ POs pooled, see `consolidated_lines`),
-    "up" or "down" (lots), "whole_transfers:netted" or "whole_transfers:floored" (see
+    "up" or "down" (lots), "orderable" (planned lines past the discretization horizon as a
+    buyer can place them, see `orderable_purchases`, after "orderable_lines" closed the lines
+    that need too little for an MOQ), "whole_transfers:netted" or "whole_transfers:floored" (see
     `whole_transfers`)."""
     if step.startswith("close:"):
         return closed_lines(model, float(step.split(":")[1]))
@@ -32,9 +34,90 @@ def rounding_step(model: FrameModel, inputs: ModelInputs, step: str) -> dict[int
     if step.startswith("consolidate:"):
         cover, share = (float(part) for part in step.split(":")[1:])
         return consolidated_lines(model, cover, share)
+    if step == "orderable":
+        return orderable_purchases(model, inputs)
+    if step == "orderable_lines":
+        return orderable_lines(model)
     if step.startswith("whole_transfers:"):
         return whole_transfers(model, netted=step.endswith(":netted"))
     return rounded_purchases(model, inputs, step)
+
+
+def orderable_lines(model: FrameModel) -> dict[int, float]:
+    """The integers as decided, and 0 on every period of the MOQ lines past the discretization
+    horizon whose need over the plan is under half an MOQ, except each supplier item's busiest
+    line: placed at its MOQ each would overbuy; closed, the LP buys their need on the item's
+    busiest line (and moves it by transfer) or from a supplier without MOQ."""
+    options = model.families["purchase"]
+    lines = options[~options["lot_sized"]].reset_index(drop=True)
+    need = pd.Series([model.variables[i].varValue or 0.0 for i in lines["vid"].tolist()])
+    total = need.groupby([lines["item"], lines["fc"]]).transform("sum")
+    busiest = total.groupby(lines["item"]).transform("max")
+    closed = (total < 0.5 * lines["moq"]) & (total < busiest - TOL) & (lines["moq"] > 0)
+    fixed = _as_decided(model)
+    fixed.update(dict.fromkeys(lines.loc[closed, "vid"].tolist(), 0.0))
+    return fixed
+
+
+def orderable_purchases(model: FrameModel, inputs: ModelInputs) -> dict[int, float]:
+    """vid -> units for every purchase column past the discretization horizon (continuous in
+    the model), sized as a buyer can place them: whole lots, at least the MOQ, within the
+    supplier's and the receiving FC's capacity.
+
+    Walking each supplier line's periods, the need the LP planned adds up until it reaches half
+    a unit; a PO is then placed for it, rounded up to whole lots and lifted to the MOQ, and its
+    excess covers the need of the periods after it. Stock thus arrives no later than the LP
+    planned it, except for need under half a unit, which the LP then re-plans (it waits, or
+    comes from elsewhere). POs past a capacity are cut, the largest kept first.
+    """
+    options = model.families["purchase"]
+    lines = options[~options["lot_sized"]].sort_values(["item", "fc", "period"]).reset_index(drop=True)
+    if lines.empty:
+        return _as_decided(model)
+    need = np.array([model.variables[i].varValue or 0.0 for i in lines["vid"].tolist()])
+    lot = np.maximum(lines["lot_size"].to_numpy(float), 1.0)
+    units = _placed_orders(lines, need, lot, lines["moq"].to_numpy(float))
+    for keys, allowed in (
+        (["item", "period"], _supplier_allowance(lines, inputs)),
+        (["fc", "arrival_period"], _inbound_allowance(lines, inputs)),
+    ):
+        units = _cut_to(lines, keys, allowed, units)
+    fixed = _as_decided(model)
+    fixed.update(zip(lines["vid"].tolist(), units.tolist()))
+    return fixed
+
+
+def _as_decided(model: FrameModel) -> dict[int, float]:
+    """Every purchase and purchase_open column at its current value (the integers as rounded)."""
+    bought = pd.concat([model.families["purchase"]["vid"], model.families["purchase_open"]["vid"]]).tolist()
+    return dict(zip(bought, (model.variables[i].varValue or 0.0 for i in bought)))
+
+
+def _placed_orders(lines: pd.DataFrame, need: np.ndarray, lot: np.ndarray, moq: np.ndarray) -> np.ndarray:
+    """Units ordered per line and period: a PO once the uncovered need reaches half a unit."""
+    line_of = lines.groupby(["item", "fc"], sort=False).ngroup().to_numpy()
+    uncovered = np.zeros(line_of.max() + 1)
+    period = lines["period"].to_numpy()
+    units = np.zeros(len(lines))
+    for current in np.unique(period):
+        rows = np.flatnonzero(period == current)
+        owner = line_of[rows]
+        uncovered[owner] += need[rows]
+        place = uncovered[owner] >= 0.5
+        size = np.maximum(np.ceil(uncovered[owner] / lot[rows] - TOL) * lot[rows], moq[rows])
+        units[rows] = np.where(place, size, 0.0)
+        uncovered[owner] -= units[rows]
+    return units
+
+
+def _cut_to(lines: pd.DataFrame, keys: list[str], allowed: np.ndarray, units: np.ndarray) -> np.ndarray:
+    """Where a group's POs exceed what it allows, keep them while they fit, largest first."""
+    group = lines.groupby(keys, sort=False).ngroup().to_numpy()
+    order = np.lexsort((-units, group))
+    used = pd.Series(units[order]).groupby(group[order]).cumsum().to_numpy()
+    fits = np.zeros(len(lines), dtype=bool)
+    fits[order] = used <= allowed[order] + TOL
+    return np.where(fits, units, 0.0)
 
 
 def whole_transfers(model: FrameModel, netted: bool = True) -> dict[int, float]:
@@ -51,8 +134,7 @@ def whole_transfers(model: FrameModel, netted: bool = True) -> dict[int, float]:
     units = np.floor(model.values("transfer") + TOL)
     if netted:
         units[_crossing(moved, units)] = 0.0
-    bought = pd.concat([model.families["purchase"]["vid"], model.families["purchase_open"]["vid"]])
-    fixed = dict(zip(bought.tolist(), (model.variables[i].varValue or 0.0 for i in bought.tolist())))
+    fixed = _as_decided(model)
     fixed.update(zip(moved["vid"].tolist(), units.tolist()))
     return fixed
 

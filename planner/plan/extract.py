@@ -72,9 +72,16 @@ def purchase_orders(bought: pd.DataFrame) -> pd.DataFrame:
         "total_cost": np.round(quantity * lines["unit_price"].to_numpy(dtype=float), 2),
         "action": np.where(lines["period"].to_numpy() == 0, "release", "planned"),
         "lead_time_days": lines["lead_time_days"].to_numpy(),
-        "lot_sized": lines["lot_sized"].to_numpy(dtype=bool),
+        "lot_sized": _meets_terms(quantity, lines),
     })
     return frame.sort_values(["order_date", "supplier", "sku", "fc"]).reset_index(drop=True)
+
+
+def _meets_terms(quantity: np.ndarray, lines: pd.DataFrame) -> np.ndarray:
+    """Whole lots (whole units for a lot of 1), at least the MOQ: what a supplier accepts."""
+    lot = np.maximum(lines["lot_size"].to_numpy(dtype=float), 1.0)
+    lots = quantity / lot
+    return (np.abs(lots - np.round(lots)) <= 1e-6) & (quantity >= lines["moq"].to_numpy(dtype=float) - 1e-6)
 
 
 def transfers(moved: pd.DataFrame) -> pd.DataFrame:

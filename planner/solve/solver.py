@@ -67,12 +67,40 @@ def solve(problem: pulp.LpProblem, config: PlanConfig, rounding=None, separate=N
         result = _round_then_milp(problem, config, rounding, started, run)
     else:
         result = run(problem, config, mip=mip)
-    if rounding is not None and result.has_solution:
+    if rounding is not None and result.has_solution and not config.relax:
+        result = _orderable(problem, config, rounding, result, run)
         result = _in_whole_units(problem, config, rounding, result, run)
     return replace(result, seconds=time.perf_counter() - started)
 
 
 WHOLE_UNITS_SECONDS = 30.0  # the last repair may run this long past a time limit already used up
+
+
+def _orderable(problem, config: PlanConfig, by_column, result: SolveResult, run) -> SolveResult:
+    """The plan with its planned POs past the discretization horizon as a buyer places them:
+    the MOQ lines that need too little closed (rounding step "orderable_lines"), the LP
+    re-planned, then every line sized (step "orderable") and the LP re-planned around them.
+    Should that fail, the plan stands as it was, and its message says so."""
+    variables = _variables(problem)
+    kept, orderable = _values(problem), None
+    for step in ("orderable_lines", "orderable"):
+        fixed = {variables[column]: value for column, value in by_column(step).items()}
+        if all(abs((variable.varValue or 0.0) - value) <= 1e-9 for variable, value in fixed.items()):
+            continue
+        orderable = _with_fixed(fixed, lambda: run(problem, config, mip=False, time_limit=WHOLE_UNITS_SECONDS))
+        if not orderable.has_solution:
+            _restore(kept)
+            return replace(result, message=f"{result.message}; planned POs could not be sized to lots".lstrip("; "))
+    return result if orderable is None else _re_solved(result, orderable, "planned POs sized to lots and MOQs")
+
+
+def _re_solved(result: SolveResult, again: SolveResult, what: str) -> SolveResult:
+    """`result` after a last repair: its objective, and its gap against the same bound."""
+    gap = None
+    if result.mip_gap is not None:
+        gap = _relative_gap(again.objective, result.objective - result.mip_gap * abs(result.objective))
+        what += f", {gap:.4%} from the bound"
+    return replace(result, objective=again.objective, mip_gap=gap, message=f"{result.message}; {what}".lstrip("; "))
 
 
 def _in_whole_units(problem, config: PlanConfig, by_column, result: SolveResult, run) -> SolveResult:
@@ -92,11 +120,7 @@ def _in_whole_units(problem, config: PlanConfig, by_column, result: SolveResult,
         _restore(kept)
     else:
         return replace(result, message=f"{result.message}; transfers could not be made whole units".lstrip("; "))
-    gap, note = None, "transfers in whole units"
-    if result.mip_gap is not None:
-        gap = _relative_gap(whole.objective, result.objective - result.mip_gap * abs(result.objective))
-        note += f", {gap:.4%} from the bound"
-    return replace(result, objective=whole.objective, mip_gap=gap, message=f"{result.message}; {note}".lstrip("; "))
+    return _re_solved(result, whole, "transfers in whole units")
 
 
 def _run_separated(

@@ -320,3 +320,28 @@ def test_transfers_are_whole_units_and_the_plan_is_re_planned_around_them():
     inflow = table["opening"] + table["receipts"] + table["transfers_in"]
     outflow = table["transfers_out"] + table["allocated"] + table["closing"]
     assert np.allclose(inflow, outflow, atol=1e-3) and (table["closing"] >= -1e-9).all()
+
+
+def test_planned_pos_past_the_integer_horizon_meet_moq_and_lot():
+    """Only the first period is discretized; 13 a week for six weeks from a supplier with an MOQ
+    of 30 in lots of 10: every written PO line, released or planned, is whole lots of at least 30."""
+    ds = dataset(
+        **ONE_FC,
+        supplier_items=[
+            {
+                "supplier": "S",
+                "sku": "A",
+                "fc": "F1",
+                "unit_price": 10.0,
+                "lead_time_days": 0,
+                "moq": 30.0,
+                "lot_size": 10.0,
+            }
+        ],
+    )
+    _, plan, _ = plan_for(ds, weekly_demand("A", "R1", [13] * 6), horizon=6, solver="highs", integer_periods=1)
+    lines = plan.purchase_orders
+    assert len(lines) > 1 and (lines["action"] == "planned").any()
+    assert (lines["quantity"] % 10 == 0).all() and (lines["quantity"] >= 30).all()
+    assert lines["lot_sized"].all()
+    assert plan.backorders["quantity"].sum() == pytest.approx(0.0, abs=1e-6)

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planner.model.rounding import _crossing, _within, consolidated_lines
+from planner.model.rounding import _crossing, _cut_to, _placed_orders, _within, consolidated_lines
 
 
 def _lines(units_per_lot: list[float]) -> pd.DataFrame:
@@ -86,3 +86,28 @@ def test_opposite_transfers_whose_transits_do_not_meet_both_stay():
     moves = _moves([("F1", "F2", 0, 1), ("F2", "F1", 2, 3)])
     assert _crossing(moves, np.array([5.0, 2.0])).tolist() == [False, False]
     assert _crossing(moves, np.array([5.0, 0.0])).tolist() == [False, False]
+
+
+def _planned(periods: int) -> pd.DataFrame:
+    return pd.DataFrame({"item": "I1", "fc": "F1", "period": range(periods), "arrival_period": range(periods)})
+
+
+def test_planned_need_is_bought_in_whole_lots_at_least_the_moq_once_it_reaches_half_a_unit():
+    """Need 3.1, 0.2, 0.3, 40, 0.4 with an MOQ of 20 in lots of 5: a PO of 20 covers the first
+    three periods and 16.4 of the fourth; the 23.6 left take a PO of 25, whose 1.4 left cover the last."""
+    need = np.array([3.1, 0.2, 0.3, 40.0, 0.4])
+    units = _placed_orders(_planned(5), need, np.full(5, 5.0), np.full(5, 20.0))
+    assert units.tolist() == [20.0, 0.0, 0.0, 25.0, 0.0]
+    assert (np.cumsum(units) >= np.cumsum(need) - 1e-9).all()  # never later than the LP planned it
+
+
+def test_need_under_half_a_unit_is_not_bought():
+    units = _placed_orders(_planned(3), np.array([0.1, 0.2, 0.1]), np.ones(3), np.zeros(3))
+    assert units.tolist() == [0.0, 0.0, 0.0]
+    assert _placed_orders(_planned(2), np.array([0.3, 0.3]), np.ones(2), np.zeros(2)).tolist() == [0.0, 1.0]
+
+
+def test_pos_past_a_capacity_are_cut_largest_kept_first():
+    lines = pd.DataFrame({"item": "I1", "period": [0, 0, 0]})
+    kept = _cut_to(lines, ["item", "period"], np.full(3, 50.0), np.array([20.0, 30.0, 10.0]))
+    assert kept.tolist() == [20.0, 30.0, 0.0]
