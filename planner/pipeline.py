@@ -106,7 +106,7 @@ def run_plan(
     )
     with clock.stage("promise"):
         order_plan = promise_orders(
-            dataset.open_orders, demand, plan, calendar, inputs.service_arcs, config.forecast_priority
+            dataset.open_orders, demand, plan, calendar, inputs.service_arcs, config.forecast_priority, dataset.inbound
         )
     with clock.stage("explain"):
         evidence = gather_evidence(inputs, plan, dataset.supplier_items)

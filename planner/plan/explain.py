@@ -134,10 +134,28 @@ def order_reason(part, evidence: Evidence) -> str:
     if part.ship_period < 0 or part.ship_period > part.alloc_period:
         causes.append(capacity_wait(part, evidence))
     if part.status == "late" and not causes:
-        causes.append("overdue at the plan start; ships in the first period"
-                      if part.due_date < evidence.calendar.start
-                      else f"transit from {part.fc}, another region's FC, adds {int(part.extra_days)} days")
+        causes.append(_day_wait(part, evidence) or _late_anyway(part, evidence))
     return "; ".join(causes) if causes else f"ships from stock at {part.fc}"
+
+
+def _day_wait(part, evidence: Evidence) -> str:
+    """Why a part ships days into its period (planner.plan.ship_days): its stock arrives that
+    day, or the FC's outbound capacity of the days before is taken; '' when it ships on the first."""
+    if part.ship_period < 0 or part.ship_date <= evidence.calendar.period_starts[part.ship_period]:
+        return ""
+    arrived = sorted({source for period, day, source in evidence.arrivals.get((part.sku, part.fc), [])
+                      if period == part.ship_period and day == part.ship_date})
+    if arrived:
+        return f"no stock for it until {' and '.join(arrived)} arrives at {part.fc} on {part.ship_date.date()}"
+    return f"{part.fc} outbound capacity taken by more urgent or earlier orders until {part.ship_date.date()}"
+
+
+def _late_anyway(part, evidence: Evidence) -> str:
+    if part.due_date < evidence.calendar.start:
+        return "overdue at the plan start; ships in the first period"
+    if part.extra_days > 0:
+        return f"transit from {part.fc}, another region's FC, adds {int(part.extra_days)} days"
+    return f"due before {part.fc} can ship it in its period"
 
 
 def stock_wait(part, evidence: Evidence, start: int, until: int) -> str:

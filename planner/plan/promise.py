@@ -15,6 +15,7 @@ import pandas as pd
 from planner.calendar import Calendar
 from planner.plan.demand import order_periods
 from planner.plan.extract import Plan
+from planner.plan.ship_days import ship_days
 
 PART_COLUMNS = ["order_id", "sku", "region", "priority", "quantity", "fc", "due_date", "ship_date",
                 "promised_date", "status", "period", "alloc_period", "ship_period", "extra_days"]
@@ -84,8 +85,12 @@ def _group_cumsum(quantity: np.ndarray, group: np.ndarray, whole_units: bool) ->
 
 
 def promise_orders(open_orders: pd.DataFrame, demand: pd.DataFrame, plan: Plan, calendar: Calendar,
-                   service_arcs: pd.DataFrame, forecast_priority: int) -> pd.DataFrame:
+                   service_arcs: pd.DataFrame, forecast_priority: int,
+                   inbound: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every open order line, split per fc and ship period, with its dates and status.
+
+    Dates are days: a part ships once its stock is in the FC (`inbound`, the open POs, dates
+    theirs) and the FC's outbound capacity of that day has room (planner.plan.ship_days).
 
     Besides the order_plan columns, each part keeps the periods it is due (`period`), gets stock
     (`alloc_period`) and ships (`ship_period`, -1 = not in the plan): planner.plan.explain reads
@@ -97,7 +102,8 @@ def promise_orders(open_orders: pd.DataFrame, demand: pd.DataFrame, plan: Plan, 
     whole_units = bool(np.allclose(lines["quantity"], np.round(lines["quantity"])))
     allocated = _allocate_lines(lines, demand, plan.allocations, forecast_priority, whole_units)
     parts = _ship_parts(allocated, plan.allocations, plan.shipments, whole_units)
-    return _dated(parts, lines, calendar, service_arcs)
+    inbound = pd.DataFrame(columns=["sku", "fc", "eta", "quantity"]) if inbound is None else inbound
+    return _dated(parts, lines, calendar, service_arcs, lambda dated: ship_days(dated, plan, calendar, inbound))
 
 
 def _queue_items(lines: pd.DataFrame, demand: pd.DataFrame, forecast_priority: int) -> pd.DataFrame:
@@ -168,19 +174,17 @@ def _ship_parts(allocated: pd.DataFrame, allocations: pd.DataFrame, shipments: p
     return pd.concat([unserved, pieces[pieces["line"] >= 0]], ignore_index=True)
 
 
-def _dated(parts: pd.DataFrame, lines: pd.DataFrame, calendar: Calendar, arcs: pd.DataFrame) -> pd.DataFrame:
-    """Dates and status per part; parts of the same line, fc and ship period are merged."""
+def _dated(parts: pd.DataFrame, lines: pd.DataFrame, calendar: Calendar, arcs: pd.DataFrame, days) -> pd.DataFrame:
+    """Dates and status per part (`days(parts)`: each one's ship date); parts of the same line,
+    fc and ship period are merged."""
     keys = ["line", "fc", "alloc_period", "ship_period"]
     parts = parts.astype({"alloc_period": "int64", "ship_period": "int64"})
     parts = parts.groupby(keys, as_index=False)["quantity"].sum()
     parts = parts.merge(lines.drop(columns=["quantity"]), left_on="line", right_index=True)
     parts = parts.merge(arcs[["fc", "region", "extra_days"]], on=["fc", "region"], how="left")
-    starts = calendar.period_starts
     shipped = parts["ship_period"] >= 0
-    ship_date = pd.Series(pd.NaT, index=parts.index, dtype="datetime64[ns]")
-    ship_date[shipped] = starts[parts.loc[shipped, "ship_period"].to_numpy()]
-    parts["ship_date"] = ship_date
-    parts["promised_date"] = ship_date + pd.to_timedelta(parts["extra_days"].fillna(0), unit="D")
+    parts["ship_date"] = days(parts)
+    parts["promised_date"] = parts["ship_date"] + pd.to_timedelta(parts["extra_days"].fillna(0), unit="D")
     parts["status"] = np.select(
         [parts["fc"] == "", ~shipped, parts["promised_date"] <= parts["due_date"]],
         ["backorder", "late", "on_time"], "late")

@@ -64,8 +64,11 @@ def test_stock_taken_by_more_urgent_orders_says_so():
 
 
 def test_a_full_outbound_capacity_names_the_fc_and_weeks_and_who_ships_first():
+    """F1 ships one unit a day: URGENT's 7 units leave over the week's seven days (its last on
+    the 7th, when it is due); O2 waits for the next week."""
+    urgent = {**order("URGENT", 7, priority=1), "due_date": START + pd.Timedelta(days=6)}
     got = reasons(fulfillment_centers=[fc(outbound=1.0)], inventory=[{"fc": "F1", "sku": "A", "on_hand": 100.0}],
-                  open_orders=[order("URGENT", 7, priority=1), order("O2", 7)])
+                  open_orders=[urgent, order("O2", 7)])
     assert got[("URGENT", "on_time")] == "ships from stock at F1"
     assert got[("O2", "late")] == "F1 outbound capacity full in the week of 2026-11-30; it ships priority-1 orders first"
 
