@@ -1,7 +1,11 @@
 """Planning periods: the grid of days, weeks or months the plan and the forecast share.
 
-Period 0 starts on the plan's start date; negative periods reach back into history with the
-same boundaries, so history buckets line up with plan periods exactly.
+Period 0 starts on the plan's start date. Days and weeks are counted from it; months are
+calendar months, so when the plan starts mid-month period 0 runs from the start to the end of
+that month, period 1 is the next calendar month, and so on. Negative periods reach back into
+history with the same boundaries, so history buckets line up with plan periods exactly: with
+months, period -1 is the calendar month before the start's month together with the days of
+the start's month before the start (the month before a 1st), period -2 the month before that.
 """
 
 from __future__ import annotations
@@ -13,6 +17,11 @@ import numpy as np
 import pandas as pd
 
 PERIOD_LENGTHS = ("day", "week", "month")
+DEFAULT_HORIZON_DAYS = 91
+"""The shortest default horizon: 13 weeks, whatever the period."""
+LEAD_TIME_MARGIN_DAYS = 28
+"""The default horizon reaches this far past the longest supplier lead time: a PO placed in the
+last weeks of a shorter plan could never arrive inside it, so its suppliers would look unused."""
 
 
 @dataclass(frozen=True)
@@ -28,13 +37,29 @@ class Calendar:
             raise ValueError("horizon must be at least one period")
         object.__setattr__(self, "start", pd.Timestamp(self.start).normalize())
 
+    @classmethod
+    def covering(cls, start, period: str, days: float) -> Calendar:
+        """The calendar of the fewest periods from ``start`` that span at least ``days`` days."""
+        start = pd.Timestamp(start).normalize()
+        horizon = int(np.ceil(days / {"day": 1, "week": 7, "month": 28}[period])) + 1  # a month's stub may be 1 day
+        probe = cls(start, period, horizon)
+        spans = (probe.boundaries() - start).days.to_numpy()
+        return cls(start, period, int(np.searchsorted(spans, days, side="left")) or 1)
+
+    @property
+    def _month(self) -> pd.Timestamp:
+        """First day of the start's month."""
+        return self.start - pd.Timedelta(days=self.start.day - 1)
+
     def boundary(self, i: int) -> pd.Timestamp:
         """Start of period i (i may be negative, or equal to the horizon for the plan's end)."""
         if self.period == "day":
             return self.start + pd.Timedelta(days=i)
         if self.period == "week":
             return self.start + pd.Timedelta(days=7 * i)
-        return self.start + pd.DateOffset(months=i)
+        if i == 0:
+            return self.start
+        return self._month + pd.DateOffset(months=i)
 
     def boundaries(self, first: int = 0, last: int | None = None) -> pd.DatetimeIndex:
         last = self.horizon if last is None else last
@@ -58,13 +83,29 @@ class Calendar:
         return self.boundary(self.horizon)
 
     @property
+    def days(self) -> int:
+        """Length of the plan in days."""
+        return int((self.end - self.start).days)
+
+    @property
     def period_days(self) -> np.ndarray:
-        """Length in days of each plan period (months differ)."""
-        return np.diff(self.boundaries().values).astype("timedelta64[D]").astype(float)
+        """Length in days of each plan period (months differ; a plan starting mid-month has a short first one)."""
+        return self.days_between(0, self.horizon)
+
+    def days_between(self, first: int, last: int) -> np.ndarray:
+        """Length in days of periods first..last-1."""
+        return np.diff(self.boundaries(first, last).values).astype("timedelta64[D]").astype(float)
 
     @property
     def nominal_days(self) -> float:
         return {"day": 1.0, "week": 7.0, "month": 365.25 / 12}[self.period]
+
+    def next_period_start(self, date) -> pd.Timestamp:
+        """The same date one period later (a month later for months)."""
+        date = pd.Timestamp(date)
+        if self.period == "month":
+            return date + pd.DateOffset(months=1)
+        return date + pd.Timedelta(days=self.nominal_days)
 
     def period_of(self, dates) -> np.ndarray:
         """Period index of each date: negative before the start, >= horizon after the end."""

@@ -101,7 +101,8 @@ period_options = [
         "--horizon",
         type=click.IntRange(min=1),
         default=None,
-        help="Number of periods planned (default: the model's, 13).",
+        help="Number of periods planned (default: the model's, auto: the longest supplier lead time "
+        "plus 4 weeks, and at least 13 weeks).",
     ),
     click.option(
         "--start",
@@ -276,11 +277,18 @@ def plan(
             forecast_executor=fit_executor,
         )
     write_folder(out, plan_files(run))
+    _warn(run.kpis["warnings"])
     if as_json:
         click.echo(json.dumps(run.kpis, indent=2))
     else:
         click.echo(_summary(run.kpis, out))
     _check_gates(gates, run.kpis, out)
+
+
+def _warn(warnings: list[str]) -> None:
+    """The run's warnings (kpis.json `warnings`) on stderr, terminal or not: they change how to read the plan."""
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
 
 
 def _parse_gates(texts):
@@ -331,7 +339,7 @@ def forecast(dataset, out, period, horizon, start, jobs, model_file, executor, d
     from planner.data.load import load_dataset
     from planner.forecast.core import forecast_demand
     from planner.forecast.executor import make_executor
-    from planner.pipeline import forecast_kpis, plan_calendar
+    from planner.pipeline import calendar_warnings, forecast_kpis, plan_calendar
     from planner.report.outputs import forecast_files, json_bytes, write_folder
 
     config = load_config(model_file).with_overrides(period=period, horizon=horizon)
@@ -347,7 +355,10 @@ def forecast(dataset, out, period, horizon, start, jobs, model_file, executor, d
             options=config.forecast_options(),
             progress=_fit_progress(),
         )
-    write_folder(out, {**forecast_files(result), "kpis.json": json_bytes({"forecast": forecast_kpis(result)})})
+    warnings = calendar_warnings(loaded, calendar, horizon=False)
+    kpis = {"warnings": warnings, "forecast": forecast_kpis(result)}
+    write_folder(out, {**forecast_files(result), "kpis.json": json_bytes(kpis)})
+    _warn(warnings)
     click.echo(
         f"forecast of {result[['sku', 'region']].drop_duplicates().shape[0]} series "
         f"from {calendar.start.date()} written to {out}"

@@ -10,6 +10,7 @@ from planner.calendar import PERIOD_LENGTHS
 from planner.forecast.options import ForecastOptions
 
 SOLVERS = ("cbc", "highs")
+AUTO = "auto"
 HIGHS_METHODS = ("choose", "simplex", "ipm", "pdlp")
 
 
@@ -20,7 +21,9 @@ class ConfigError(ValueError):
 @dataclass(frozen=True)
 class PlanConfig:
     period: str = "week"
-    horizon: int = 13
+    horizon: int | None = None
+    """Periods planned; None ("auto" in the model file) = enough for the longest supplier lead time
+    plus 4 weeks, and at least 13 weeks (planner.pipeline.plan_calendar)."""
     priority_weights: tuple[tuple[int, float], ...] = ((1, 40.0), (2, 20.0), (3, 10.0), (4, 5.0))
     forecast_priority: int = 4
     service_level: float = 0.95
@@ -55,7 +58,7 @@ class PlanConfig:
     def forecast_options(self) -> ForecastOptions:
         """The per-series forecast settings of the [forecast] section."""
         return ForecastOptions(
-            horizon=self.horizon,
+            horizon=self.horizon or ForecastOptions.horizon,
             candidates=self.candidates,
             intermittent_candidates=self.intermittent_candidates,
             origins=self.backtest_origins,
@@ -108,6 +111,8 @@ def load_config(path: Path | str | None = None) -> PlanConfig:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
     values = _flatten(raw, path)
+    if values.get("horizon") == AUTO:
+        values["horizon"] = None
     if "priority_weights" in values:
         values["priority_weights"] = _priority_weights(values["priority_weights"], path)
     for key in ("candidates", "intermittent_candidates"):
@@ -164,7 +169,10 @@ def _checked(config: PlanConfig) -> PlanConfig:
             raise ConfigError(f"{config.source}: '{f.name}' must be {expected[1]}, not {value!r}")
     rules = [
         (config.period in PERIOD_LENGTHS, f"period must be one of {', '.join(PERIOD_LENGTHS)}"),
-        (config.horizon >= 1, "horizon must be at least 1"),
+        (
+            config.horizon is None or (_TYPE_CHECKS["int"][0](config.horizon) and config.horizon >= 1),
+            f'horizon must be a whole number of periods, at least 1, or "{AUTO}", not {config.horizon!r}',
+        ),
         (config.solver in SOLVERS, f"solver must be one of {', '.join(SOLVERS)}"),
         (config.highs_method in HIGHS_METHODS, f"highs_method must be one of {', '.join(HIGHS_METHODS)}"),
         (0.5 <= config.service_level < 1, "service_level must be in [0.5, 1)"),

@@ -11,9 +11,10 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
+import numpy as np
 import pandas as pd
 
-from planner.calendar import Calendar
+from planner.calendar import DEFAULT_HORIZON_DAYS, LEAD_TIME_MARGIN_DAYS, Calendar
 from planner.config import PlanConfig
 from planner.data.dataset import Dataset
 from planner.forecast.core import forecast_demand, net_forecast
@@ -51,6 +52,8 @@ class PlanRun:
     kpis: dict
     dataset: Dataset | None = None
     """The input, for outputs that show it beside the plan (the report's demand history)."""
+    previous: pd.DataFrame | None = None
+    """The last plan's PO lines given with --previous: its released lines are open POs of this plan."""
 
 
 @dataclass
@@ -65,9 +68,88 @@ class Stopwatch:
 
 
 def plan_calendar(dataset: Dataset, config: PlanConfig, start=None) -> Calendar:
-    """The plan starts the day after the last demand history date unless a start is given."""
+    """The plan starts the day after the last demand history date unless a start is given.
+
+    Its horizon is the model's, or by default the fewest periods that reach 4 weeks past the
+    longest supplier lead time, and at least 13 weeks, whatever the period.
+    """
     first_day = pd.Timestamp(start) if start is not None else dataset.last_history_date + pd.Timedelta(days=1)
-    return Calendar(first_day, config.period, config.horizon)
+    if config.horizon is not None:
+        return Calendar(first_day, config.period, config.horizon)
+    return Calendar.covering(first_day, config.period, horizon_days_needed(dataset))
+
+
+def horizon_days_needed(dataset: Dataset) -> int:
+    """Days a plan needs: the longest supplier lead time plus 4 weeks, and at least 13 weeks."""
+    return max(DEFAULT_HORIZON_DAYS, _longest_lead_time(dataset) + LEAD_TIME_MARGIN_DAYS)
+
+
+def _longest_lead_time(dataset: Dataset) -> int:
+    lead_times = dataset.supplier_items["lead_time_days"].dropna()
+    return int(np.ceil(lead_times.max())) if len(lead_times) else 0
+
+
+def calendar_warnings(dataset: Dataset, calendar: Calendar, *, horizon: bool = True) -> list[str]:
+    """What a planner must know about the plan's dates before executing it (kpis.json `warnings`):
+    a start outside the demand history, and (with ``horizon``) a horizon its suppliers cannot fill."""
+    warnings = _start_warnings(dataset, calendar)
+    if horizon:
+        warnings += _horizon_warnings(dataset, calendar)
+    return warnings
+
+
+def _start_warnings(dataset: Dataset, calendar: Calendar) -> list[str]:
+    last = dataset.last_history_date
+    if pd.isna(last):
+        return []
+    start, day = calendar.start, pd.Timedelta(days=1)
+    if start <= last:
+        return [
+            f"the plan starts on {start.date()}, before the demand history ends ({last.date()}): the forecast "
+            f"leaves out the {_count((last - start).days + 1, 'day')} of history from {start.date()} on, while the "
+            "stock, inbound POs and open orders are those of the dataset"
+        ]
+    if start > calendar.next_period_start(last):
+        return [
+            f"the plan starts on {start.date()}, {_count((start - last).days, 'day')} after the demand history ends "
+            f"({last.date()}), more than one {calendar.period}: the forecast reads the "
+            f"{_count((start - last - day).days, 'day')} from {(last + day).date()} to {(start - day).date()} "
+            "as zero demand"
+        ]
+    return []
+
+
+def _horizon_warnings(dataset: Dataset, calendar: Calendar) -> list[str]:
+    lead = _longest_lead_time(dataset)
+    needed = lead + LEAD_TIME_MARGIN_DAYS
+    if calendar.days >= needed:
+        return []
+    items = dataset.supplier_items
+    unusable = items[items["lead_time_days"] >= calendar.days]
+    if len(unusable):
+        low, high = unusable["lead_time_days"].min(), unusable["lead_time_days"].max()
+        effect = (
+            f"{len(unusable)} of {len(items)} supplier items (lead times "
+            f"{f'{low:g}' if low == high else f'{low:g}-{high:g}'} days) cannot deliver inside it and are never used"
+        )
+    else:
+        effect = (
+            f"POs from the slowest suppliers ({lead} days) can be placed only in its first "
+            f"{_count(calendar.days - lead, 'day')}"
+        )
+    enough = Calendar.covering(calendar.start, calendar.period, needed).horizon
+    length = _count(calendar.horizon, calendar.period)
+    if calendar.period != "day":
+        length += f" ({_count(calendar.days, 'day')})"
+    return [
+        f"the horizon of {length} from {calendar.start.date()} is shorter than the longest supplier lead time "
+        f"plus 4 weeks ({lead} + {LEAD_TIME_MARGIN_DAYS} = {needed} days): {effect}; plan at least "
+        f"{_count(enough, calendar.period)} (--horizon {enough}) or leave the horizon to the default"
+    ]
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def run_plan(
@@ -115,8 +197,9 @@ def run_plan(
             plan, purchase_orders=explain_purchases(plan.purchase_orders, plan.inventory_projection, evidence)
         )
     sizes = _sizes(dataset, model_size)
-    kpis = plan_kpis(inputs, demand, plan, order_plan, result, forecast, sizes, clock.seconds)
-    return PlanRun(calendar, forecast, demand, plan, order_plan, result, kpis, dataset=dataset)
+    warnings = calendar_warnings(dataset, calendar)
+    kpis = plan_kpis(inputs, demand, plan, order_plan, result, forecast, sizes, clock.seconds, warnings)
+    return PlanRun(calendar, forecast, demand, plan, order_plan, result, kpis, dataset=dataset, previous=previous)
 
 
 def optimize(
@@ -181,7 +264,15 @@ def _sizes(dataset: Dataset, model_size: dict) -> dict:
 
 
 def plan_kpis(
-    inputs: ModelInputs, demand, plan: Plan, order_plan, result: SolveResult, forecast, sizes: dict, seconds: dict
+    inputs: ModelInputs,
+    demand,
+    plan: Plan,
+    order_plan,
+    result: SolveResult,
+    forecast,
+    sizes: dict,
+    seconds: dict,
+    warnings: list[str] = (),
 ) -> dict:
     """kpis.json: everything but `run` depends only on the input and the model."""
     calendar = inputs.calendar
@@ -193,6 +284,7 @@ def plan_kpis(
             "period": calendar.period,
             "horizon": calendar.horizon,
         },
+        "warnings": list(warnings),
         "service": service_kpis(demand, plan, inputs.period_days / 7.0),
         "orders": order_kpis(order_plan),
         "costs": plan.costs,

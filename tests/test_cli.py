@@ -439,3 +439,81 @@ def test_a_dataset_without_open_orders_gets_a_plan(dataset_folder, out):
     result = run("plan", dataset_folder.path, "--out", out)
     assert result.exit_code == 0, result.output
     assert pd.read_csv(out / "order_plan.csv").empty
+
+
+# ---------------------------------------------------------------- horizon, periods and start warnings
+
+
+def test_a_horizon_shorter_than_the_lead_times_warns_on_stderr_and_in_kpis_and_exits_0(dataset_folder, out):
+    result = run("plan", dataset_folder.path, "--out", out, "--horizon", "3", "--json")
+    assert result.exit_code == 0, result.output
+    warning = (
+        "the horizon of 3 weeks (21 days) from 2024-01-23 is shorter than the longest supplier lead time plus "
+        "4 weeks (21 + 28 = 49 days): 1 of 2 supplier items (lead times 21 days) cannot deliver inside it and "
+        "are never used; plan at least 7 weeks (--horizon 7) or leave the horizon to the default"
+    )
+    assert result.stderr.splitlines() == [f"warning: {warning}"]
+    kpis = json.loads(result.stdout)  # the warning stays off stdout
+    assert kpis["warnings"] == [warning] and kpis["plan"]["horizon"] == 3
+    assert json.loads((out / "kpis.json").read_text())["warnings"] == [warning]
+
+
+@pytest.mark.parametrize(
+    "period, horizon, first_starts",
+    [
+        ("week", 16, ["2024-01-23", "2024-01-30"]),  # 112 days
+        ("day", 112, ["2024-01-23", "2024-01-24"]),
+        ("month", 5, ["2024-01-23", "2024-02-01", "2024-03-01"]),  # 9 + 29 + 31 + 30 + 31 = 130 days
+    ],
+)
+def test_the_default_horizon_covers_the_longest_lead_time_plus_4_weeks_whatever_the_period(
+    dataset_folder, out, period, horizon, first_starts
+):
+    dataset_folder.replace("supplier_items", "S2,B,*,4,21", "S2,B,*,4,84")
+    result = run("plan", dataset_folder.path, "--out", out, "--period", period)
+    assert result.exit_code == 0, result.output
+    assert "warning" not in result.stderr
+    kpis = json.loads((out / "kpis.json").read_text())
+    assert (kpis["plan"]["horizon"], kpis["warnings"]) == (horizon, [])
+    starts = sorted(pd.read_csv(out / "inventory_projection.csv")["period_start"].unique())
+    assert starts[: len(first_starts)] == first_starts and len(starts) == horizon
+    assert (pd.read_csv(out / "purchase_orders.csv")["supplier"] == "S2").any(), "the 84-day supplier is used"
+
+
+def test_a_short_horizon_in_the_model_file_warns_too(dataset_folder, out, tmp_path):
+    model = tmp_path / "model.toml"
+    model.write_text('[plan]\nperiod = "day"\nhorizon = 13\n')
+    result = run("plan", dataset_folder.path, "--out", out, "--model", model)
+    assert result.exit_code == 0, result.output
+    assert "warning: the horizon of 13 days from 2024-01-23 is shorter" in result.stderr
+    assert "2 of 2 supplier items (lead times 14-21 days) cannot deliver inside it" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "command, start, period, named",
+    [
+        (
+            "plan",
+            "2024-01-15",
+            "week",
+            "before the demand history ends (2024-01-22): the forecast leaves out the 8 days",
+        ),
+        ("forecast", "2024-01-22", "week", "before the demand history ends (2024-01-22)"),
+        ("forecast", "2024-01-30", "week", "8 days after the demand history ends (2024-01-22), more than one week"),
+        ("forecast", "2024-01-25", "day", "3 days after the demand history ends (2024-01-22), more than one day"),
+        ("forecast", "2024-03-01", "month", "39 days after the demand history ends (2024-01-22), more than one month"),
+    ],
+)
+def test_a_start_outside_the_history_is_named_in_a_warning(dataset_folder, out, command, start, period, named):
+    result = run(command, dataset_folder.path, "--out", out, "--start", start, "--period", period)
+    assert result.exit_code == 0, result.output
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"warning: the plan starts on {start}, ") and named in line
+    assert json.loads((out / "kpis.json").read_text())["warnings"] == [line.removeprefix("warning: ")]
+
+
+@pytest.mark.parametrize("start, period", [("2024-01-23", "week"), ("2024-01-29", "week"), ("2024-02-22", "month")])
+def test_a_start_up_to_one_period_after_the_history_gives_no_warning(dataset_folder, out, start, period):
+    result = run("forecast", dataset_folder.path, "--out", out, "--start", start, "--period", period)
+    assert result.exit_code == 0, result.output
+    assert result.stderr == "" and json.loads((out / "kpis.json").read_text())["warnings"] == []

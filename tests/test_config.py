@@ -30,6 +30,9 @@ def test_a_partial_model_file_keeps_the_other_defaults(tmp_path):
         ("[forecast]\ncandidates = ['ses', 'prophet']\n", "prophet"),
         ("[forecast]\ncandidates = 'ses'\n", "candidates"),
         ("[forecast]\ncombine = 'vote'\n", "combine"),
+        ("[plan]\nhorizon = 'long'\n", "horizon"),
+        ("[plan]\nhorizon = 0\n", "horizon"),
+        ("[plan]\nhorizon = true\n", "horizon"),
     ],
 )
 def test_bad_model_files_name_the_key(tmp_path, text, named):
@@ -53,3 +56,11 @@ def test_forecast_section_becomes_forecast_options(tmp_path):
     )
     options = config.forecast_options()
     assert options.candidates == ("ses", "theta") and options.combine == "none" and options.origins == 2
+
+
+def test_horizon_is_auto_unless_a_number_is_set(tmp_path):
+    assert PlanConfig().horizon is None  # planner.pipeline.plan_calendar fits it to the lead times
+    assert load_config(write(tmp_path, '[plan]\nhorizon = "auto"\n')).horizon is None
+    assert load_config(write(tmp_path, "[plan]\nhorizon = 6\n")).horizon == 6
+    assert PlanConfig().with_overrides(horizon=None).horizon is None
+    assert PlanConfig().forecast_options().horizon == 13

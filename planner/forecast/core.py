@@ -1,6 +1,10 @@
 """The forecast stage: demand per sku x region for each plan period, with intervals and sigma.
 
-History is bucketed into the calendar's periods (no row = zero demand); each sku's seasonal
+History is bucketed into the calendar's periods (no row = zero demand). Calendar months differ
+in length (and a plan starting mid-month has a short first one), so the series are fitted on
+demand per nominal period (a bucket over its length in 30.44-day months; for days and weeks
+the lengths are all 1) and each plan period's forecast is scaled back by its own length, its
+interval by the square root (the noise of fewer days). Each sku's seasonal
 index comes from its total across regions (planner/forecast/season.py); each sku x region
 series then gets the method its rolling-origin backtest favours, or a combination of the best
 few (planner/forecast/select.py). Series are fitted in chunks by an executor
@@ -57,11 +61,13 @@ CHUNKS_PER_WORKER = 4
 
 @dataclass(frozen=True)
 class DemandBuckets:
-    """Demand per sku x region (rows, sorted) and history period (columns, ascending, < 0)."""
+    """Demand per sku x region (rows, sorted) and history period (columns, ascending, < 0), and
+    each period's length in nominal periods (days of it the history covers / nominal days)."""
 
     keys: pd.DataFrame
     periods: np.ndarray
     quantity: np.ndarray
+    lengths: np.ndarray
 
 
 def forecast_demand(
@@ -93,6 +99,7 @@ def forecast_demand(
         options or ForecastOptions(), horizon=calendar.horizon, season_length=season_length(calendar.period)
     )
     buckets = history_buckets(history, calendar, history_periods)
+    buckets = replace(buckets, quantity=buckets.quantity / buckets.lengths)
     past, future, seasonal = _season_factors(buckets, calendar)
     first = _first_demand(buckets.quantity)
     active = np.flatnonzero(first < buckets.quantity.shape[1])
@@ -108,7 +115,7 @@ def history_buckets(history: pd.DataFrame, calendar: Calendar, history_periods: 
     """Sum demand into the last ``history_periods`` periods before the plan start; no row = zero.
 
     A leading period that the history only partly covers (daily rows, history starting
-    mid-week) is left out so it does not read as a demand dip.
+    mid-week) is left out so it does not read as a demand dip, unless it is the only one.
     """
     groups = history.groupby(["sku", "region"], sort=True)
     keys = groups.size().index.to_frame(index=False)[["sku", "region"]]
@@ -121,7 +128,19 @@ def history_buckets(history: pd.DataFrame, calendar: Calendar, history_periods: 
     quantity = np.bincount(
         cells, weights=history["quantity"].to_numpy(dtype=float)[inside], minlength=len(keys) * width
     ).reshape(len(keys), width)
-    return DemandBuckets(keys, np.arange(first, 0), quantity)
+    periods = np.arange(first, 0)
+    lengths = calendar.days_between(first, 0) / calendar.nominal_days
+    if first == -1 and len(dates) and calendar.boundary(-1) < dates[0] < calendar.start:
+        # less than one period of history: its only period counts the days it covers (a partly
+        # covered first period is otherwise left out)
+        lengths[0] = (calendar.start - pd.Timestamp(dates[0])).days / calendar.nominal_days
+    return DemandBuckets(keys, periods, quantity, lengths)
+
+
+def _lengths(calendar: Calendar, periods: np.ndarray) -> np.ndarray:
+    """Each period's length in nominal periods: 1 for days and weeks; for calendar months
+    28/30.44 to 31/30.44, less for a plan's first month when it starts mid-month."""
+    return calendar.days_between(int(periods[0]), int(periods[-1]) + 1) / calendar.nominal_days
 
 
 def _first_full_period(dates: np.ndarray, calendar: Calendar, history_periods: int) -> int:
@@ -132,7 +151,7 @@ def _first_full_period(dates: np.ndarray, calendar: Calendar, history_periods: i
     earliest = pd.Timestamp(dates[0])
     touched = int(calendar.period_of([earliest])[0])
     if row_days < calendar.nominal_days and calendar.boundary(touched) < earliest:
-        return max(first, min(touched + 1, 0))
+        return max(first, min(touched + 1, -1))
     return first
 
 
@@ -182,8 +201,9 @@ def _frame(
     results = [_no_history(horizon)] * n
     for i, result in zip(active, fitted.series):
         results[i] = result
-    point = np.array([r.point for r in results]).reshape(n, horizon)
-    std = np.array([r.std for r in results]).reshape(n, horizon)
+    lengths = _lengths(calendar, np.arange(horizon))
+    point = np.array([r.point for r in results]).reshape(n, horizon) * lengths
+    std = np.array([r.std for r in results]).reshape(n, horizon) * np.sqrt(lengths)
     z = stats.norm.ppf(0.5 + interval_level / 2)
     per_series = {
         "model": [r.model for r in results],

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class KpiField:
     path: str  # dotted; <name> segments are keys that depend on the data (an FC, a priority)
-    kind: str  # number | integer | text | date | null-or-number | null-or-text
+    kind: str  # number | integer | text | date | null-or-number | null-or-text | list-of-text
     unit: str
     meaning: str
     gate: str = ""  # the short name `--fail-on` accepts for it
@@ -34,6 +34,14 @@ KPI_FIELDS = [
     KpiField("plan.end", "date", "", "last day of the plan"),
     KpiField("plan.period", "text", "", "day, week or month"),
     KpiField("plan.horizon", "integer", "periods", "number of periods planned"),
+    KpiField(
+        "warnings",
+        "list-of-text",
+        "",
+        "what to know before executing the plan, one sentence each (also printed on stderr as `warning: ...`): "
+        "a horizon shorter than the longest supplier lead time plus 4 weeks, a start before the demand history "
+        "ends or more than one period after it; empty when none",
+    ),
     KpiField(
         "service.fill_rate",
         "number",

@@ -54,7 +54,7 @@ class WeeklyForecast:
 
     def __call__(self, history: pd.DataFrame, today: pd.Timestamp) -> pd.DataFrame:
         if today not in self._cache:
-            calendar = Calendar(today, "week", self.config.horizon)
+            calendar = Calendar(today, "week", self.config.forecast_options().horizon)
             self.remember(
                 today,
                 forecast_demand(

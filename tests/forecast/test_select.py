@@ -60,8 +60,18 @@ def test_short_history_gets_named_fallbacks():
 
 def test_calibrated_std_never_narrows_with_the_horizon():
     growing = np.array([[1.0, -1.0, 4.0], [-1.0, 1.0, 4.0]])  # mean squares 1, 1, 16 per step
-    np.testing.assert_allclose(calibrated_std(growing), [1.0, 1.0, np.sqrt(6.0)])
-    np.testing.assert_allclose(calibrated_std(growing[:, ::-1]), [4.0, 4.0, 4.0])
+    # a + b·h by least squares gives a < 0: a = 0, b = sum(h·ms) / sum(h²) = 51/14; n/(n-2) = 6/4
+    np.testing.assert_allclose(calibrated_std(growing), np.sqrt(1.5 * 51 / 14 * np.arange(1, 4)))
+    # errors that shrink with the step give a flat variance, their mean 6
+    np.testing.assert_allclose(calibrated_std(growing[:, ::-1]), [3.0, 3.0, 3.0])
+
+
+def test_one_lucky_backtest_step_does_not_make_an_empty_interval():
+    """One origin (a monthly history of two years backtested over 13 months) has one error per step."""
+    residual = np.array([[0.03, 9.0, -11.0, 10.0, -8.0, 12.0, -9.0, 10.0, 11.0, -10.0, 9.0, -12.0, 10.0]])
+    std = calibrated_std(residual)
+    rms = np.sqrt(np.mean(residual**2))
+    assert 0.8 * rms < std[0] <= std[-1] < 1.3 * rms
 
 
 def local_level(rng, n, level=100.0, noise=8.0, drift=3.0):

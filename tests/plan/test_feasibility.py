@@ -30,7 +30,7 @@ from planner.pipeline import PlanRun
 HALF_DIGIT = 0.0005
 TOL = HALF_DIGIT + 1e-9
 DAY = pd.Timedelta(days=1)
-KPI_KEYS = {"schema_version", "plan", "service", "orders", "costs", "purchase_orders", "transfers",
+KPI_KEYS = {"schema_version", "plan", "warnings", "service", "orders", "costs", "purchase_orders", "transfers",
             "capacity", "solver", "forecast", "input_sizes", "run"}
 
 
