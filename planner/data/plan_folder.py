@@ -14,8 +14,23 @@ DATE_COLUMNS = {
     "order_plan.csv": ["due_date", "ship_date", "promised_date"],
     "inventory_projection.csv": ["period_start"],
     "transfers.csv": ["ship_date", "arrival_date"],
+    "open_purchase_orders.csv": ["arrival_date"],
 }
-TEXT_COLUMNS = ["order_id", "sku", "fc", "supplier", "region", "from_fc", "to_fc", "status", "reason", "action", "why"]
+TEXT_COLUMNS = [
+    "order_id",
+    "sku",
+    "fc",
+    "supplier",
+    "region",
+    "from_fc",
+    "to_fc",
+    "status",
+    "reason",
+    "action",
+    "why",
+    "po_id",
+    "source",
+]
 
 
 class PlanFolderError(ValueError):
@@ -44,6 +59,11 @@ def read_table(folder: Path, name: str, columns: list[str]) -> pd.DataFrame:
     except (ValueError, pd.errors.ParserError) as error:
         raise PlanFolderError(f"{path}: not a plan file this planner wrote ({error})") from None
     return frame
+
+
+def has_table(folder: Path, name: str) -> bool:
+    """Whether the plan folder holds `name`: files a newer planner added are optional to readers."""
+    return (Path(folder) / name).is_file()
 
 
 def read_kpis(folder: Path) -> dict:

@@ -16,7 +16,7 @@ import pandas as pd
 from planner.calendar import Calendar
 from planner.config import PlanConfig
 from planner.data.dataset import Dataset
-from planner.data.previous import PREVIOUS_COLUMNS, previous_purchases, released_receipts
+from planner.data.previous import PREVIOUS_COLUMNS, capacity_left, previous_purchases, released_receipts
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,8 @@ def model_inputs(
     become firm receipts and its planned ones `previous_purchases`.
     """
     purchase = purchase_options(dataset, calendar)
+    if previous is not None:
+        purchase = capacity_left(purchase, previous, calendar)
     arcs = service_arcs(dataset)
     lanes = transfer_lanes(dataset)
     sources = stock_sources(dataset, purchase)

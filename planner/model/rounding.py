@@ -13,6 +13,7 @@ import pandas as pd
 
 from planner.model.frame import FrameModel
 from planner.model.inputs import ModelInputs
+from planner.model.stability import previous_openings
 
 TOL = 1e-6
 
@@ -21,6 +22,7 @@ def rounding_step(model: FrameModel, inputs: ModelInputs, step: str) -> dict[int
     """vid -> fixed value for a rounding step: "close:<share>" (MOQ lines the relaxation barely
     uses closed), "moq" (MOQ lines placed or not), "opened" (MOQ lines as the current values
     decide them), "consolidate:<cover>:<share>" (MOQ POs pooled, see `consolidated_lines`),
+    "previous" (MOQ POs as the previous plan placed them, see `stability.previous_openings`),
     "up" or "down" (lots), "orderable" (planned lines past the discretization horizon as a
     buyer can place them, see `orderable_purchases`, after "orderable_lines" closed the lines
     that need too little for an MOQ), "whole_transfers:netted" or "whole_transfers:floored" (see
@@ -34,6 +36,8 @@ def rounding_step(model: FrameModel, inputs: ModelInputs, step: str) -> dict[int
     if step.startswith("consolidate:"):
         cover, share = (float(part) for part in step.split(":")[1:])
         return consolidated_lines(model, cover, share)
+    if step == "previous":
+        return previous_openings(model, inputs)
     if step == "orderable":
         return orderable_purchases(model, inputs)
     if step == "orderable_lines":

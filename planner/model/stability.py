@@ -2,7 +2,10 @@
 
 Plan nervousness (POs that jump between weeks, suppliers and quantities from one weekly run
 to the next) is a main complaint of planners and buyers. This family charges every unit by
-which this plan's order on a supplier line and period differs from the previous plan's.
+which this plan's order on a supplier line and period differs from the previous plan's, and
+`previous_openings` gives the MILP's roundings the previous plan's MOQ POs as one way to place
+them: the relaxation, free of MOQs, never lands on the previous plan, and a rounding only led
+by it moves POs the change cost says to keep.
 """
 
 from __future__ import annotations
@@ -45,3 +48,20 @@ def purchase_change(model: FrameModel, inputs: ModelInputs) -> None:
         ignore_index=True,
     )
     model.add_rows("purchase_change", body, CHANGE_KEYS, "==", index.rename(columns={"previous": "rhs"}))
+
+
+def previous_openings(model: FrameModel, inputs: ModelInputs) -> dict[int, float]:
+    """purchase_open (vid -> 0 or 1) as the previous plan placed its MOQ POs: 1 on a supplier
+    line and period where it ordered, 0 where it ordered nothing, for the lines and periods of
+    `previous_purchases` (none without a previous plan). A rounding step ("previous",
+    planner.model.rounding): each sku also tries its previous MOQ POs, and keeps them when that
+    costs least, change cost included.
+    """
+    previous = inputs.previous_purchases
+    opened = model.families.get("purchase_open")
+    if previous.empty or opened is None or opened.empty:
+        return {}
+    lines = model.families["purchase"][["item", "supplier", "sku", "fc", "period"]].drop_duplicates()
+    known = opened[["vid", "item", "fc", "period"]].merge(lines, on=["item", "fc", "period"])
+    known = known.merge(previous, on=["supplier", "sku", "fc", "period"])
+    return dict(zip(known["vid"].tolist(), (known["previous"] > 0).astype(float).tolist()))

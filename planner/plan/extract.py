@@ -62,7 +62,7 @@ def _positive(solution: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
 
 def purchase_orders(bought: pd.DataFrame) -> pd.DataFrame:
     """One PO line per supplier line and order period; period 0 lines are released now."""
-    lines = bought[bought["value"] > EPS]
+    lines = bought[np.round(bought["value"].to_numpy(), 3) > 0]  # no line of 0 units written
     quantity = np.round(lines["value"].to_numpy(), 3)
     frame = pd.DataFrame({
         "supplier": lines["supplier"].to_numpy(), "sku": lines["sku"].to_numpy(),

@@ -94,4 +94,17 @@ def plan_files(run: PlanRun) -> dict[str, bytes]:
         **forecast_files(run.forecast),
         "kpis.json": json_bytes(run.kpis),
         "report.html": report_html(run, _history(run)),
+        **_open_purchase_orders(run),
+    }
+
+
+def _open_purchase_orders(run: PlanRun) -> dict[str, bytes]:
+    """open_purchase_orders.csv: the open POs the plan counted on (inbound.csv, and with --previous
+    the old plan's released lines not in it yet); `planner diff` finds placed lines in it."""
+    from planner.data.previous import open_purchase_orders
+
+    if run.dataset is None:
+        return {}
+    return {
+        "open_purchase_orders.csv": csv_bytes(open_purchase_orders(run.dataset.inbound, run.previous, run.calendar))
     }

@@ -266,11 +266,13 @@ def _sku_milps(problem, config: PlanConfig, started: float, by_column) -> SkuMil
 
 
 def _openings(by_column, columns: int) -> np.ndarray:
-    """Per rounding of SKU_OPENINGS, its value of each MOQ PO's purchase_open column (NaN on
-    every other column)."""
-    openings = np.full((len(SKU_OPENINGS), columns), np.nan, dtype=np.float32)
-    for row, (cover, share) in zip(openings, SKU_OPENINGS):
-        decided = by_column(f"consolidate:{cover}:{share}")
+    """Per rounding of SKU_OPENINGS, and the previous plan's MOQ POs when there is one
+    (planner.model.stability.previous_openings), its value of each MOQ PO's purchase_open
+    column (NaN on every other column)."""
+    steps = [f"consolidate:{cover}:{share}" for cover, share in SKU_OPENINGS]
+    decisions = [by_column(step) for step in steps] + [d for d in [by_column("previous")] if d]
+    openings = np.full((len(decisions), columns), np.nan, dtype=np.float32)
+    for row, decided in zip(openings, decisions):
         row[np.fromiter(decided.keys(), np.int64, len(decided))] = np.fromiter(decided.values(), float, len(decided))
     return openings
 
