@@ -16,6 +16,7 @@ from planner.model.inputs import ModelInputs
 from planner.model.stability import previous_openings
 
 TOL = 1e-6
+PO_THRESHOLD = 0.5  # units: planned need under it is not bought (the LP re-plans it)
 
 
 def rounding_step(model: FrameModel, inputs: ModelInputs, step: str) -> dict[int, float]:
@@ -43,7 +44,7 @@ def rounding_step(model: FrameModel, inputs: ModelInputs, step: str) -> dict[int
     if step == "orderable_lines":
         return orderable_lines(model)
     if step.startswith("whole_transfers:"):
-        return whole_transfers(model, netted=step.endswith(":netted"))
+        return whole_transfers(model, inputs, netted=step.endswith(":netted"))
     return rounded_purchases(model, inputs, step)
 
 
@@ -107,7 +108,7 @@ def _placed_orders(lines: pd.DataFrame, need: np.ndarray, lot: np.ndarray, moq: 
         rows = np.flatnonzero(period == current)
         owner = line_of[rows]
         uncovered[owner] += need[rows]
-        place = uncovered[owner] >= 0.5
+        place = uncovered[owner] >= PO_THRESHOLD
         size = np.maximum(np.ceil(uncovered[owner] / lot[rows] - TOL) * lot[rows], moq[rows])
         units[rows] = np.where(place, size, 0.0)
         uncovered[owner] -= units[rows]
@@ -124,7 +125,7 @@ def _cut_to(lines: pd.DataFrame, keys: list[str], allowed: np.ndarray, units: np
     return np.where(fits, units, 0.0)
 
 
-def whole_transfers(model: FrameModel, netted: bool = True) -> dict[int, float]:
+def whole_transfers(model: FrameModel, inputs: ModelInputs, netted: bool = True) -> dict[int, float]:
     """Every purchase column at its value and every transfer rounded down to whole units.
 
     A warehouse ships whole units. Rounded down, a transfer leaves more at its origin, so the
@@ -135,12 +136,121 @@ def whole_transfers(model: FrameModel, netted: bool = True) -> dict[int, float]:
     Purchases stay as decided.
     """
     moved = model.families["transfer"]
-    units = np.floor(model.values("transfer") + TOL)
+    relaxed = model.values("transfer")
+    units = _cumulatively_rounded(moved, relaxed) if netted else np.floor(relaxed + TOL)
+    units = _within_rooms(moved, units, relaxed, _transfer_rooms(model, inputs, moved))
     if netted:
         units[_crossing(moved, units)] = 0.0
+    units = _stocked_origins(model, inputs, moved, units)
     fixed = _as_decided(model)
     fixed.update(zip(moved["vid"].tolist(), units.tolist()))
     return fixed
+
+
+def _cumulatively_rounded(moved: pd.DataFrame, relaxed: np.ndarray) -> np.ndarray:
+    """Whole units per lane, sku and period whose running total stays within half a unit of the
+    LP's: a lane carrying 0.3 a week ships one unit every third week or so, not nothing."""
+    order = np.lexsort((moved["period"].to_numpy(), moved["sku"].to_numpy(), moved["lane"].to_numpy()))
+    frame = moved.iloc[order][["lane", "sku"]].assign(value=relaxed[order])
+    running = np.floor(frame.groupby(["lane", "sku"])["value"].cumsum().to_numpy() + 0.5)
+    first = ~frame.duplicated(["lane", "sku"]).to_numpy()
+    units = np.diff(running, prepend=0.0)
+    units[first] = running[first]
+    rounded = np.empty(len(moved))
+    rounded[order] = np.maximum(units, 0.0)
+    return rounded
+
+
+def _transfer_rooms(model: FrameModel, inputs: ModelInputs, moved: pd.DataFrame) -> list:
+    """(group of each transfer, units the group may carry) for lanes (lane x period) and for
+    destinations (FC x arrival period: inbound capacity less the firm and purchased arrivals)."""
+    weeks = inputs.period_days[moved["period"].to_numpy()] / 7.0
+    lane = moved.groupby(["lane", "period"], sort=False).ngroup().to_numpy()
+    into = moved.rename(columns={"to_fc": "fc"})[["fc", "arrival_period"]]
+    firm = (
+        inputs.receipts.rename(columns={"period": "arrival_period"}).groupby(["fc", "arrival_period"])["quantity"].sum()
+    )
+    arriving = into.merge(_bought(model), on=["fc", "arrival_period"], how="left")["units"].fillna(0.0).to_numpy()
+    keys = pd.MultiIndex.from_frame(into)
+    per_day = into["fc"].map(inputs.fcs.set_index("fc")["inbound_capacity"]).to_numpy(float)
+    days = inputs.period_days[into["arrival_period"].to_numpy()]
+    inbound = per_day * days - firm.reindex(keys).fillna(0.0).to_numpy() - arriving
+    destination = into.groupby(["fc", "arrival_period"], sort=False).ngroup().to_numpy()
+    return [(lane, moved["capacity_per_week"].to_numpy(float) * weeks), (destination, inbound)]
+
+
+def _bought(model: FrameModel) -> pd.DataFrame:
+    """Units the current purchase values bring into each FC and arrival period."""
+    bought = model.families["purchase"]
+    units = model.values("purchase") * bought["units_per_var"].to_numpy(float)
+    return bought.assign(units=units).groupby(["fc", "arrival_period"], as_index=False)["units"].sum()
+
+
+def _within_rooms(moved: pd.DataFrame, units: np.ndarray, relaxed: np.ndarray, rooms: list) -> np.ndarray:
+    """Whole units cut where a group carries more than its room (NaN: unlimited), a unit at a
+    time from the transfers rounded up the most."""
+    units = units.copy()
+    for group, room in rooms:
+        for _ in range(MAX_STOCK_REPAIRS):
+            total = pd.Series(units).groupby(group).transform("sum").to_numpy()
+            over = np.ceil(np.maximum(total - np.nan_to_num(room, nan=np.inf), 0.0) - TOL)
+            if not (over > 0).any():
+                break
+            order = np.lexsort((-(units - relaxed), group))
+            candidate = (units[order] >= 1.0) & (over[order] > 0)
+            rank = pd.Series(candidate.astype(int)).groupby(group[order]).cumsum().to_numpy()
+            cut = candidate & (rank <= over[order])
+            units[order[cut]] -= 1.0
+    return units
+
+
+def _stocked_origins(model: FrameModel, inputs: ModelInputs, moved: pd.DataFrame, units: np.ndarray) -> np.ndarray:
+    """Transfers cut, latest first, until no FC ships out more than it holds: rounded down one by
+    one, two transfers of 0.6 in make none while one of 1.2 out stays one."""
+    units = units.copy()
+    for _ in range(MAX_STOCK_REPAIRS):
+        short = _first_shortfalls(model, inputs, moved, units)
+        if short.empty:
+            break
+        for sku, fc, period, missing in short.itertuples(index=False):
+            rows = np.flatnonzero(
+                (moved["sku"].to_numpy() == sku)
+                & (moved["from_fc"].to_numpy() == fc)
+                & (moved["period"].to_numpy() <= period)
+                & (units > 0)
+            )
+            for row in rows[np.argsort(-moved["period"].to_numpy()[rows], kind="stable")]:
+                cut = min(units[row], np.ceil(missing - TOL))
+                units[row] -= cut
+                missing -= cut
+                if missing <= TOL:
+                    break
+    return units
+
+
+MAX_STOCK_REPAIRS = 20  # rounds of cuts: a cut at an FC can leave the FC it fed short in turn
+
+
+def _first_shortfalls(model: FrameModel, inputs: ModelInputs, moved: pd.DataFrame, units: np.ndarray) -> pd.DataFrame:
+    """Per sku x FC whose stock, with nothing allocated, would go below zero: the first period
+    it does and by how much (sku, fc, period, missing)."""
+    keys = ["sku", "fc", "period"]
+    bought = model.families["purchase"]
+    flows = [
+        inputs.stock.assign(period=0, quantity=inputs.stock["on_hand"])[keys + ["quantity"]],
+        inputs.receipts[keys + ["quantity"]],
+        bought.assign(quantity=model.values("purchase") * bought["units_per_var"].to_numpy(float)).rename(
+            columns={"period": "ordered", "arrival_period": "period"}
+        )[keys + ["quantity"]],
+        moved.assign(quantity=units).rename(columns={"to_fc": "fc", "period": "shipped", "arrival_period": "period"})[
+            keys + ["quantity"]
+        ],
+        moved.assign(quantity=-units).rename(columns={"from_fc": "fc"})[keys + ["quantity"]],
+    ]
+    balance = pd.concat(flows, ignore_index=True).groupby(keys, as_index=False)["quantity"].sum()
+    balance["stock"] = balance.groupby(["sku", "fc"])["quantity"].cumsum()
+    short = balance[balance["stock"] < -TOL].groupby(["sku", "fc"], as_index=False).first()
+    return short.assign(missing=-short["stock"])[keys + ["missing"]]
 
 
 def _crossing(moved: pd.DataFrame, units: np.ndarray) -> np.ndarray:

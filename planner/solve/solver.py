@@ -91,16 +91,23 @@ def _orderable(problem, config: PlanConfig, by_column, result: SolveResult, run)
         if not orderable.has_solution:
             _restore(kept)
             return replace(result, message=f"{result.message}; planned POs could not be sized to lots".lstrip("; "))
-    return result if orderable is None else _re_solved(result, orderable, "planned POs sized to lots and MOQs")
+    return (
+        result
+        if orderable is None
+        else _re_solved(result, orderable, "planned POs sized to lots and MOQs", config.mip_gap)
+    )
 
 
-def _re_solved(result: SolveResult, again: SolveResult, what: str) -> SolveResult:
-    """`result` after a last repair: its objective, and its gap against the same bound."""
-    gap = None
+def _re_solved(result: SolveResult, again: SolveResult, what: str, mip_gap: float) -> SolveResult:
+    """`result` after a last repair: its objective, its gap against the same bound, and
+    `feasible` rather than `optimal` once that gap is past the model's `mip_gap`."""
+    gap, status = None, result.status
     if result.mip_gap is not None:
         gap = _relative_gap(again.objective, result.objective - result.mip_gap * abs(result.objective))
         what += f", {gap:.4%} from the bound"
-    return replace(result, objective=again.objective, mip_gap=gap, message=f"{result.message}; {what}".lstrip("; "))
+        status = SolveStatus.FEASIBLE if gap > mip_gap else status
+    message = f"{result.message}; {what}".lstrip("; ")
+    return replace(result, status=status, objective=again.objective, mip_gap=gap, message=message)
 
 
 def _in_whole_units(problem, config: PlanConfig, by_column, result: SolveResult, run) -> SolveResult:
@@ -120,7 +127,7 @@ def _in_whole_units(problem, config: PlanConfig, by_column, result: SolveResult,
         _restore(kept)
     else:
         return replace(result, message=f"{result.message}; transfers could not be made whole units".lstrip("; "))
-    return _re_solved(result, whole, "transfers in whole units")
+    return _re_solved(result, whole, "transfers in whole units", config.mip_gap)
 
 
 def _run_separated(

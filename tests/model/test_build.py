@@ -345,3 +345,27 @@ def test_planned_pos_past_the_integer_horizon_meet_moq_and_lot():
     assert (lines["quantity"] % 10 == 0).all() and (lines["quantity"] >= 30).all()
     assert lines["lot_sized"].all()
     assert plan.backorders["quantity"].sum() == pytest.approx(0.0, abs=1e-6)
+
+
+def test_whole_transfers_never_ship_more_than_the_origin_holds():
+    """F2 gets 0.6 twice from F1 and passes 1.2 on to F3: rounded apart, F2 would send a unit it
+    never received; the plan keeps every FC's stock whole and non-negative."""
+    ds = dataset(
+        fulfillment_centers=[
+            {"fc": "F1", "region": "R1", "outbound_capacity": 1000.0},
+            {"fc": "F2", "region": "R2", "outbound_capacity": 1000.0},
+            {"fc": "F3", "region": "R3", "outbound_capacity": 1000.0},
+        ],
+        skus=[{"sku": "A", "unit_cost": 10.0}],
+        inventory=[{"fc": "F1", "sku": "A", "on_hand": 3.0}],
+        transfer_lanes=[
+            {"from_fc": "F1", "to_fc": "F2", "lead_time_days": 0, "cost_per_unit": 1.0},
+            {"from_fc": "F2", "to_fc": "F3", "lead_time_days": 0, "cost_per_unit": 1.0},
+        ],
+    )
+    demand = pd.concat([weekly_demand("A", "R2", [0.3, 0.3, 0.3]), weekly_demand("A", "R3", [0.6, 0.6, 0.6])])
+    _, plan, _ = plan_for(ds, demand, horizon=3, solver="highs")
+    moved = plan.transfers["quantity"]
+    assert (moved == moved.round()).all()
+    table = plan.inventory_projection
+    assert (table["closing"] >= -1e-9).all() and (table["opening"] >= -1e-9).all()

@@ -8,7 +8,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planner.model.rounding import _crossing, _cut_to, _placed_orders, _within, consolidated_lines
+from planner.model.rounding import (
+    _crossing,
+    _cumulatively_rounded,
+    _cut_to,
+    _placed_orders,
+    _within,
+    consolidated_lines,
+)
 
 
 def _lines(units_per_lot: list[float]) -> pd.DataFrame:
@@ -111,3 +118,15 @@ def test_pos_past_a_capacity_are_cut_largest_kept_first():
     lines = pd.DataFrame({"item": "I1", "period": [0, 0, 0]})
     kept = _cut_to(lines, ["item", "period"], np.full(3, 50.0), np.array([20.0, 30.0, 10.0]))
     assert kept.tolist() == [20.0, 30.0, 0.0]
+
+
+def test_a_lane_carrying_fractions_ships_whole_units_that_keep_up_with_them():
+    moved = pd.DataFrame({"lane": 0, "sku": "A", "period": [0, 1, 2, 3, 4, 5]})
+    units = _cumulatively_rounded(moved, np.array([0.3, 0.3, 0.3, 0.3, 2.6, 0.0]))
+    assert units.tolist() == [0.0, 1.0, 0.0, 0.0, 3.0, 0.0]
+    assert np.all(np.abs(np.cumsum(units) - np.cumsum([0.3, 0.3, 0.3, 0.3, 2.6, 0.0])) <= 0.5 + 1e-9)
+
+
+def test_lanes_and_skus_are_rounded_apart_whatever_the_row_order():
+    moved = pd.DataFrame({"lane": [1, 0, 1, 0], "sku": ["A", "A", "A", "A"], "period": [1, 1, 0, 0]})
+    assert _cumulatively_rounded(moved, np.array([0.4, 0.4, 0.4, 0.4])).tolist() == [1.0, 1.0, 0.0, 0.0]
