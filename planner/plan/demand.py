@@ -21,8 +21,9 @@ def order_periods(open_orders: pd.DataFrame, calendar: Calendar) -> np.ndarray:
     return np.clip(calendar.period_of(open_orders["due_date"]), 0, calendar.horizon - 1)
 
 
-def plan_demand(open_orders: pd.DataFrame, net_forecast: pd.DataFrame, calendar: Calendar,
-                forecast_priority: int) -> pd.DataFrame:
+def plan_demand(
+    open_orders: pd.DataFrame, net_forecast: pd.DataFrame, calendar: Calendar, forecast_priority: int
+) -> pd.DataFrame:
     """Demand per sku x region x priority x period: open orders at their priority, then the
     forecast beyond them (already net of the orders) at the forecast priority."""
     orders = open_orders.assign(period=order_periods(open_orders, calendar))[DEMAND_COLUMNS]

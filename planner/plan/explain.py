@@ -16,26 +16,38 @@ from dataclasses import dataclass
 import pandas as pd
 
 from planner.calendar import Calendar
-from planner.plan.extract import Plan
 from planner.model.inputs import ModelInputs
+from planner.plan.extract import Plan
 
-ORDER_PLAN_COLUMNS = ["order_id", "sku", "region", "priority", "quantity", "fc", "due_date", "ship_date",
-                      "promised_date", "status", "reason"]
-FULL = 1e-6   # a capacity counts as full within this share of it
+ORDER_PLAN_COLUMNS = [
+    "order_id",
+    "sku",
+    "region",
+    "priority",
+    "quantity",
+    "fc",
+    "due_date",
+    "ship_date",
+    "promised_date",
+    "status",
+    "reason",
+]
+FULL = 1e-6  # a capacity counts as full within this share of it
 
 
 @dataclass(frozen=True)
 class Evidence:
     """The facts of one solution that explanations cite, indexed for lookups by key."""
+
     calendar: Calendar
-    serving_fcs: dict          # region -> [fc]
-    arrivals: dict             # (sku, fc) -> [(period, date, source)]
-    allocations: dict          # (sku, fc) -> [(period, priority)]
-    shipments: dict            # fc -> [(period, priority)]
-    outbound_full: dict        # fc -> {period}
-    inbound_full: dict         # fc -> {period}
-    supply_lines: dict         # (sku, fc) -> supplier lines, cheapest first, with first_arrival
-    supplier_full: dict        # (supplier, sku) -> {order period}
+    serving_fcs: dict  # region -> [fc]
+    arrivals: dict  # (sku, fc) -> [(period, date, source)]
+    allocations: dict  # (sku, fc) -> [(period, priority)]
+    shipments: dict  # fc -> [(period, priority)]
+    outbound_full: dict  # fc -> {period}
+    inbound_full: dict  # fc -> {period}
+    supply_lines: dict  # (sku, fc) -> supplier lines, cheapest first, with first_arrival
+    supplier_full: dict  # (supplier, sku) -> {order period}
 
 
 def gather_evidence(inputs: ModelInputs, plan: Plan, supplier_items: pd.DataFrame) -> Evidence:
@@ -68,8 +80,12 @@ def _arrivals(plan: Plan, receipts: pd.DataFrame, calendar: Calendar) -> dict:
     sources = [
         (pos["sku"], pos["fc"], pos["arrival_date"], "PO from " + pos["supplier"].astype(str)),
         (moves["sku"], moves["to_fc"], moves["arrival_date"], "transfer from " + moves["from_fc"].astype(str)),
-        (receipts["sku"], receipts["fc"], pd.Series(calendar.period_starts[receipts["period"].to_numpy(dtype=int)]),
-         pd.Series("open PO", index=receipts.index)),
+        (
+            receipts["sku"],
+            receipts["fc"],
+            pd.Series(calendar.period_starts[receipts["period"].to_numpy(dtype=int)]),
+            pd.Series("open PO", index=receipts.index),
+        ),
     ]
     found = defaultdict(list)
     for sku, fc, date, text in sources:
@@ -89,8 +105,10 @@ def _supply_lines(supplier_items: pd.DataFrame, fcs: pd.Series, calendar: Calend
     """Supplier lines per sku x fc (`*` expanded), cheapest first, with the period an order placed
     now arrives (`first_arrival`, past the plan's end too)."""
     star = supplier_items["fc"] == "*"
-    lines = pd.concat([supplier_items[~star], supplier_items[star].drop(columns="fc").merge(
-        pd.DataFrame({"fc": fcs}), how="cross")], ignore_index=True)
+    lines = pd.concat(
+        [supplier_items[~star], supplier_items[star].drop(columns="fc").merge(pd.DataFrame({"fc": fcs}), how="cross")],
+        ignore_index=True,
+    )
     arrival = calendar.start + pd.to_timedelta(lines["lead_time_days"], unit="D")
     lines = lines.assign(first_arrival=calendar.period_of(arrival) if len(lines) else [])
     lines = lines.sort_values(["unit_price", "supplier"], kind="stable")
@@ -114,6 +132,7 @@ def _supplier_full(pos: pd.DataFrame, options: pd.DataFrame, calendar: Calendar)
 
 
 # ---------------------------------------------------------------- order lines
+
 
 def explain_orders(parts: pd.DataFrame, evidence: Evidence) -> pd.DataFrame:
     """order_plan: promised parts with a reason each, in the contract's columns."""
@@ -143,8 +162,13 @@ def _day_wait(part, evidence: Evidence) -> str:
     day, or the FC's outbound capacity of the days before is taken; '' when it ships on the first."""
     if part.ship_period < 0 or part.ship_date <= evidence.calendar.period_starts[part.ship_period]:
         return ""
-    arrived = sorted({source for period, day, source in evidence.arrivals.get((part.sku, part.fc), [])
-                      if period == part.ship_period and day == part.ship_date})
+    arrived = sorted(
+        {
+            source
+            for period, day, source in evidence.arrivals.get((part.sku, part.fc), [])
+            if period == part.ship_period and day == part.ship_date
+        }
+    )
     if arrived:
         return f"no stock for it until {' and '.join(arrived)} arrives at {part.fc} on {part.ship_date.date()}"
     return f"{part.fc} outbound capacity taken by more urgent or earlier orders until {part.ship_date.date()}"
@@ -166,16 +190,20 @@ def stock_wait(part, evidence: Evidence, start: int, until: int) -> str:
         first = f"no stock for it before the plan ends ({calendar.end.date()})"
     else:
         first = _what_arrived(part, evidence, start, until)
-    blockers = [_urgent(evidence.allocations, [(part.sku, fc) for fc in fcs], start, until, part.priority,
-                        "stock went to")]
+    blockers = [
+        _urgent(evidence.allocations, [(part.sku, fc) for fc in fcs], start, until, part.priority, "stock went to")
+    ]
     blockers += [_supply_limit(part.sku, fcs, evidence, start, until)]
     return "; ".join([first] + [b for b in blockers if b])
 
 
 def _what_arrived(part, evidence: Evidence, start: int, until: int) -> str:
     """The arrivals at the part's FC that ended its wait, or the FC's stock when none did."""
-    arrived = [(day, source) for period, day, source in evidence.arrivals.get((part.sku, part.fc), [])
-               if start < period <= until]
+    arrived = [
+        (day, source)
+        for period, day, source in evidence.arrivals.get((part.sku, part.fc), [])
+        if start < period <= until
+    ]
     if not arrived:
         return f"no stock free for it at {part.fc} until {evidence.calendar.period_starts[until].date()}"
     last = max(day for day, _ in arrived)
@@ -185,8 +213,7 @@ def _what_arrived(part, evidence: Evidence, start: int, until: int) -> str:
 
 def _urgent(log: dict, keys: list, start: int, until: int, priority: int, verb: str) -> str:
     """'stock went to priority-1 orders first' when more urgent demand used it in the window."""
-    urgent = sorted({p for key in keys for period, p in log.get(key, []) if start <= period < until
-                     and p < priority})
+    urgent = sorted({p for key in keys for period, p in log.get(key, []) if start <= period < until and p < priority})
     if not urgent:
         return ""
     return f"{verb} priority-{' and '.join(str(int(p)) for p in urgent)} orders first"
@@ -222,8 +249,10 @@ def _supplier_capacity_text(lines: list, evidence: Evidence, start: int, until: 
         lead_periods = max(line.first_arrival, 0)
         used = sorted(p for p in full if p + lead_periods < until)
         if used:
-            return (f"{line.supplier}'s capacity ({line.capacity_per_week:g} a week) is used up in "
-                    f"{period_span(evidence.calendar, used)}")
+            return (
+                f"{line.supplier}'s capacity ({line.capacity_per_week:g} a week) is used up in "
+                f"{period_span(evidence.calendar, used)}"
+            )
     return ""
 
 
@@ -263,8 +292,10 @@ def period_span(calendar: Calendar, periods: list[int]) -> str:
             runs[-1] = (runs[-1][0], period)
         else:
             runs.append((period, period))
-    text = ", ".join(_period_label(calendar, a) if a == b else
-                     f"{_period_label(calendar, a)} to {_period_label(calendar, b)}" for a, b in runs)
+    text = ", ".join(
+        _period_label(calendar, a) if a == b else f"{_period_label(calendar, a)} to {_period_label(calendar, b)}"
+        for a, b in runs
+    )
     if calendar.period != "week":
         return text
     return f"the week{'s' if len(periods) > 1 else ''} of {text}"

@@ -15,13 +15,13 @@ EPS = 1e-6
 
 @dataclass(frozen=True)
 class Plan:
-    purchase_orders: pd.DataFrame      # supplier, sku, fc, order_date, arrival_date, quantity, ...
-    transfers: pd.DataFrame            # from_fc, to_fc, sku, ship_date, arrival_date, quantity
+    purchase_orders: pd.DataFrame  # supplier, sku, fc, order_date, arrival_date, quantity, ...
+    transfers: pd.DataFrame  # from_fc, to_fc, sku, ship_date, arrival_date, quantity
     inventory_projection: pd.DataFrame
-    allocations: pd.DataFrame          # sku, fc, region, priority, period, quantity
-    shipments: pd.DataFrame            # sku, fc, priority, period, quantity
-    backorders: pd.DataFrame           # sku, region, priority, period, quantity (end of period)
-    capacity: pd.DataFrame             # fc, period, period_start, outbound/inbound use and capacity
+    allocations: pd.DataFrame  # sku, fc, region, priority, period, quantity
+    shipments: pd.DataFrame  # sku, fc, priority, period, quantity
+    backorders: pd.DataFrame  # sku, region, priority, period, quantity (end of period)
+    capacity: pd.DataFrame  # fc, period, period_start, outbound/inbound use and capacity
     costs: dict
 
 
@@ -45,8 +45,9 @@ def extract_plan(model: FrameModel, inputs: ModelInputs) -> Plan:
     return Plan(
         purchase_orders=purchase_orders(bought),
         transfers=transfers(moved),
-        inventory_projection=inventory_projection(model, inputs, bought, moved, allocated, shipped,
-                                                  waiting, backlog, starts),
+        inventory_projection=inventory_projection(
+            model, inputs, bought, moved, allocated, shipped, waiting, backlog, starts
+        ),
         allocations=_positive(allocated, ["sku", "fc", "region", "priority", "period"]),
         shipments=_positive(shipped, ["sku", "fc", "priority", "period"]),
         backorders=_positive(waiting, ["sku", "region", "priority", "period"]),
@@ -64,16 +65,21 @@ def purchase_orders(bought: pd.DataFrame) -> pd.DataFrame:
     """One PO line per supplier line and order period; period 0 lines are released now."""
     lines = bought[np.round(bought["value"].to_numpy(), 3) > 0]  # no line of 0 units written
     quantity = np.round(lines["value"].to_numpy(), 3)
-    frame = pd.DataFrame({
-        "supplier": lines["supplier"].to_numpy(), "sku": lines["sku"].to_numpy(),
-        "fc": lines["fc"].to_numpy(), "order_date": lines["order_date"].to_numpy(),
-        "arrival_date": lines["arrival_date"].to_numpy(), "quantity": quantity,
-        "unit_price": lines["unit_price"].to_numpy(dtype=float),
-        "total_cost": np.round(quantity * lines["unit_price"].to_numpy(dtype=float), 2),
-        "action": np.where(lines["period"].to_numpy() == 0, "release", "planned"),
-        "lead_time_days": lines["lead_time_days"].to_numpy(),
-        "lot_sized": _meets_terms(quantity, lines),
-    })
+    frame = pd.DataFrame(
+        {
+            "supplier": lines["supplier"].to_numpy(),
+            "sku": lines["sku"].to_numpy(),
+            "fc": lines["fc"].to_numpy(),
+            "order_date": lines["order_date"].to_numpy(),
+            "arrival_date": lines["arrival_date"].to_numpy(),
+            "quantity": quantity,
+            "unit_price": lines["unit_price"].to_numpy(dtype=float),
+            "total_cost": np.round(quantity * lines["unit_price"].to_numpy(dtype=float), 2),
+            "action": np.where(lines["period"].to_numpy() == 0, "release", "planned"),
+            "lead_time_days": lines["lead_time_days"].to_numpy(),
+            "lot_sized": _meets_terms(quantity, lines),
+        }
+    )
     return frame.sort_values(["order_date", "supplier", "sku", "fc"]).reset_index(drop=True)
 
 
@@ -86,11 +92,16 @@ def _meets_terms(quantity: np.ndarray, lines: pd.DataFrame) -> np.ndarray:
 
 def transfers(moved: pd.DataFrame) -> pd.DataFrame:
     lines = moved[moved["value"] > EPS]
-    frame = pd.DataFrame({
-        "from_fc": lines["from_fc"].to_numpy(), "to_fc": lines["to_fc"].to_numpy(),
-        "sku": lines["sku"].to_numpy(), "ship_date": lines["ship_date"].to_numpy(),
-        "arrival_date": lines["arrival_date"].to_numpy(), "quantity": np.round(lines["value"].to_numpy(), 3),
-    })
+    frame = pd.DataFrame(
+        {
+            "from_fc": lines["from_fc"].to_numpy(),
+            "to_fc": lines["to_fc"].to_numpy(),
+            "sku": lines["sku"].to_numpy(),
+            "ship_date": lines["ship_date"].to_numpy(),
+            "arrival_date": lines["arrival_date"].to_numpy(),
+            "quantity": np.round(lines["value"].to_numpy(), 3),
+        }
+    )
     return frame.sort_values(["ship_date", "from_fc", "to_fc", "sku"]).reset_index(drop=True)
 
 
@@ -110,8 +121,16 @@ def inventory_projection(model, inputs, bought, moved, allocated, shipped, waiti
     grid = _solution(model, "on_hand")[keys]
     firm = inputs.receipts.rename(columns={"quantity": "value"})
     flows = [
-        _by(pd.concat([bought[["sku", "fc", "arrival_period", "value"]].rename(
-            columns={"arrival_period": "period"}), firm[keys + ["value"]]]), {k: k for k in keys}, "receipts"),
+        _by(
+            pd.concat(
+                [
+                    bought[["sku", "fc", "arrival_period", "value"]].rename(columns={"arrival_period": "period"}),
+                    firm[keys + ["value"]],
+                ]
+            ),
+            {k: k for k in keys},
+            "receipts",
+        ),
         _by(moved, {"sku": "sku", "to_fc": "fc", "arrival_period": "period"}, "transfers_in"),
         _by(moved, {"sku": "sku", "from_fc": "fc", "period": "period"}, "transfers_out"),
         _by(allocated, {k: k for k in keys}, "allocated"),
@@ -122,15 +141,37 @@ def inventory_projection(model, inputs, bought, moved, allocated, shipped, waiti
     table = grid
     for flow in flows:
         table = table.merge(flow, on=keys, how="left")
-    table = table.merge(inputs.safety_stock.rename(columns={"target": "safety_stock"}), on=["sku", "fc"],
-                        how="left").fillna(0.0)
-    quantities = ["receipts", "transfers_in", "transfers_out", "allocated", "shipped", "safety_stock",
-                  "backorder", "backlog"]
+    table = table.merge(
+        inputs.safety_stock.rename(columns={"target": "safety_stock"}), on=["sku", "fc"], how="left"
+    ).fillna(0.0)
+    quantities = [
+        "receipts",
+        "transfers_in",
+        "transfers_out",
+        "allocated",
+        "shipped",
+        "safety_stock",
+        "backorder",
+        "backlog",
+    ]
     table[quantities] = table[quantities].round(3) + 0.0
     table = _chain_stock(table.sort_values(keys), inputs.stock)
     table["period_start"] = starts.to_numpy()[table["period"].to_numpy()]
-    columns = ["fc", "sku", "period_start", "opening", "receipts", "transfers_in", "transfers_out",
-               "allocated", "shipped", "closing", "safety_stock", "backorder", "backlog"]
+    columns = [
+        "fc",
+        "sku",
+        "period_start",
+        "opening",
+        "receipts",
+        "transfers_in",
+        "transfers_out",
+        "allocated",
+        "shipped",
+        "closing",
+        "safety_stock",
+        "backorder",
+        "backlog",
+    ]
     return table.sort_values(["fc", "sku", "period_start"])[columns].reset_index(drop=True)
 
 
@@ -149,9 +190,13 @@ def capacity_use(inputs, bought, moved, shipped, starts) -> pd.DataFrame:
     """Outbound and inbound units per FC and period, beside their capacities."""
     grid = inputs.fcs[["fc"]].merge(pd.DataFrame({"period": range(inputs.horizon)}), how="cross")
     out = _by(shipped, {"fc": "fc", "period": "period"}, "outbound_units")
-    arrivals = pd.concat([bought[["fc", "arrival_period", "value"]],
-                          moved.rename(columns={"to_fc": "fc"})[["fc", "arrival_period", "value"]],
-                          inputs.receipts.rename(columns={"period": "arrival_period", "quantity": "value"})])
+    arrivals = pd.concat(
+        [
+            bought[["fc", "arrival_period", "value"]],
+            moved.rename(columns={"to_fc": "fc"})[["fc", "arrival_period", "value"]],
+            inputs.receipts.rename(columns={"period": "arrival_period", "quantity": "value"}),
+        ]
+    )
     inbound = _by(arrivals, {"fc": "fc", "arrival_period": "period"}, "inbound_units")
     table = grid.merge(out, how="left").merge(inbound, how="left").fillna(0.0)
     days = inputs.period_days[table["period"].to_numpy()]

@@ -16,21 +16,22 @@ TOL = 1e-6
 STOCK_COLUMNS = ["opening", "receipts", "transfers_in", "allocated", "transfers_out", "safety_stock"]
 
 
-def explain_purchases(purchase_orders: pd.DataFrame, projection: pd.DataFrame,
-                      evidence: Evidence) -> pd.DataFrame:
+def explain_purchases(purchase_orders: pd.DataFrame, projection: pd.DataFrame, evidence: Evidence) -> pd.DataFrame:
     """purchase_orders with a `reason` for each line."""
     calendar = evidence.calendar
     keys = zip(projection["fc"], projection["sku"], calendar.period_of(projection["period_start"]))
     stock = dict(zip(keys, projection[STOCK_COLUMNS].itertuples(index=False)))
     arrivals = calendar.period_of(purchase_orders["arrival_date"]) if len(purchase_orders) else []
-    reasons = [po_reason(po, int(period), stock, evidence)
-               for po, period in zip(purchase_orders.itertuples(), arrivals)]
+    reasons = [
+        po_reason(po, int(period), stock, evidence) for po, period in zip(purchase_orders.itertuples(), arrivals)
+    ]
     return purchase_orders.assign(reason=pd.Series(reasons, index=purchase_orders.index, dtype=object))
 
 
 def po_reason(po, arrival_period: int, stock: dict, evidence: Evidence) -> str:
-    return "; ".join([_timing(po), _need(po, stock, evidence.calendar, arrival_period),
-                      _choice(po, evidence, arrival_period)])
+    return "; ".join(
+        [_timing(po), _need(po, stock, evidence.calendar, arrival_period), _choice(po, evidence, arrival_period)]
+    )
 
 
 def _timing(po) -> str:
@@ -46,8 +47,7 @@ def _need(po, stock: dict, calendar, arrival_period: int) -> str:
     without = row.opening + row.receipts + row.transfers_in - po.quantity
     uses = row.allocated + row.transfers_out
     if without < uses - TOL:
-        return (f"without it {po.fc} runs short of {po.sku} in {week} "
-                f"({max(without, 0.0):g} of {uses:g} units needed)")
+        return f"without it {po.fc} runs short of {po.sku} in {week} ({max(without, 0.0):g} of {uses:g} units needed)"
     if without - uses < row.safety_stock - TOL:
         return f"keeps {po.fc} at its safety stock of {po.sku} ({row.safety_stock:g}) in {week}"
     return f"builds stock at {po.fc} for the periods after it arrives"
@@ -67,9 +67,13 @@ def _choice(po, evidence: Evidence, arrival_period: int) -> str:
         return f"{named} takes {int(alt.lead_time_days)} days: ordered now it arrives {ordered_now.date()}"
     order_period = arrival_period - max(int(alt.first_arrival), 0)
     if order_period in evidence.supplier_full.get((alt.supplier, po.sku), set()):
-        return (f"{named} has no capacity left for orders in "
-                f"{period_span(evidence.calendar, [order_period])} ({alt.capacity_per_week:g} a week)")
+        return (
+            f"{named} has no capacity left for orders in "
+            f"{period_span(evidence.calendar, [order_period])} ({alt.capacity_per_week:g} a week)"
+        )
     if alt.moq > po.quantity + TOL:
         return f"{named} needs at least {alt.moq:g} units (MOQ), more than the {po.quantity:g} needed"
-    return (f"{named} costs more in this plan overall (lead time {int(alt.lead_time_days)} days, "
-            f"MOQ {alt.moq:g}, lot {alt.lot_size:g})")
+    return (
+        f"{named} costs more in this plan overall (lead time {int(alt.lead_time_days)} days, "
+        f"MOQ {alt.moq:g}, lot {alt.lot_size:g})"
+    )

@@ -17,10 +17,24 @@ from planner.plan.demand import order_periods
 from planner.plan.extract import Plan
 from planner.plan.ship_days import ship_days
 
-PART_COLUMNS = ["order_id", "sku", "region", "priority", "quantity", "fc", "due_date", "ship_date",
-                "promised_date", "status", "period", "alloc_period", "ship_period", "extra_days"]
+PART_COLUMNS = [
+    "order_id",
+    "sku",
+    "region",
+    "priority",
+    "quantity",
+    "fc",
+    "due_date",
+    "ship_date",
+    "promised_date",
+    "status",
+    "period",
+    "alloc_period",
+    "ship_period",
+    "extra_days",
+]
 TOL = 1e-6
-WHOLE_TOL = 1e-4   # solver noise: 9.99995 units supplied count as 10
+WHOLE_TOL = 1e-4  # solver noise: 9.99995 units supplied count as 10
 
 
 UNITS = 1_000_000  # quantities are matched in millionths of a unit, as integers: exact at any size
@@ -34,13 +48,19 @@ def fifo_match(demand: np.ndarray, supply: np.ndarray, whole_units: bool = False
     at whole units (floored), so whole order lines are split into whole-unit parts and a unit
     only counts as supplied when all of it is.
     """
-    d, s, quantity = fifo_match_groups(demand, np.zeros(len(demand), dtype=int), supply,
-                                       np.zeros(len(supply), dtype=int), whole_units)
+    d, s, quantity = fifo_match_groups(
+        demand, np.zeros(len(demand), dtype=int), supply, np.zeros(len(supply), dtype=int), whole_units
+    )
     return d, np.where(s < 0, len(supply), s), quantity
 
 
-def fifo_match_groups(demand: np.ndarray, demand_group: np.ndarray, supply: np.ndarray,
-                      supply_group: np.ndarray, whole_units: bool = False):
+def fifo_match_groups(
+    demand: np.ndarray,
+    demand_group: np.ndarray,
+    supply: np.ndarray,
+    supply_group: np.ndarray,
+    whole_units: bool = False,
+):
     """fifo_match within every group at once (demand and supply each ordered by group, then in
     FIFO order): (demand index, supply index or -1 where no supply reaches, quantity).
 
@@ -84,9 +104,15 @@ def _group_cumsum(quantity: np.ndarray, group: np.ndarray, whole_units: bool) ->
     return running - np.repeat((running - scaled)[first], sizes)
 
 
-def promise_orders(open_orders: pd.DataFrame, demand: pd.DataFrame, plan: Plan, calendar: Calendar,
-                   service_arcs: pd.DataFrame, forecast_priority: int,
-                   inbound: pd.DataFrame | None = None) -> pd.DataFrame:
+def promise_orders(
+    open_orders: pd.DataFrame,
+    demand: pd.DataFrame,
+    plan: Plan,
+    calendar: Calendar,
+    service_arcs: pd.DataFrame,
+    forecast_priority: int,
+    inbound: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Every open order line, split per fc and ship period, with its dates and status.
 
     Dates are days: a part ships once its stock is in the FC (`inbound`, the open POs, dates
@@ -109,15 +135,17 @@ def promise_orders(open_orders: pd.DataFrame, demand: pd.DataFrame, plan: Plan, 
 def _queue_items(lines: pd.DataFrame, demand: pd.DataFrame, forecast_priority: int) -> pd.DataFrame:
     """Demand items of each queue in FIFO order: order lines, plus the forecast at its priority."""
     orders = lines[["sku", "region", "priority", "period", "due_date", "order_id", "quantity"]].assign(
-        line=lines.index, forecast=False)
+        line=lines.index, forecast=False
+    )
     per_period = orders.groupby(["sku", "region", "priority", "period"])["quantity"].sum()
     forecast = demand[demand["priority"] == forecast_priority].set_index(["sku", "region", "priority", "period"])
     rest = forecast["quantity"].sub(per_period, fill_value=0.0).clip(lower=0.0)
     rest = rest[rest > TOL].reset_index()
     rest = rest.assign(line=-1, forecast=True, order_id="", due_date=pd.NaT)
     items = pd.concat([orders, rest], ignore_index=True)
-    return items.sort_values(["sku", "region", "priority", "period", "forecast", "due_date", "order_id"],
-                             kind="stable").reset_index(drop=True)
+    return items.sort_values(
+        ["sku", "region", "priority", "period", "forecast", "due_date", "order_id"], kind="stable"
+    ).reset_index(drop=True)
 
 
 def _allocate_lines(lines, demand, allocations, forecast_priority, whole_units: bool) -> pd.DataFrame:
@@ -127,17 +155,27 @@ def _allocate_lines(lines, demand, allocations, forecast_priority, whole_units: 
     queues = _numbered(items[items["line"] >= 0], queue)
     items = items.merge(queues, on=queue)
     supply = allocations.merge(queues, on=queue).sort_values(queue + ["period", "fc"])
-    d, s, quantity = fifo_match_groups(items["quantity"].to_numpy(float), items["queue"].to_numpy(),
-                                       supply["quantity"].to_numpy(float), supply["queue"].to_numpy(), whole_units)
+    d, s, quantity = fifo_match_groups(
+        items["quantity"].to_numpy(float),
+        items["queue"].to_numpy(),
+        supply["quantity"].to_numpy(float),
+        supply["queue"].to_numpy(),
+        whole_units,
+    )
     matched = items.iloc[d]
-    return pd.DataFrame({
-        "sku": matched["sku"].to_numpy(), "region": matched["region"].to_numpy(),
-        "priority": matched["priority"].to_numpy(), "line": matched["line"].to_numpy(),
-        "due_date": matched["due_date"].to_numpy(), "order_id": matched["order_id"].to_numpy(),
-        "quantity": quantity,
-        "fc": _with_unserved(supply["fc"], "")[s],
-        "alloc_period": _with_unserved(supply["period"], -1)[s],
-    })
+    return pd.DataFrame(
+        {
+            "sku": matched["sku"].to_numpy(),
+            "region": matched["region"].to_numpy(),
+            "priority": matched["priority"].to_numpy(),
+            "line": matched["line"].to_numpy(),
+            "due_date": matched["due_date"].to_numpy(),
+            "order_id": matched["order_id"].to_numpy(),
+            "quantity": quantity,
+            "fc": _with_unserved(supply["fc"], "")[s],
+            "alloc_period": _with_unserved(supply["period"], -1)[s],
+        }
+    )
 
 
 def _numbered(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
@@ -152,8 +190,9 @@ def _with_unserved(values: pd.Series, unserved) -> np.ndarray:
     return np.append(values.to_numpy(dtype=object), unserved)
 
 
-def _ship_parts(allocated: pd.DataFrame, allocations: pd.DataFrame, shipments: pd.DataFrame,
-                whole_units: bool) -> pd.DataFrame:
+def _ship_parts(
+    allocated: pd.DataFrame, allocations: pd.DataFrame, shipments: pd.DataFrame, whole_units: bool
+) -> pd.DataFrame:
     """Match each backlog queue's inflow (allocated pieces) to its shipments, first in, first out."""
     queue = ["sku", "fc", "priority"]
     served = allocated[allocated["fc"] != ""]
@@ -164,12 +203,21 @@ def _ship_parts(allocated: pd.DataFrame, allocations: pd.DataFrame, shipments: p
     queues = _numbered(served, queue)
     inflow = pd.concat([served, others], ignore_index=True).merge(queues, on=queue)
     inflow = inflow.assign(forecast=inflow["line"] < 0).sort_values(
-        queue + ["alloc_period", "forecast", "due_date", "order_id", "region"], kind="stable")
+        queue + ["alloc_period", "forecast", "due_date", "order_id", "region"], kind="stable"
+    )
     ships = shipments.merge(queues, on=queue).sort_values(queue + ["period"], kind="stable")
-    d, s, quantity = fifo_match_groups(inflow["quantity"].to_numpy(float), inflow["queue"].to_numpy(),
-                                       ships["quantity"].to_numpy(float), ships["queue"].to_numpy(), whole_units)
-    pieces = inflow.iloc[d].drop(columns="queue").assign(quantity=quantity,
-                                                          ship_period=_with_unserved(ships["period"], -1)[s])
+    d, s, quantity = fifo_match_groups(
+        inflow["quantity"].to_numpy(float),
+        inflow["queue"].to_numpy(),
+        ships["quantity"].to_numpy(float),
+        ships["queue"].to_numpy(),
+        whole_units,
+    )
+    pieces = (
+        inflow.iloc[d]
+        .drop(columns="queue")
+        .assign(quantity=quantity, ship_period=_with_unserved(ships["period"], -1)[s])
+    )
     unserved = allocated[allocated["fc"] == ""].assign(ship_period=-1)
     return pd.concat([unserved, pieces[pieces["line"] >= 0]], ignore_index=True)
 
@@ -187,8 +235,9 @@ def _dated(parts: pd.DataFrame, lines: pd.DataFrame, calendar: Calendar, arcs: p
     parts["promised_date"] = parts["ship_date"] + pd.to_timedelta(parts["extra_days"].fillna(0), unit="D")
     parts["status"] = np.select(
         [parts["fc"] == "", ~shipped, parts["promised_date"] <= parts["due_date"]],
-        ["backorder", "late", "on_time"], "late")
+        ["backorder", "late", "on_time"],
+        "late",
+    )
     parts["quantity"] = parts["quantity"].round(3)
     plan = parts.sort_values(["priority", "due_date", "order_id", "sku", "ship_period", "fc"])
     return plan[PART_COLUMNS].reset_index(drop=True)
-

@@ -12,12 +12,23 @@ from pathlib import Path
 import pandas as pd
 
 from planner.calendar import Calendar
-from planner.plan.explain import period_span
 from planner.data.plan_folder import PlanFolderError, read_kpis, read_table
+from planner.plan.explain import period_span
 
-PO_SHOWN = 5   # PO lines listed per sku in an order's story
-ORDER_COLUMNS = ["order_id", "sku", "region", "priority", "quantity", "fc", "due_date", "ship_date", "promised_date",
-                 "status", "reason"]
+PO_SHOWN = 5  # PO lines listed per sku in an order's story
+ORDER_COLUMNS = [
+    "order_id",
+    "sku",
+    "region",
+    "priority",
+    "quantity",
+    "fc",
+    "due_date",
+    "ship_date",
+    "promised_date",
+    "status",
+    "reason",
+]
 PO_COLUMNS = ["supplier", "sku", "fc", "arrival_date", "quantity", "reason"]
 STOCK_COLUMNS = ["fc", "sku", "period_start", "opening", "closing", "backorder", "backlog"]
 TRANSFER_COLUMNS = ["from_fc", "to_fc", "sku", "ship_date", "arrival_date", "quantity"]
@@ -30,13 +41,14 @@ def order_story(folder: Path, order_id: str) -> str:
     if parts.empty:
         raise PlanFolderError(f"no order {order_id!r} in {Path(folder) / 'order_plan.csv'}")
     first = parts.iloc[0]
-    lines = [f"order {order_id} (priority {first['priority']}, region {first['region']}, "
-             f"due {_day(first['due_date'])})"]
+    lines = [
+        f"order {order_id} (priority {first['priority']}, region {first['region']}, due {_day(first['due_date'])})"
+    ]
     lines += [line for part in parts.itertuples() for line in _part_lines(part)]
     pos = read_table(folder, "purchase_orders.csv", PO_COLUMNS)
     for sku, sku_parts in parts.groupby("sku", sort=False):
         fcs, supply = set(sku_parts["fc"]), pos[pos["sku"] == sku]
-        if "" not in fcs:   # a backordered part may get stock at any FC
+        if "" not in fcs:  # a backordered part may get stock at any FC
             supply = supply[supply["fc"].isin(fcs)]
         lines += _po_lines(supply, f"supply of {sku}", PO_SHOWN)
     return "\n".join(lines)
@@ -57,16 +69,24 @@ def sku_story(folder: Path, sku: str) -> str:
     orders = read_table(folder, "order_plan.csv", ORDER_COLUMNS)
     orders = orders[orders["sku"] == sku]
     waiting = orders[orders["status"] != "on_time"]
-    lines.append(f"  order lines not on time: {waiting[['order_id']].drop_duplicates().shape[0]} "
-                 f"of {orders[['order_id']].drop_duplicates().shape[0]}")
-    lines += [f"    {p.order_id} (priority {p.priority}, {p.region}): {p.quantity:g} units {p.status}, "
-              f"{_promise(p)} (due {_day(p.due_date)}): {p.reason}" for p in waiting.itertuples()]
+    lines.append(
+        f"  order lines not on time: {waiting[['order_id']].drop_duplicates().shape[0]} "
+        f"of {orders[['order_id']].drop_duplicates().shape[0]}"
+    )
+    lines += [
+        f"    {p.order_id} (priority {p.priority}, {p.region}): {p.quantity:g} units {p.status}, "
+        f"{_promise(p)} (due {_day(p.due_date)}): {p.reason}"
+        for p in waiting.itertuples()
+    ]
     return "\n".join(lines)
 
 
 def _part_lines(part) -> list[str]:
-    where = f"ships from {part.fc} on {_day(part.ship_date)}, promised {_day(part.promised_date)}" \
-        if part.status != "backorder" else "no ship date in the plan"
+    where = (
+        f"ships from {part.fc} on {_day(part.ship_date)}, promised {_day(part.promised_date)}"
+        if part.status != "backorder"
+        else "no ship date in the plan"
+    )
     return [f"  {part.sku}, {part.quantity:g} units: {part.status}, {where}", f"    why: {part.reason}"]
 
 
@@ -83,8 +103,10 @@ def _po_lines(pos: pd.DataFrame, title: str, most: int | None) -> list[str]:
 def _transfer_lines(transfers: pd.DataFrame, sku: str) -> list[str]:
     moves = transfers[transfers["sku"] == sku]
     lines = [f"  transfers: {len(moves)} line{'' if len(moves) == 1 else 's'}, {moves['quantity'].sum():g} units"]
-    return lines + [f"    {m.from_fc} -> {m.to_fc}: {m.quantity:g} units, ships {_day(m.ship_date)}, "
-                    f"arrives {_day(m.arrival_date)}" for m in moves.itertuples()]
+    return lines + [
+        f"    {m.from_fc} -> {m.to_fc}: {m.quantity:g} units, ships {_day(m.ship_date)}, arrives {_day(m.arrival_date)}"
+        for m in moves.itertuples()
+    ]
 
 
 def _stock_text(rows: pd.DataFrame, calendar: Calendar) -> str:
@@ -92,8 +114,10 @@ def _stock_text(rows: pd.DataFrame, calendar: Calendar) -> str:
     rows = rows.sort_values("period_start")
     periods = calendar.period_of(rows["period_start"])
     low = rows["closing"].to_numpy().argmin()
-    parts = [f"{rows['opening'].iloc[0]:g} on hand now",
-             f"lowest {rows['closing'].iloc[low]:g} in {period_span(calendar, [int(periods[low])])}"]
+    parts = [
+        f"{rows['opening'].iloc[0]:g} on hand now",
+        f"lowest {rows['closing'].iloc[low]:g} in {period_span(calendar, [int(periods[low])])}",
+    ]
     for column, label in (("backorder", "customers wait for stock"), ("backlog", "orders wait for capacity")):
         waiting = [int(p) for p, q in zip(periods, rows[column]) if q > 0]
         if waiting:

@@ -21,17 +21,30 @@ from planner.calendar import Calendar
 from planner.cli import main
 from planner.data.dataset import Dataset
 from planner.data.generate import generate_dataset, write_dataset
-from planner.report.kpis import KPI_SCHEMA_VERSION
 from planner.data.load import load_dataset
 from planner.pipeline import PlanRun
+from planner.report.kpis import KPI_SCHEMA_VERSION
 
 # Quantities are written rounded (at least to 3 decimals), each number on its own, so sums of
 # written numbers carry up to half a last digit of error per term: that is not a violation.
 HALF_DIGIT = 0.0005
 TOL = HALF_DIGIT + 1e-9
 DAY = pd.Timedelta(days=1)
-KPI_KEYS = {"schema_version", "plan", "warnings", "service", "orders", "costs", "purchase_orders", "transfers",
-            "capacity", "solver", "forecast", "input_sizes", "run"}
+KPI_KEYS = {
+    "schema_version",
+    "plan",
+    "warnings",
+    "service",
+    "orders",
+    "costs",
+    "purchase_orders",
+    "transfers",
+    "capacity",
+    "solver",
+    "forecast",
+    "input_sizes",
+    "run",
+}
 
 
 def rounding_tol(terms: int | np.ndarray) -> float | np.ndarray:
@@ -43,7 +56,7 @@ def rounding_tol(terms: int | np.ndarray) -> float | np.ndarray:
 class Audit:
     root: Path
     dataset: Dataset
-    run: PlanRun          # the run behind the files, captured from the CLI call
+    run: PlanRun  # the run behind the files, captured from the CLI call
     purchase_orders: pd.DataFrame
     transfers: pd.DataFrame
     projection: pd.DataFrame
@@ -85,6 +98,7 @@ def plan_through_cli(dataset: Path, out: Path) -> list[PlanRun]:
     def recording(*args, **kwargs):
         runs.append(real(*args, **kwargs))
         return runs[-1]
+
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(planner.pipeline, "run_plan", recording)
         result = CliRunner().invoke(main, ["plan", str(dataset), "--out", str(out)])
@@ -105,12 +119,15 @@ def audit(tmp_path_factory) -> Audit:
     [run] = plan_through_cli(root / "dataset", root / "plan")
     out = root / "plan"
     return Audit(
-        root=root, dataset=load_dataset(root / "dataset"), run=run,
+        root=root,
+        dataset=load_dataset(root / "dataset"),
+        run=run,
         purchase_orders=read(out, "purchase_orders.csv", ["order_date", "arrival_date"]),
         transfers=read(out, "transfers.csv", ["ship_date", "arrival_date"]),
         projection=read(out, "inventory_projection.csv", ["period_start"]),
-        order_plan=read(out, "order_plan.csv", ["due_date", "ship_date", "promised_date"],
-                        dtype={"order_id": str, "fc": str}),
+        order_plan=read(
+            out, "order_plan.csv", ["due_date", "ship_date", "promised_date"], dtype={"order_id": str, "fc": str}
+        ),
         kpis=json.loads((out / "kpis.json").read_text()),
     )
 
@@ -125,6 +142,7 @@ def test_the_plan_is_not_trivial(audit):
 
 
 # ---------------------------------------------------------------- inventory projection
+
 
 def test_projection_has_no_negative_quantities(audit):
     numbers = audit.projection.drop(columns=["fc", "sku", "period_start"])
@@ -187,7 +205,8 @@ def _by_period(audit: Audit, projection: pd.DataFrame, column: str) -> pd.Series
 
 def test_outbound_capacity_is_respected(audit):
     shipped = audit.projection.groupby(["fc", "period_start"], as_index=False).agg(
-        shipped=("shipped", "sum"), rows=("shipped", "size"))
+        shipped=("shipped", "sum"), rows=("shipped", "size")
+    )
     per_day = shipped["fc"].map(audit.dataset.fulfillment_centers.set_index("fc")["outbound_capacity"])
     days = audit.weeks(shipped["period_start"]) * 7
     limited = per_day.notna()
@@ -198,21 +217,30 @@ def test_outbound_capacity_is_respected(audit):
 
 # ---------------------------------------------------------------- purchase orders
 
+
 def supplier_lines(audit: Audit) -> pd.DataFrame:
     """Each PO row with the supplier_items line it was placed on (explicit fc, else fc '*')."""
     items = audit.dataset.supplier_items.reset_index(drop=True).rename_axis("line").reset_index()
     po = audit.purchase_orders.reset_index(drop=True).rename_axis("po").reset_index()
     keys = ["supplier", "sku"]
-    explicit = po.merge(items.drop(columns=["unit_price", "lead_time_days"]).add_prefix("item_"),
-                        left_on=keys + ["fc"], right_on=["item_" + k for k in keys + ["fc"]])
-    star = po.merge(items[items["fc"] == "*"].drop(columns=["unit_price", "lead_time_days"]).add_prefix("item_"),
-                    left_on=keys, right_on=["item_" + k for k in keys])
+    explicit = po.merge(
+        items.drop(columns=["unit_price", "lead_time_days"]).add_prefix("item_"),
+        left_on=keys + ["fc"],
+        right_on=["item_" + k for k in keys + ["fc"]],
+    )
+    star = po.merge(
+        items[items["fc"] == "*"].drop(columns=["unit_price", "lead_time_days"]).add_prefix("item_"),
+        left_on=keys,
+        right_on=["item_" + k for k in keys],
+    )
     star = star[~star["po"].isin(explicit["po"])]
     matched = pd.concat([explicit, star]).sort_values("po")
     assert matched["po"].tolist() == po["po"].tolist(), "POs on no supplier_items line, or on two"
     line = items.set_index("line")
-    return matched.assign(line_lead_time=matched["item_line"].map(line["lead_time_days"]),
-                          line_price=matched["item_line"].map(line["unit_price"]))
+    return matched.assign(
+        line_lead_time=matched["item_line"].map(line["lead_time_days"]),
+        line_price=matched["item_line"].map(line["unit_price"]),
+    )
 
 
 def test_po_lead_time_and_price_are_the_supplier_lines(audit):
@@ -260,7 +288,8 @@ def test_supplier_capacity_per_week_is_respected(audit):
     limited = po[po["item_capacity_per_week"].notna()]
     assert len(limited) > 0, "no capacitated supplier line was used; the check would be vacuous"
     per_week = limited.groupby(["item_line", "order_date"], as_index=False).agg(
-        quantity=("quantity", "sum"), cap=("item_capacity_per_week", "first"))
+        quantity=("quantity", "sum"), cap=("item_capacity_per_week", "first")
+    )
     cap = per_week["cap"] * audit.weeks(per_week["order_date"])
     per_week["rows"] = limited.groupby(["item_line", "order_date"]).size().to_numpy()
     over = per_week[per_week["quantity"] > cap + rounding_tol(per_week["rows"])]
@@ -268,6 +297,7 @@ def test_supplier_capacity_per_week_is_respected(audit):
 
 
 # ---------------------------------------------------------------- transfers
+
 
 def test_transfers_use_lanes_with_their_lead_time(audit):
     lanes = audit.dataset.transfer_lanes.set_index(["from_fc", "to_fc"])
@@ -287,7 +317,8 @@ def test_lane_capacity_is_respected(audit):
     moved = audit.transfers.merge(capped, on=["from_fc", "to_fc"])
     assert len(moved) > 0, "no capacitated lane was used; the check would be vacuous"
     per_week = moved.groupby(["from_fc", "to_fc", "ship_date"], as_index=False).agg(
-        quantity=("quantity", "sum"), cap=("capacity_per_week", "first"))
+        quantity=("quantity", "sum"), cap=("capacity_per_week", "first")
+    )
     per_week["rows"] = moved.groupby(["from_fc", "to_fc", "ship_date"]).size().to_numpy()
     cap = per_week["cap"] * audit.weeks(per_week["ship_date"])
     over = per_week[per_week["quantity"] > cap + rounding_tol(per_week["rows"])]
@@ -295,6 +326,7 @@ def test_lane_capacity_is_respected(audit):
 
 
 # ---------------------------------------------------------------- order plan
+
 
 def test_every_open_order_line_is_planned_in_full(audit):
     lines = audit.dataset.open_orders.set_index(["order_id", "sku"])
@@ -328,15 +360,18 @@ def line_outcomes(order_plan: pd.DataFrame) -> pd.DataFrame:
     """Per order line: when its last part reaches the customer (never = NaT -> +inf)."""
     never = pd.Timestamp.max
     arrival = order_plan["promised_date"].fillna(never)
-    return order_plan.assign(arrives=arrival).groupby(
-        ["order_id", "sku", "region", "priority"], as_index=False).agg(
-        arrives=("arrives", "max"), due_date=("due_date", "first"))
+    return (
+        order_plan.assign(arrives=arrival)
+        .groupby(["order_id", "sku", "region", "priority"], as_index=False)
+        .agg(arrives=("arrives", "max"), due_date=("due_date", "first"))
+    )
 
 
 def test_priority_one_is_never_worse_off_than_priority_three(audit):
     lines = line_outcomes(audit.order_plan)
-    pairs = lines[lines["priority"] == 1].merge(lines[lines["priority"] == 3], on=["sku", "region"],
-                                                suffixes=("_p1", "_p3"))
+    pairs = lines[lines["priority"] == 1].merge(
+        lines[lines["priority"] == 3], on=["sku", "region"], suffixes=("_p1", "_p3")
+    )
     pairs = pairs[pairs["due_date_p3"] >= pairs["due_date_p1"]]
     assert len(pairs) >= 2, "no priority pairs: the check would be vacuous"
     worse = pairs[pairs["arrives_p1"] > pairs["arrives_p3"]]
@@ -347,19 +382,23 @@ def test_customer_orders_never_wait_for_capacity_used_by_forecast_demand(audit):
     """In a period where an FC ships forecast units, it leaves no customer-order units waiting."""
     plan, forecast_priority = audit.run.plan, 4
     keys = ["sku", "fc", "priority", "period"]
-    flows = plan.allocations.groupby(keys, as_index=False)["quantity"].sum().merge(
-        plan.shipments, on=keys, how="outer", suffixes=("_in", "_out")).fillna(0.0)
+    flows = (
+        plan.allocations.groupby(keys, as_index=False)["quantity"]
+        .sum()
+        .merge(plan.shipments, on=keys, how="outer", suffixes=("_in", "_out"))
+        .fillna(0.0)
+    )
     flows = flows.sort_values(keys)
     grouped = flows.groupby(["sku", "fc", "priority"])
     flows["waiting"] = grouped["quantity_in"].cumsum() - grouped["quantity_out"].cumsum()
     waiting = flows[(flows["priority"] < forecast_priority) & (flows["waiting"] > 1e-3)]
-    forecast_shipped = flows[flows["priority"] >= forecast_priority].groupby(
-        ["fc", "period"])["quantity_out"].sum()
+    forecast_shipped = flows[flows["priority"] >= forecast_priority].groupby(["fc", "period"])["quantity_out"].sum()
     clash = waiting.merge(forecast_shipped[forecast_shipped > 1e-3].reset_index(), on=["fc", "period"])
     assert clash.empty, clash
 
 
 # ---------------------------------------------------------------- kpis and determinism
+
 
 def test_kpis_have_the_documented_sections(audit):
     kpis = audit.kpis
@@ -387,6 +426,7 @@ def test_the_same_input_gives_byte_identical_files(audit):
         if name == "kpis.json":
             continue
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
-    without_run = [{k: v for k, v in json.loads((f / "kpis.json").read_text()).items() if k != "run"}
-                   for f in (first, second)]
+    without_run = [
+        {k: v for k, v in json.loads((f / "kpis.json").read_text()).items() if k != "run"} for f in (first, second)
+    ]
     assert without_run[0] == without_run[1]

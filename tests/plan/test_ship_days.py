@@ -12,16 +12,24 @@ START = pd.Timestamp("2026-11-30")  # a Monday, the day after the history ends
 
 
 def _order(order_id: str, quantity: float, due: str, priority: int = 1) -> dict:
-    return {"order_id": order_id, "sku": "A", "region": "R1", "quantity": quantity,
-            "order_date": pd.Timestamp("2026-11-27"), "due_date": pd.Timestamp(due), "priority": priority}
+    return {
+        "order_id": order_id,
+        "sku": "A",
+        "region": "R1",
+        "quantity": quantity,
+        "order_date": pd.Timestamp("2026-11-27"),
+        "due_date": pd.Timestamp(due),
+        "priority": priority,
+    }
 
 
 def _plan(on_hand: float, outbound: float, orders: list[dict], lead_time_days: int = 3):
     ds = dataset(
         fulfillment_centers=[{"fc": "F1", "region": "R1", "outbound_capacity": outbound}],
         skus=[{"sku": "A", "unit_cost": 10.0}],
-        supplier_items=[{"supplier": "S", "sku": "A", "fc": "F1", "unit_price": 10.0,
-                         "lead_time_days": lead_time_days}],
+        supplier_items=[
+            {"supplier": "S", "sku": "A", "fc": "F1", "unit_price": 10.0, "lead_time_days": lead_time_days}
+        ],
         inventory=[{"fc": "F1", "sku": "A", "on_hand": on_hand}],
         demand_history=weekly_history("A", "R1", 12, 0.0),
         open_orders=orders,

@@ -59,9 +59,12 @@ def test_an_orders_story_has_each_part_its_reason_and_its_supply(plan_dir):
 
 def test_a_skus_story_has_stock_pos_transfers_and_waiting_orders(plan_dir):
     story = sku_story(plan_dir, "A").splitlines()
-    assert story[:3] == ["sku A", "  stock by FC:",
-                         "    F1: 0 on hand now; lowest 0 in the week of 2026-11-30; customers wait for stock in "
-                         "the weeks of 2026-11-30 to 2026-12-14; orders wait for capacity in the week of 2026-12-14"]
+    assert story[:3] == [
+        "sku A",
+        "  stock by FC:",
+        "    F1: 0 on hand now; lowest 0 in the week of 2026-11-30; customers wait for stock in "
+        "the weeks of 2026-11-30 to 2026-12-14; orders wait for capacity in the week of 2026-12-14",
+    ]
     assert "  transfers: 1 line, 1 units" in story
     assert story[-3:] == [
         "  order lines not on time: 1 of 2",
@@ -73,8 +76,12 @@ def test_a_skus_story_has_stock_pos_transfers_and_waiting_orders(plan_dir):
 
 
 def test_unknown_ids_and_missing_folders_exit_2_with_one_line(plan_dir, tmp_path):
-    for args, says in ((["--order", "O9"], "no order 'O9'"), (["--sku", "Z"], "no sku 'Z'"),
-                       (["--order", "O2", "--sku", "A"], "give one of --order ID or --sku SKU"), ([], "give one of")):
+    for args, says in (
+        (["--order", "O9"], "no order 'O9'"),
+        (["--sku", "Z"], "no sku 'Z'"),
+        (["--order", "O2", "--sku", "A"], "give one of --order ID or --sku SKU"),
+        ([], "give one of"),
+    ):
         result = CliRunner().invoke(main, ["explain", str(plan_dir), *args])
         assert result.exit_code == 2, result.output
         assert says in result.stderr and "Traceback" not in result.output
