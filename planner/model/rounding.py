@@ -25,8 +25,7 @@ def rounding_step(model: FrameModel, inputs: ModelInputs, step: str) -> dict[int
     decide them), "consolidate:<cover>:<share>" (MOQ POs pooled, see `consolidated_lines`),
     "previous" (MOQ POs as the previous plan placed them, see `stability.previous_openings`),
     "up" or "down" (lots), "orderable" (planned lines past the discretization horizon as a
-    buyer can place them, see `orderable_purchases`, after "orderable_lines" closed the lines
-    that need too little for an MOQ), "whole_transfers:netted" or "whole_transfers:floored" (see
+    buyer can place them, see `orderable_purchases`), "whole_transfers:netted" or "whole_transfers:floored" (see
     `whole_transfers`)."""
     if step.startswith("close:"):
         return closed_lines(model, float(step.split(":")[1]))
@@ -41,27 +40,9 @@ def rounding_step(model: FrameModel, inputs: ModelInputs, step: str) -> dict[int
         return previous_openings(model, inputs)
     if step == "orderable":
         return orderable_purchases(model, inputs)
-    if step == "orderable_lines":
-        return orderable_lines(model)
     if step.startswith("whole_transfers:"):
         return whole_transfers(model, inputs, netted=step.endswith(":netted"))
     return rounded_purchases(model, inputs, step)
-
-
-def orderable_lines(model: FrameModel) -> dict[int, float]:
-    """The integers as decided, and 0 on every period of the MOQ lines past the discretization
-    horizon whose need over the plan is under half an MOQ, except each supplier item's busiest
-    line: placed at its MOQ each would overbuy; closed, the LP buys their need on the item's
-    busiest line (and moves it by transfer) or from a supplier without MOQ."""
-    options = model.families["purchase"]
-    lines = options[~options["lot_sized"]].reset_index(drop=True)
-    need = pd.Series([model.variables[i].varValue or 0.0 for i in lines["vid"].tolist()])
-    total = need.groupby([lines["item"], lines["fc"]]).transform("sum")
-    busiest = total.groupby(lines["item"]).transform("max")
-    closed = (total < 0.5 * lines["moq"]) & (total < busiest - TOL) & (lines["moq"] > 0)
-    fixed = _as_decided(model)
-    fixed.update(dict.fromkeys(lines.loc[closed, "vid"].tolist(), 0.0))
-    return fixed
 
 
 def orderable_purchases(model: FrameModel, inputs: ModelInputs) -> dict[int, float]:
@@ -69,17 +50,19 @@ def orderable_purchases(model: FrameModel, inputs: ModelInputs) -> dict[int, flo
     the model), sized as a buyer can place them: whole lots, at least the MOQ, within the
     supplier's and the receiving FC's capacity.
 
-    Walking each supplier line's periods, the need the LP planned adds up until it reaches half
-    a unit; a PO is then placed for it, rounded up to whole lots and lifted to the MOQ, and its
-    excess covers the need of the periods after it. Stock thus arrives no later than the LP
-    planned it, except for need under half a unit, which the LP then re-plans (it waits, or
-    comes from elsewhere). POs past a capacity are cut, the largest kept first.
+    An MOQ line whose need over the plan is under half an MOQ is closed, its need moved to the
+    same period of its supplier item's busiest line (placed at its own MOQ, each such line would
+    overbuy; the LP then moves the stock by transfer, or buys from a supplier without MOQ).
+    Walking each line's periods, the need adds up until it reaches half a unit; a PO is then
+    placed for it, rounded up to whole lots and lifted to the MOQ, and its excess covers the need
+    of the periods after it. Stock thus arrives no later than the LP planned it, except for need
+    under half a unit, which the LP then re-plans. POs past a capacity are cut, largest first.
     """
     options = model.families["purchase"]
     lines = options[~options["lot_sized"]].sort_values(["item", "fc", "period"]).reset_index(drop=True)
     if lines.empty:
         return _as_decided(model)
-    need = np.array([model.variables[i].varValue or 0.0 for i in lines["vid"].tolist()])
+    need = _pooled_on_busiest(lines, np.array([model.variables[i].varValue or 0.0 for i in lines["vid"].tolist()]))
     lot = np.maximum(lines["lot_size"].to_numpy(float), 1.0)
     units = _placed_orders(lines, need, lot, lines["moq"].to_numpy(float))
     for keys, allowed in (
@@ -90,6 +73,23 @@ def orderable_purchases(model: FrameModel, inputs: ModelInputs) -> dict[int, flo
     fixed = _as_decided(model)
     fixed.update(zip(lines["vid"].tolist(), units.tolist()))
     return fixed
+
+
+def _pooled_on_busiest(lines: pd.DataFrame, need: np.ndarray) -> np.ndarray:
+    """The need of MOQ lines needing under half an MOQ over the plan, moved period by period to
+    their supplier item's busiest line."""
+    total = pd.Series(need).groupby([lines["item"], lines["fc"]]).transform("sum").to_numpy()
+    busiest_total = pd.Series(total).groupby(lines["item"]).transform("max").to_numpy()
+    closed = (total < 0.5 * lines["moq"].to_numpy(float)) & (total < busiest_total - TOL) & (lines["moq"] > 0)
+    is_busiest = total >= busiest_total - TOL
+    busiest_fc = lines[is_busiest].groupby("item")["fc"].first()
+    target = lines[["item", "period"]].assign(fc=lines["item"].map(busiest_fc))
+    row = pd.Series(np.arange(len(lines)), index=pd.MultiIndex.from_frame(lines[["item", "fc", "period"]]))
+    into = row.reindex(pd.MultiIndex.from_frame(target[["item", "fc", "period"]])).to_numpy()
+    moved = closed & ~np.isnan(into)
+    pooled = np.where(moved, 0.0, need)
+    np.add.at(pooled, into[moved].astype(np.int64), need[moved])
+    return pooled
 
 
 def _as_decided(model: FrameModel) -> dict[int, float]:

@@ -77,25 +77,19 @@ WHOLE_UNITS_SECONDS = 30.0  # the last repair may run this long past a time limi
 
 
 def _orderable(problem, config: PlanConfig, by_column, result: SolveResult, run) -> SolveResult:
-    """The plan with its planned POs past the discretization horizon as a buyer places them:
-    the MOQ lines that need too little closed (rounding step "orderable_lines"), the LP
-    re-planned, then every line sized (step "orderable") and the LP re-planned around them.
-    Should that fail, the plan stands as it was, and its message says so."""
+    """The plan with its planned POs past the discretization horizon as a buyer places them
+    (rounding step "orderable"), the LP re-planned around them. Should that fail, the plan
+    stands as it was, and its message says so."""
     variables = _variables(problem)
-    kept, orderable = _values(problem), None
-    for step in ("orderable_lines", "orderable"):
-        fixed = {variables[column]: value for column, value in by_column(step).items()}
-        if all(abs((variable.varValue or 0.0) - value) <= 1e-9 for variable, value in fixed.items()):
-            continue
-        orderable = _with_fixed(fixed, lambda: run(problem, config, mip=False, time_limit=WHOLE_UNITS_SECONDS))
-        if not orderable.has_solution:
-            _restore(kept)
-            return replace(result, message=f"{result.message}; planned POs could not be sized to lots".lstrip("; "))
-    return (
-        result
-        if orderable is None
-        else _re_solved(result, orderable, "planned POs sized to lots and MOQs", config.mip_gap)
-    )
+    fixed = {variables[column]: value for column, value in by_column("orderable").items()}
+    if all(abs((variable.varValue or 0.0) - value) <= 1e-9 for variable, value in fixed.items()):
+        return result
+    kept = _values(problem)
+    orderable = _with_fixed(fixed, lambda: run(problem, config, mip=False, time_limit=WHOLE_UNITS_SECONDS))
+    if not orderable.has_solution:
+        _restore(kept)
+        return replace(result, message=f"{result.message}; planned POs could not be sized to lots".lstrip("; "))
+    return _re_solved(result, orderable, "planned POs sized to lots and MOQs", config.mip_gap)
 
 
 def _re_solved(result: SolveResult, again: SolveResult, what: str, mip_gap: float) -> SolveResult:

@@ -13,6 +13,7 @@ from planner.model.rounding import (
     _cumulatively_rounded,
     _cut_to,
     _placed_orders,
+    _pooled_on_busiest,
     _within,
     consolidated_lines,
 )
@@ -130,3 +131,9 @@ def test_a_lane_carrying_fractions_ships_whole_units_that_keep_up_with_them():
 def test_lanes_and_skus_are_rounded_apart_whatever_the_row_order():
     moved = pd.DataFrame({"lane": [1, 0, 1, 0], "sku": ["A", "A", "A", "A"], "period": [1, 1, 0, 0]})
     assert _cumulatively_rounded(moved, np.array([0.4, 0.4, 0.4, 0.4])).tolist() == [1.0, 1.0, 0.0, 0.0]
+
+
+def test_moq_lines_needing_under_half_an_moq_pool_their_need_on_the_items_busiest_line():
+    lines = pd.DataFrame({"item": "I1", "fc": ["F1", "F1", "F2", "F2", "F3", "F3"], "period": [0, 1] * 3, "moq": 20.0})
+    need = np.array([10.0, 10.0, 1.0, 2.0, 6.0, 6.0])  # F2 needs 3 (under 10: pooled), F3 12 (kept)
+    assert _pooled_on_busiest(lines, need).tolist() == [11.0, 12.0, 0.0, 0.0, 6.0, 6.0]
