@@ -7,6 +7,7 @@ Results go to stdout; logs and progress go to stderr, and only when it is a term
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import sys
@@ -88,8 +89,43 @@ out_option = click.option(
     "out",
     required=True,
     type=click.Path(path_type=Path),
-    help="Folder the output files are written to (replaced as a whole).",
+    help="Folder the output files are written to, replaced as a whole: it must be absent, empty, or an "
+    "output folder this planner wrote (else see --overwrite).",
 )
+overwrite_option = click.option(
+    "--overwrite",
+    is_flag=True,
+    help="Replace --out as a whole even if it holds files this planner did not write (never the dataset, "
+    "the model file, a folder holding them, or the current folder).",
+)
+
+
+@contextlib.contextmanager
+def _output_errors():
+    """An output folder refused, locked by another run, or failed by the environment: exit 2 with its message."""
+    from planner.data.files import OutputError
+
+    try:
+        yield
+    except OutputError as error:
+        raise PlannerExit(str(error), EXIT_BAD_INPUT) from None
+
+
+def _claim_output(out: Path, overwrite: bool, *inputs: Path | None, marker: bool = True):
+    """Check and lock --out before any work (planner/data/files.py); the lock is released when the command ends."""
+    from planner.data.files import OutputFolder
+
+    with _output_errors():
+        return click.get_current_context().with_resource(
+            OutputFolder(out, overwrite=overwrite, protect=inputs, marker=marker)
+        )
+
+
+def _write_output(target, files: dict[str, bytes]) -> None:
+    with _output_errors():
+        target.write(files)
+
+
 period_options = [
     click.option(
         "--period",
@@ -180,6 +216,7 @@ def validate(dataset, as_json):
 @main.command()
 @dataset_argument
 @out_option
+@overwrite_option
 @with_options(period_options)
 @with_options(executor_options)
 @click.option("--solver", type=click.Choice(SOLVERS), default=None, help="LP/MILP solver (default: highs).")
@@ -227,6 +264,7 @@ def validate(dataset, as_json):
 def plan(
     dataset,
     out,
+    overwrite,
     period,
     horizon,
     start,
@@ -249,8 +287,9 @@ def plan(
     from planner.data.previous import read_previous
     from planner.forecast.executor import make_executor
     from planner.pipeline import run_plan
-    from planner.report.outputs import plan_files, write_folder
+    from planner.report.outputs import plan_files
 
+    target = _claim_output(out, overwrite, dataset, model_file)
     config = load_config(model_file).with_overrides(
         period=period,
         horizon=horizon,
@@ -276,7 +315,7 @@ def plan(
             previous=previous,
             forecast_executor=fit_executor,
         )
-    write_folder(out, plan_files(run))
+    _write_output(target, plan_files(run))
     _warn(run.kpis["warnings"])
     if as_json:
         click.echo(json.dumps(run.kpis, indent=2))
@@ -331,17 +370,19 @@ def _summary(kpis: dict, out: Path) -> str:
 @main.command()
 @dataset_argument
 @out_option
+@overwrite_option
 @with_options(period_options)
 @with_options(executor_options)
 @handle_errors
-def forecast(dataset, out, period, horizon, start, jobs, model_file, executor, dask_address):
+def forecast(dataset, out, overwrite, period, horizon, start, jobs, model_file, executor, dask_address):
     """Forecast demand per sku and region; write forecast.csv, forecast_metrics.csv and kpis.json into --out."""
     from planner.data.load import load_dataset
     from planner.forecast.core import forecast_demand
     from planner.forecast.executor import make_executor
     from planner.pipeline import calendar_warnings, forecast_kpis, plan_calendar
-    from planner.report.outputs import forecast_files, json_bytes, write_folder
+    from planner.report.outputs import forecast_files, json_bytes
 
+    target = _claim_output(out, overwrite, dataset, model_file)
     config = load_config(model_file).with_overrides(period=period, horizon=horizon)
     loaded = load_dataset(dataset, require=("demand_history",))
     calendar = plan_calendar(loaded, config, start)
@@ -357,7 +398,7 @@ def forecast(dataset, out, period, horizon, start, jobs, model_file, executor, d
         )
     warnings = calendar_warnings(loaded, calendar, horizon=False)
     kpis = {"warnings": warnings, "forecast": forecast_kpis(result)}
-    write_folder(out, {**forecast_files(result), "kpis.json": json_bytes(kpis)})
+    _write_output(target, {**forecast_files(result), "kpis.json": json_bytes(kpis)})
     _warn(warnings)
     click.echo(
         f"forecast of {result[['sku', 'region']].drop_duplicates().shape[0]} series "
@@ -377,14 +418,19 @@ def forecast(dataset, out, period, horizon, start, jobs, model_file, executor, d
     show_default=True,
     help="Granularity of the demand history rows.",
 )
-@click.option("--overwrite", is_flag=True, help="Replace DIRECTORY if it already holds files.")
+@click.option(
+    "--overwrite",
+    is_flag=True,
+    help="Replace DIRECTORY as a whole if it already holds files (never the current folder or one holding it).",
+)
 @handle_errors
 def generate(directory, skus, fcs, seed, history_period, overwrite):
     """Write a seeded synthetic dataset in the contract format into DIRECTORY."""
-    from planner.data.generate import generate_dataset, write_dataset
+    from planner.data.generate import dataset_files, generate_dataset
 
+    target = _claim_output(directory, overwrite, marker=False)
     tables = generate_dataset(skus, fcs, seed, history_period=history_period)
-    write_dataset(tables, directory, overwrite=overwrite)
+    _write_output(target, dataset_files(tables))
     click.echo(f"dataset with {skus} skus and {fcs} fcs (seed {seed}) written to {directory}")
 
 
@@ -423,6 +469,7 @@ def _delays(ctx, param, values) -> tuple:
 @main.command()
 @dataset_argument
 @out_option
+@overwrite_option
 @click.option(
     "--weeks",
     type=click.IntRange(min=1),
@@ -471,14 +518,14 @@ def _delays(ctx, param, values) -> tuple:
     "--jobs", type=click.IntRange(min=1), default=1, show_default=True, help="Processes for forecasting each week."
 )
 @handle_errors
-def simulate(dataset, out, weeks, policies, seed, delays, model_file, solver, time_limit, jobs):
+def simulate(dataset, out, overwrite, weeks, policies, seed, delays, model_file, solver, time_limit, jobs):
     """Replay the last --weeks weeks of DATASET with the planner and with minmax and order-up-to rules."""
-    from planner.data.files import write_folder
     from planner.data.load import load_dataset
     from planner.simulate import ReplayError
     from planner.simulate import simulate as run_simulation
     from planner.simulate.report import simulation_files, summary_text
 
+    target = _claim_output(out, overwrite, dataset, model_file)
     config = load_config(model_file).with_overrides(solver=solver, time_limit=time_limit)
     loaded = load_dataset(dataset)
 
@@ -491,7 +538,7 @@ def simulate(dataset, out, weeks, policies, seed, delays, model_file, solver, ti
         )
     except ReplayError as error:
         raise PlannerExit(f"{error}; nothing was written", EXIT_BAD_INPUT) from None
-    write_folder(out, simulation_files(result))
+    _write_output(target, simulation_files(result))
     click.echo(summary_text(result.summary))
     click.echo(f"simulation of {weeks} weeks written to {out}")
 

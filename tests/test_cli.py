@@ -11,9 +11,11 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner, Result
 
+import planner.data.load
 import planner.pipeline
 import planner.report.outputs
 from planner.cli import main
+from planner.data.files import MARKER, write_folder
 from planner.report.outputs import FORECAST_COLUMNS
 from planner.solve.solver import SolveResult, SolveStatus
 
@@ -149,12 +151,12 @@ def test_bad_input_exits_2_names_the_place_and_writes_nothing(dataset_folder, ou
 
 
 def test_an_existing_plan_survives_a_run_on_bad_input(dataset_folder, out):
-    out.mkdir()
-    (out / "marker.txt").write_text("last week's plan")
+    write_folder(out, {"marker.txt": b"last week's plan"})
+    before = snapshot(out)
     dataset_folder.replace("skus", "A,10", "A,ten")
     result = run("plan", dataset_folder.path, "--out", out)
     assert result.exit_code == 2, result.output
-    assert snapshot(out) == {"marker.txt": b"last week's plan"}
+    assert snapshot(out) == before
     assert leftovers(out) == []
 
 
@@ -225,8 +227,7 @@ def test_plan_with_highs_writes_a_plan(dataset_folder, out):
 
 
 def test_json_prints_the_kpis_and_nothing_else_on_stdout(dataset_folder, out):
-    out.mkdir()
-    (out / "stale.txt").write_text("last week")
+    write_folder(out, {"stale.txt": b"last week"})
     result = run("plan", dataset_folder.path, "--out", out, "--json")
     assert result.exit_code == 0, result.output
     printed = json.loads(result.stdout)  # fails if anything else is on stdout
@@ -265,12 +266,12 @@ def test_a_time_limit_with_a_feasible_plan_writes_it_and_reports_the_gap(dataset
 
 
 def test_no_solution_keeps_the_previous_plan(dataset_folder, out, monkeypatch):
-    out.mkdir()
-    (out / "marker.txt").write_text("last week's plan")
+    write_folder(out, {"marker.txt": b"last week's plan"})
+    before = snapshot(out)
     monkeypatch.setattr(planner.pipeline, "solve", no_solution)
     result = run("plan", dataset_folder.path, "--out", out)
     assert result.exit_code == 3, result.output
-    assert snapshot(out) == {"marker.txt": b"last week's plan"}
+    assert snapshot(out) == before
 
 
 def test_an_unexpected_error_exits_1_with_one_line_and_no_traceback(dataset_folder, out, monkeypatch):
@@ -320,7 +321,7 @@ def test_generate_writes_a_valid_dataset_and_refuses_a_non_empty_folder(tmp_path
 def test_forecast_writes_the_contract_columns(dataset_folder, out):
     result = run("forecast", dataset_folder.path, "--out", out)
     assert result.exit_code == 0, result.output
-    assert set(snapshot(out)) == {"forecast.csv", "forecast_metrics.csv", "kpis.json"}
+    assert set(snapshot(out)) == {"forecast.csv", "forecast_metrics.csv", "kpis.json", MARKER}
     forecast = pd.read_csv(out / "forecast.csv")
     assert list(forecast.columns[: len(FORECAST_COLUMNS)]) == [
         "sku",
@@ -385,7 +386,12 @@ def test_an_unreadable_gate_exits_2_before_solving(dataset_folder, out, monkeypa
 def test_simulate_compares_the_policies_and_writes_its_files(dataset_folder, out):
     result = run("simulate", dataset_folder.path, "--out", out, "--weeks", 2, "--solver", "highs")
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in out.iterdir()) == ["simulation.csv", "simulation.html", "simulation_summary.csv"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        MARKER,
+        "simulation.csv",
+        "simulation.html",
+        "simulation_summary.csv",
+    ]
     header = result.stdout.splitlines()[0].split()
     assert header == ["lp", "minmax", "order-up-to"]
     weekly = pd.read_csv(out / "simulation.csv")
@@ -517,3 +523,122 @@ def test_a_start_up_to_one_period_after_the_history_gives_no_warning(dataset_fol
     result = run("forecast", dataset_folder.path, "--out", out, "--start", start, "--period", period)
     assert result.exit_code == 0, result.output
     assert result.stderr == "" and json.loads((out / "kpis.json").read_text())["warnings"] == []
+
+
+# ---------------------------------------------------------------- --out: what may be replaced
+
+OUT_COMMANDS = {"plan": [], "forecast": [], "simulate": ["--weeks", 2]}
+
+
+def no_work(monkeypatch):
+    """Refusals of --out come before any work: loading the dataset fails the test."""
+    monkeypatch.setattr(planner.data.load, "load_dataset", lambda *a, **k: pytest.fail("loaded the dataset"))
+
+
+@pytest.mark.parametrize("overwrite", [[], ["--overwrite"]])
+@pytest.mark.parametrize("command", sorted(OUT_COMMANDS))
+def test_out_naming_the_dataset_or_a_folder_holding_it_exits_2_before_any_work(
+    dataset_folder, tmp_path, monkeypatch, command, overwrite
+):
+    before = snapshot(dataset_folder.path)
+    no_work(monkeypatch)
+    for out in (dataset_folder.path, tmp_path):
+        result = run(command, dataset_folder.path, "--out", out, *OUT_COMMANDS[command], *overwrite)
+        assert result.exit_code == 2, result.output
+        assert (
+            f"error: {out} {'is' if out == dataset_folder.path else 'holds'} {dataset_folder.path}, which this run reads"
+            in result.stderr
+        )
+    assert snapshot(dataset_folder.path) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dataset"]
+
+
+@pytest.mark.parametrize("command", sorted(OUT_COMMANDS))
+def test_out_holding_a_users_files_exits_2_naming_overwrite(dataset_folder, tmp_path, monkeypatch, command):
+    notes = tmp_path / "notes"
+    (notes / "sub").mkdir(parents=True)
+    (notes / "ideas.txt").write_text("mine")
+    (notes / "sub" / "deep.txt").write_text("mine too")
+    no_work(monkeypatch)
+    result = run(command, dataset_folder.path, "--out", notes, *OUT_COMMANDS[command])
+    assert result.exit_code == 2, result.output
+    assert f"{notes} holds files this planner did not write (ideas.txt, sub/)" in result.stderr
+    assert "--overwrite" in result.stderr
+    assert (notes / "ideas.txt").read_text() == "mine" and (notes / "sub" / "deep.txt").read_text() == "mine too"
+    assert leftovers(notes) == []
+
+
+def test_overwrite_replaces_a_users_folder_with_the_plan(dataset_folder, tmp_path):
+    notes = tmp_path / "notes"
+    (notes / "sub").mkdir(parents=True)
+    (notes / "ideas.txt").write_text("mine")
+    result = run("plan", dataset_folder.path, "--out", notes, "--overwrite")
+    assert result.exit_code == 0, result.output
+    assert {"purchase_orders.csv", "kpis.json", MARKER} <= set(snapshot(notes))
+    assert not (notes / "ideas.txt").exists() and not (notes / "sub").exists()
+    assert leftovers(notes) == []
+
+
+def test_a_plan_folder_is_replaced_by_next_weeks_plan_read_from_it(dataset_folder, out):
+    assert run("plan", dataset_folder.path, "--out", out).exit_code == 0
+    first = snapshot(out)
+    result = run("plan", dataset_folder.path, "--out", out, "--previous", out)
+    assert result.exit_code == 0, result.output
+    assert set(snapshot(out)) == set(first)
+    assert leftovers(out) == []
+
+
+def test_the_same_input_writes_the_same_bytes_marker_included(dataset_folder, tmp_path):
+    for name in ("one", "two"):
+        assert run("forecast", dataset_folder.path, "--out", tmp_path / name).exit_code == 0
+    one, two = snapshot(tmp_path / "one"), snapshot(tmp_path / "two")
+    assert one[MARKER] == two[MARKER] and one["forecast.csv"] == two["forecast.csv"]
+
+
+@pytest.mark.parametrize("overwrite", [[], ["--overwrite"]])
+def test_out_dot_in_an_empty_current_folder_exits_2_cleanly(dataset_folder, tmp_path, monkeypatch, overwrite):
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    no_work(monkeypatch)
+    result = run("plan", dataset_folder.path, "--out", ".", *overwrite)
+    assert result.exit_code == 2, result.output
+    assert "error: . is the current folder" in result.stderr and "--out plan" in result.stderr
+    assert list(here.iterdir()) == [] and leftovers(here) == []
+
+
+def test_out_that_is_a_file_exits_2_before_any_work(dataset_folder, out, monkeypatch):
+    out.write_text("not a folder")
+    no_work(monkeypatch)
+    result = run("forecast", dataset_folder.path, "--out", out, "--overwrite")
+    assert result.exit_code == 2, result.output
+    assert f"error: {out} exists and is not a folder" in result.stderr
+    assert out.read_text() == "not a folder"
+
+
+def test_out_holding_the_model_file_exits_2_even_with_overwrite(dataset_folder, tmp_path, monkeypatch):
+    model = tmp_path / "models" / "mine.toml"
+    model.parent.mkdir()
+    model.write_text("[plan]\nhorizon = 3\n")
+    no_work(monkeypatch)
+    result = run("plan", dataset_folder.path, "--out", model.parent, "--model", model, "--overwrite")
+    assert result.exit_code == 2, result.output
+    assert f"holds {model}, which this run reads" in result.stderr
+    assert model.read_text() == "[plan]\nhorizon = 3\n"
+
+
+def test_generate_keeps_its_overwrite_and_writes_no_marker(tmp_path, monkeypatch):
+    target = tmp_path / "generated"
+    target.mkdir()
+    (target / "notes.txt").write_text("mine")
+    refused = run("generate", target, "--skus", 3, "--fcs", 1)
+    assert refused.exit_code == 2, refused.output
+    assert "not empty (notes.txt)" in refused.stderr and "--overwrite" in refused.stderr
+    assert snapshot(target) == {"notes.txt": b"mine"}
+    result = run("generate", target, "--skus", 3, "--fcs", 1, "--overwrite")
+    assert result.exit_code == 0, result.output
+    assert "skus.csv" in snapshot(target) and MARKER not in snapshot(target) and "notes.txt" not in snapshot(target)
+    monkeypatch.chdir(target)
+    here = run("generate", ".", "--skus", 3, "--fcs", 1, "--overwrite")
+    assert here.exit_code == 2 and "current folder" in here.stderr
+    assert leftovers(target) == []

@@ -483,13 +483,15 @@ def write_dataset(tables: dict[str, pd.DataFrame], directory: Path, *, overwrite
     """
     directory = Path(directory)
     _check_target(directory, overwrite)
-    write_folder(
-        directory,
-        {
-            f"{name}.csv": _canonical(name, frame).to_csv(index=False, lineterminator="\n").encode("utf-8")
-            for name, frame in tables.items()
-        },
-    )
+    write_folder(directory, dataset_files(tables), overwrite=overwrite, marker=False)
+
+
+def dataset_files(tables: dict[str, pd.DataFrame]) -> dict[str, bytes]:
+    """`<table>.csv` bytes in the canonical form `write_dataset` writes."""
+    return {
+        f"{name}.csv": _canonical(name, frame).to_csv(index=False, lineterminator="\n").encode("utf-8")
+        for name, frame in tables.items()
+    }
 
 
 def _check_target(directory: Path, overwrite: bool) -> None:
