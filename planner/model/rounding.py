@@ -208,18 +208,17 @@ def _stocked_origins(model: FrameModel, inputs: ModelInputs, moved: pd.DataFrame
     """Transfers cut, latest first, until no FC ships out more than it holds: rounded down one by
     one, two transfers of 0.6 in make none while one of 1.2 out stays one."""
     units = units.copy()
+    period = moved["period"].to_numpy()
+    shipping = moved.assign(row=np.arange(len(moved)))[units > 0].sort_values("period", ascending=False, kind="stable")
+    rows_of = shipping.groupby(["sku", "from_fc"], sort=False)["row"].apply(np.asarray).to_dict()
     for _ in range(MAX_STOCK_REPAIRS):
         short = _first_shortfalls(model, inputs, moved, units)
         if short.empty:
             break
-        for sku, fc, period, missing in short.itertuples(index=False):
-            rows = np.flatnonzero(
-                (moved["sku"].to_numpy() == sku)
-                & (moved["from_fc"].to_numpy() == fc)
-                & (moved["period"].to_numpy() <= period)
-                & (units > 0)
-            )
-            for row in rows[np.argsort(-moved["period"].to_numpy()[rows], kind="stable")]:
+        for sku, fc, until, missing in short.itertuples(index=False):
+            for row in rows_of.get((sku, fc), ()):
+                if period[row] > until or units[row] <= 0:
+                    continue
                 cut = min(units[row], np.ceil(missing - TOL))
                 units[row] -= cut
                 missing -= cut
