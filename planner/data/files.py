@@ -377,10 +377,15 @@ class OutputFolder:
 
 
 def _write_file(path: Path, content: bytes) -> None:
-    with open(path, "xb") as file:
-        file.write(content)
-        file.flush()
-        os.fsync(file.fileno())
+    try:
+        with open(path, "xb") as file:
+            file.write(content)
+            file.flush()
+            os.fsync(file.fileno())
+    except OSError as error:
+        if error.filename is None:  # a failed write or flush names no file: name it
+            raise OSError(error.errno, error.strerror, str(path)) from error
+        raise
 
 
 def _fsync_folder(folder: Path) -> None:
