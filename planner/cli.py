@@ -51,36 +51,96 @@ def _fit_progress():
     return show
 
 
+class _StdoutUntilClosed:
+    """sys.stdout while a command runs: once the reader of a pipe has gone (`planner validate DS |
+    head -1`), the rest of the results go nowhere, quietly, and the command ends with its own exit code."""
+
+    def __init__(self, stream):
+        self._stream, self._closed = stream, False
+
+    def write(self, text):
+        if not self._closed:
+            try:
+                return self._stream.write(text)
+            except BrokenPipeError:
+                self._close()
+        return len(text)
+
+    def flush(self):
+        if not self._closed:
+            try:
+                self._stream.flush()
+            except BrokenPipeError:
+                self._close()
+
+    def _close(self):
+        """Point the descriptor at /dev/null: what the stream still buffers is flushed there at exit."""
+        import os
+
+        self._closed = True
+        try:
+            descriptor = self._stream.fileno()
+        except (OSError, ValueError):  # not a file (a test's capture): nothing to flush at exit
+            return
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, descriptor)
+        os.close(devnull)
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
+def _problems_json(problems) -> str:
+    """Every problem of a dataset for a pipeline: where (file, line, column; null where not one cell) and what."""
+    rows = [{"file": p.file, "line": p.line, "column": p.column, "message": p.message} for p in problems]
+    return json.dumps({"valid": False, "problems": rows}, indent=2)
+
+
 def handle_errors(command):
-    """Turn the library's errors into messages and exit codes; nothing reaches the user as a traceback."""
+    """Turn the library's errors into messages and exit codes; nothing reaches the user as a traceback.
+
+    With `--json`, a dataset's problems go to stdout as JSON too (`_problems_json`)."""
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
-        from planner.data.plan_folder import PlanFolderError
-        from planner.forecast.executor import ExecutorUnavailable
-        from planner.pipeline import NoPlan
-        from planner.solve.solver import SolverUnavailable
-
+        stdout = sys.stdout
+        sys.stdout = _StdoutUntilClosed(stdout)
         try:
-            return command(*args, **kwargs)
-        except DatasetError as error:
-            for problem in error.problems:
-                click.echo(f"  {problem}", err=True)
-            raise PlannerExit(
-                f"{len(error.problems)} problem(s) in the dataset; nothing was written", EXIT_BAD_INPUT
-            ) from None
-        except (ConfigError, SolverUnavailable, FileExistsError, PlanFolderError, ExecutorUnavailable) as error:
-            raise PlannerExit(str(error), EXIT_BAD_INPUT) from None
-        except NoPlan as error:
-            raise PlannerExit(f"{error}; nothing was written", EXIT_NO_PLAN) from None
-        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort, KeyboardInterrupt):
-            raise
-        except Exception as error:  # the last line of defence: say what happened, exit 1
-            raise PlannerExit(
-                f"unexpected {type(error).__name__}: {error} (please report this with the command you ran)", EXIT_ERROR
-            ) from None
+            return _run_mapped(command, args, kwargs)
+        finally:
+            sys.stdout = stdout
 
     return wrapper
+
+
+def _run_mapped(command, args, kwargs):
+    """The command run, its errors mapped to messages and exit codes."""
+    from planner.data.plan_folder import PlanFolderError
+    from planner.forecast.executor import ExecutorUnavailable
+    from planner.pipeline import NoPlan
+    from planner.solve.solver import SolverUnavailable
+
+    try:
+        return command(*args, **kwargs)
+    except DatasetError as error:
+        if kwargs.get("as_json"):
+            click.echo(_problems_json(error.problems))
+        else:
+            for problem in error.problems:
+                click.echo(f"  {problem}", err=True)
+        raise PlannerExit(
+            f"{len(error.problems)} problem(s) in the dataset; nothing was written", EXIT_BAD_INPUT
+        ) from None
+    except (ConfigError, SolverUnavailable, FileExistsError, PlanFolderError, ExecutorUnavailable) as error:
+        raise PlannerExit(str(error), EXIT_BAD_INPUT) from None
+    except NoPlan as error:
+        raise PlannerExit(f"{error}; nothing was written", EXIT_NO_PLAN) from None
+    except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort, KeyboardInterrupt):
+        raise
+    except Exception as error:  # the last line of defence: say what happened, exit 1
+        raise PlannerExit(
+            f"unexpected {type(error).__name__}: {error} (please report this with the command you ran)", EXIT_ERROR
+        ) from None
 
 
 dataset_argument = click.argument("dataset", type=click.Path(path_type=Path))
@@ -194,7 +254,13 @@ def main():
 
 @main.command()
 @dataset_argument
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help='Print the summary as JSON ({"valid": true, ...}), or every problem ({"valid": false, "problems": '
+    "[{file, line, column, message}, ...]}, exit 2).",
+)
 @handle_errors
 def validate(dataset, as_json):
     """Check a dataset folder; print every problem (exit 2) or a summary of a valid dataset."""
@@ -206,7 +272,7 @@ def validate(dataset, as_json):
     for note in loaded.notes:
         click.echo(f"note: {note}", err=True)
     if as_json:
-        click.echo(json.dumps(summary, indent=2))
+        click.echo(json.dumps({"valid": True, **summary}, indent=2))
         return
     click.echo(f"{dataset}: valid")
     for key, value in summary.items():

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import html
 import json
+import os
+import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
@@ -10,6 +14,7 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 from click.testing import CliRunner, Result
+from openpyxl import load_workbook
 
 import planner.data.load
 import planner.pipeline
@@ -642,3 +647,192 @@ def test_generate_keeps_its_overwrite_and_writes_no_marker(tmp_path, monkeypatch
     here = run("generate", ".", "--skus", 3, "--fcs", 1, "--overwrite")
     assert here.exit_code == 2 and "current folder" in here.stderr
     assert leftovers(target) == []
+
+
+# ---------------------------------------------------------------- data safety: what a planner types, the CLI takes or names
+
+SAFETY_BAD_INPUT = {
+    # case: (break the tiny dataset, the place the message names, what it says)
+    "stray future history row": (
+        lambda d: d.append("demand_history", "2030-01-01,A,north,5\n"),
+        "demand_history.csv, line 10, column 'date'",
+        "would start on 2030-01-02",
+    ),
+    "a column named twice": (
+        lambda d: d.write("inventory", "fc,sku,on_hand,on_hand\nFC1,A,0,999\nFC2,B,20,20\n"),
+        "inventory.csv, line 1, column 'on_hand'",
+        "2 times",
+    ),
+    "control character in a sku": (
+        lambda d: d.replace("skus", "B,5", "B\x07,5"),
+        "skus.csv, line 3, column 'sku'",
+        "control character U+0007",
+    ),
+    "lead time 100000 days": (
+        lambda d: d.replace("supplier_items", "S1,A,FC1,8,14", "S1,A,FC1,8,100000"),
+        "supplier_items.csv, line 2, column 'lead_time_days'",
+        "above 730 days",
+    ),
+    "history date in 2262": (
+        lambda d: d.append("demand_history", "2262-04-01,A,north,5\n"),
+        "demand_history.csv, line 10, column 'date'",
+        "outside the dates the planner supports",
+    ),
+    "date 9999-12-31": (
+        lambda d: d.replace("inbound", "2024-02-10", "9999-12-31"),
+        "inbound.csv, line 2, column 'eta'",
+        "outside the dates the planner supports",
+    ),
+    "on_hand 1e308": (
+        lambda d: d.replace("inventory", "FC1,A,50", "FC1,A,1e308"),
+        "inventory.csv, line 2, column 'on_hand'",
+        "above 1,000,000,000 units",
+    ),
+    "history quantity 1e308": (
+        lambda d: d.replace("demand_history", "2024-01-22,A,north,8", "2024-01-22,A,north,1e308"),
+        "demand_history.csv, line 8, column 'quantity'",
+        "above 1,000,000,000 units",
+    ),
+    "unit_price 1e308": (
+        lambda d: d.replace("supplier_items", "S1,A,FC1,8,", "S1,A,FC1,1e308,"),
+        "supplier_items.csv, line 2, column 'unit_price'",
+        "above 1,000,000,000 currency/unit",
+    ),
+    "a folder named skus.csv": (
+        lambda d: (d.remove("skus"), d.file("skus").mkdir()),
+        "skus.csv: is a folder, not a file",
+        "rename the folder",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(SAFETY_BAD_INPUT))
+def test_unsafe_input_exits_2_naming_the_cell_in_validate_and_plan(dataset_folder, out, case):
+    breaks, where, says = SAFETY_BAD_INPUT[case]
+    breaks(dataset_folder)
+    checked = run("validate", dataset_folder.path)
+    assert checked.exit_code == 2, checked.output
+    assert f"{where}" in checked.stderr and says in checked.stderr
+    planned = run("plan", dataset_folder.path, "--out", out)
+    assert planned.exit_code == 2, planned.output
+    assert where in planned.stderr and "nothing was written" in planned.stderr
+    assert "unexpected" not in planned.output and "Traceback" not in planned.output
+    assert_nothing_written(out)
+
+
+def test_a_repeated_inbound_line_is_planned_once_and_noted(dataset_folder, out):
+    dataset_folder.append("inbound", "FC1,A,100,2024-02-10,S1,PO1\n")
+    checked = run("validate", dataset_folder.path, "--json")
+    assert checked.exit_code == 0, checked.output
+    assert json.loads(checked.stdout)["inbound_pos"] == 1
+    assert (
+        "note: inbound.csv: 1 line repeats an earlier line" in checked.stderr and "line 3 (= line 2" in checked.stderr
+    )
+    planned = run("plan", dataset_folder.path, "--out", out)
+    assert planned.exit_code == 0, planned.output
+    assert pd.read_csv(out / "open_purchase_orders.csv")["quantity"].sum() == 100
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root reads a chmod 000 file")
+def test_an_unreadable_file_exits_2_with_its_path(dataset_folder):
+    dataset_folder.file("skus").chmod(0)
+    try:
+        result = run("validate", dataset_folder.path)
+    finally:
+        dataset_folder.file("skus").chmod(0o644)
+    assert result.exit_code == 2, result.output
+    assert "permission denied" in result.stderr and str(dataset_folder.file("skus").resolve()) in result.stderr
+
+
+def test_a_file_the_system_refuses_to_open_exits_2_with_its_path(dataset_folder, monkeypatch):
+    skus, real_open = str(dataset_folder.file("skus")), open
+
+    def refusing_open(file, *args, **kwargs):
+        if str(file) == skus:
+            raise PermissionError(13, "Permission denied", skus)
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", refusing_open)
+    result = run("validate", dataset_folder.path)
+    assert result.exit_code == 2, result.output
+    assert "skus.csv: cannot be read: permission denied" in result.stderr and "chmod a+r" in result.stderr
+
+
+def test_validate_json_prints_every_problem_on_stdout_and_exits_2(dataset_folder):
+    dataset_folder.replace("skus", "A,10", "A,ten")
+    dataset_folder.remove("inventory")
+    result = run("validate", dataset_folder.path, "--json")
+    assert result.exit_code == 2, result.output
+    printed = json.loads(result.stdout)
+    assert printed["valid"] is False
+    assert printed["problems"] == [
+        {"file": "inventory.csv", "line": None, "column": None, "message": printed["problems"][0]["message"]},
+        {"file": "skus.csv", "line": 2, "column": "unit_cost", "message": printed["problems"][1]["message"]},
+    ]
+    assert "required file is missing" in printed["problems"][0]["message"]
+    assert "'ten' is not a number" in printed["problems"][1]["message"]
+    assert "2 problem(s)" in result.stderr
+
+
+def test_validate_json_of_a_valid_dataset_says_valid(dataset_folder):
+    result = run("validate", dataset_folder.path, "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["valid"] is True
+
+
+def _planner(*args, **options) -> subprocess.CompletedProcess:
+    """The installed command in a process of its own: real file descriptors, stderr not a terminal."""
+    command = [sys.executable, "-c", "from planner.cli import main; main()", *map(str, args)]
+    return subprocess.run(command, stderr=subprocess.PIPE, text=True, timeout=300, **options)
+
+
+@pytest.mark.parametrize(
+    "breaks, args, code",
+    [
+        pytest.param(lambda d: None, (), 0, id="valid"),
+        pytest.param(lambda d: d.replace("skus", "A,10", "A,ten"), ("--json",), 2, id="problems as json"),
+    ],
+)
+def test_validate_into_a_closed_pipe_exits_quietly_with_its_own_code(dataset_folder, breaks, args, code):
+    """`planner validate DS | head -1`: the reader is gone before the results are written."""
+    breaks(dataset_folder)
+    reader, writer = os.pipe()
+    os.close(reader)
+    try:
+        result = _planner("validate", dataset_folder.path, *args, stdout=writer)
+    finally:
+        os.close(writer)
+    assert result.returncode == code, result.stderr
+    assert "Broken" not in result.stderr and "unexpected" not in result.stderr and "Exception" not in result.stderr
+
+
+def test_plan_with_stderr_not_a_terminal_prints_no_solver_banner(dataset_folder, out):
+    result = _planner("plan", dataset_folder.path, "--out", out, stdout=subprocess.PIPE)
+    assert result.returncode == 0, result.stderr
+    assert "HiGHS" not in result.stderr and "HiGHS" not in result.stdout
+    assert result.stderr == ""
+    assert result.stdout.startswith("plan 2024-01-23")
+
+
+def test_any_printable_name_reaches_every_output_intact(dataset_folder, out):
+    """Mathtext dollars, HTML, formula signs and non-Latin letters in ids: charts draw them
+    literally, CSVs and the workbook hold them as typed, the report escapes them."""
+    sku, fc = "A$\\frac{x$ <b>&", "F$_1$ =1+1 Ωü"
+    dataset_folder.replace("open_orders", "O1,A,north,2", "O1,A,north,500")  # so that A is bought
+    for name in ("skus", "inventory", "supplier_items", "inbound", "demand_history", "open_orders"):
+        text = dataset_folder.file(name).read_text(encoding="utf-8")
+        dataset_folder.write(name, text.replace("A,", f'"{sku}",'))
+    for name in ("fulfillment_centers", "inventory", "supplier_items", "inbound", "transfer_lanes", "shipping_lanes"):
+        text = dataset_folder.file(name).read_text(encoding="utf-8")
+        dataset_folder.write(name, text.replace("FC1,", f"{fc},"))
+    result = run("plan", dataset_folder.path, "--out", out)
+    assert result.exit_code == 0, result.output
+    purchases = pd.read_csv(out / "purchase_orders.csv", dtype=str, keep_default_na=False)
+    assert (sku, fc) in set(zip(purchases["sku"], purchases["fc"]))
+    for name in ("order_plan.csv", "inventory_projection.csv", "forecast.csv"):
+        assert sku in set(pd.read_csv(out / name, dtype=str, keep_default_na=False)["sku"]), name
+    workbook = load_workbook(out / "purchase_orders.xlsx", read_only=True)
+    cells = {cell for sheet in workbook for row in sheet.iter_rows(values_only=True) for cell in row}
+    assert sku in cells and fc in cells
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert html.escape(sku) in page and "<b>&" not in page

@@ -9,6 +9,8 @@ rows of a workbook sheet (planner/data/sheets.py), which are then the rows Excel
 
 from __future__ import annotations
 
+import csv
+import os
 import warnings
 from collections.abc import Iterable
 from dataclasses import replace
@@ -18,9 +20,9 @@ import numpy as np
 import pandas as pd
 
 from planner.data.dataset import Dataset, DatasetError, Problem
-from planner.data.schema import TABLES, TABLES_BY_NAME, Column, Kind, Table
+from planner.data.schema import FIRST_DATE, LAST_DATE, TABLES, TABLES_BY_NAME, Column, Kind, Table
 from planner.data.sheets import WORKBOOK_SUFFIX, Sheet, UnreadableWorkbook, find_workbooks, read_sheets
-from planner.data.validate import Inputs, ParsedTable, check_dataset, collect_notes
+from planner.data.validate import Inputs, ParsedTable, check_dataset, collect_notes, repair
 
 SUFFIXES = (".csv", ".parquet")
 DTYPES = {Kind.TEXT: "object", Kind.NUMBER: "float64", Kind.INT: "int64", Kind.DATE: "datetime64[ns]"}
@@ -46,8 +48,9 @@ def load_dataset(path, *, require: Iterable[str] | None = None) -> Dataset:
     problems += check_dataset(Inputs(tables, required))
     if problems:
         raise DatasetError(problems)
+    tables, repairs = repair(tables)
     dataset = Dataset(**{name: typed_frame(t) for name, t in tables.items()})
-    return replace(dataset, notes=collect_notes(dataset))
+    return replace(dataset, notes=tuple(repairs) + collect_notes(dataset))
 
 
 def _sources(path: Path) -> tuple[Path | None, dict[str, Sheet]]:
@@ -64,6 +67,8 @@ def _sources(path: Path) -> tuple[Path | None, dict[str, Sheet]]:
                 )
             ]
         )
+    if not os.access(path, os.R_OK | os.X_OK):
+        raise DatasetError([Problem(str(path), _unreadable("folder", path, PermissionError()))])
     workbooks = find_workbooks(path)
     if len(workbooks) > 1:
         names = ", ".join(w.name for w in workbooks)
@@ -80,8 +85,9 @@ def _sources(path: Path) -> tuple[Path | None, dict[str, Sheet]]:
 
 def _sheets(workbook: Path) -> dict[str, Sheet]:
     try:
+        _check_readable(workbook)
         return read_sheets(workbook)
-    except UnreadableWorkbook as error:
+    except (UnreadableFile, UnreadableWorkbook) as error:
         raise DatasetError([Problem(workbook.name, str(error))]) from None
 
 
@@ -97,9 +103,18 @@ def _required(require: Iterable[str] | None) -> frozenset[str]:
 
 def read_table(folder: Path | None, table: Table, sheet: Sheet | None = None) -> tuple[ParsedTable, list[Problem]]:
     """The table's file (or workbook sheet) parsed, or why it could not be read."""
-    candidates = (folder / f"{table.name}{suffix}" for suffix in SUFFIXES) if folder else ()
+    candidates = [folder / f"{table.name}{suffix}" for suffix in SUFFIXES] if folder else []
     sources = [path for path in candidates if path.is_file()]
     names = [s.name for s in sources] + ([sheet.label] if sheet else [])
+    folders = [path for path in candidates if path.is_dir()]
+    if folders and not names:
+        return ParsedTable(table, folders[0].name, found=True), [
+            Problem(
+                folders[0].name,
+                f"is a folder, not a file; table {table.name} must be a file {folders[0].name} "
+                "in the dataset folder: move the table's file out of that folder, or rename the folder",
+            )
+        ]
     if not names:
         return ParsedTable(table, table.file_name), []
     if len(names) > 1:
@@ -110,20 +125,51 @@ def read_table(folder: Path | None, table: Table, sheet: Sheet | None = None) ->
         return parse_table(table, sheet.label, sheet.cells), sheet.problems
     source = sources[0]
     try:
+        _check_readable(source)
         cells = _read_csv(source) if source.suffix == ".csv" else _read_parquet(source)
     except UnreadableFile as error:
         return ParsedTable(table, source.name, found=True), [Problem(source.name, str(error))]
     return parse_table(table, source.name, cells), []
 
 
+def _check_readable(source: Path) -> None:
+    """Open the file, so a file the user may not read is named with what to do, not a traceback."""
+    try:
+        with open(source, "rb"):
+            pass
+    except OSError as error:
+        raise UnreadableFile(_unreadable("file", source, error)) from None
+
+
+def _unreadable(what: str, path: Path, error: OSError) -> str:
+    if isinstance(error, PermissionError):
+        return (
+            f"cannot be read: permission denied ({path.resolve()}); give the user running the planner "
+            f"read access to the {what} (e.g. chmod a+r{'x' if what == 'folder' else ''} '{path}'), "
+            f"or copy the {what} somewhere you can read"
+        )
+    return (
+        f"cannot be read ({error.strerror or error}: {path.resolve()}); check that the disk or share "
+        f"holding it is reachable, or copy the {what} somewhere local"
+    )
+
+
 def _read_csv(source: Path) -> pd.DataFrame:
-    """Every cell as text, blank lines kept so row positions map to line numbers."""
+    """Every cell as text, blank lines kept so row positions map to line numbers.
+
+    The columns carry the header's own names: pandas would rename a repeated name ('on_hand',
+    'on_hand.1'), and the rules must see the repeat.
+    """
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", pd.errors.ParserWarning)
-            return pd.read_csv(
+            cells = pd.read_csv(
                 source, dtype=str, keep_default_na=False, skip_blank_lines=False, index_col=False, encoding="utf-8-sig"
             ).fillna("")
+        header = _header(source)
+        return cells.set_axis(header, axis=1) if len(header) == cells.shape[1] else cells
+    except OSError as error:
+        raise UnreadableFile(_unreadable("file", source, error)) from None
     except UnicodeDecodeError:
         raise UnreadableFile("is not UTF-8 text; save it as 'CSV UTF-8'") from None
     except pd.errors.EmptyDataError:
@@ -134,13 +180,28 @@ def _read_csv(source: Path) -> pd.DataFrame:
         ) from None
 
 
+def _header(source: Path) -> list[str]:
+    """The CSV's first line as written (pandas' names when the csv module cannot read it)."""
+    with open(source, encoding="utf-8-sig", newline="") as text:
+        try:
+            return next(csv.reader(text), [])
+        except csv.Error:
+            return []
+
+
 def _read_parquet(source: Path) -> pd.DataFrame:
-    """Every cell as text, as it would read in a CSV, so both formats pass the same rules."""
+    """Every cell as text, as it would read in a CSV, so both formats pass the same rules.
+
+    Read as one file, not as a pyarrow dataset (pd.read_parquet): a dataset refuses a column
+    named twice, which the rules name instead."""
+    import pyarrow.parquet as pq
+
     try:
-        frame = pd.read_parquet(source, engine="pyarrow")
+        frame = pq.ParquetFile(source).read().to_pandas()
     except Exception as error:  # pyarrow raises many types for a damaged file
         raise UnreadableFile(f"cannot be read as Parquet ({error})") from None
-    return pd.DataFrame({str(name): _as_text(frame[name]) for name in frame.columns})
+    columns = {position: _as_text(frame.iloc[:, position]) for position in range(frame.shape[1])}
+    return pd.DataFrame(columns, index=frame.index).set_axis([str(name) for name in frame.columns], axis=1)
 
 
 def _as_text(values: pd.Series) -> pd.Series:
@@ -153,8 +214,11 @@ def _as_text(values: pd.Series) -> pd.Series:
 
 
 def parse_table(table: Table, file: str, cells: pd.DataFrame) -> ParsedTable:
-    """Strip the cells, drop blank rows (keeping each row's line), parse the contract columns."""
+    """Strip the cells, drop blank rows (keeping each row's line), parse the contract columns.
+
+    A column named twice keeps its first cells, and the header as read, so the rules refuse it."""
     cells = cells.set_axis([str(name).strip() for name in cells.columns], axis=1)
+    header = tuple(cells.columns)
     cells = cells.loc[:, ~cells.columns.duplicated()]
     filled = cells.ne("").any(axis=1).to_numpy()
     contract = [c for c in table.columns if c.name in cells.columns]
@@ -162,7 +226,7 @@ def parse_table(table: Table, file: str, cells: pd.DataFrame) -> ParsedTable:
     text = text[filled].reset_index(drop=True)
     values = pd.DataFrame({c.name: parse_column(c, text[c.name]) for c in contract}, index=text.index)
     lines = np.flatnonzero(filled) + FIRST_DATA_LINE
-    return ParsedTable(table, file, True, tuple(cells.columns), text, values, lines)
+    return ParsedTable(table, file, True, header, text, values, lines)
 
 
 def parse_column(column: Column, text: pd.Series) -> pd.Series:
@@ -180,7 +244,7 @@ def parse_column(column: Column, text: pd.Series) -> pd.Series:
 def _parse_distinct(kind: Kind, text: pd.Series) -> pd.Series:
     if kind is Kind.DATE:
         dates = pd.to_datetime(text, format=ISO_DATE, errors="coerce")
-        return dates.where(dates.between(pd.Timestamp.min, pd.Timestamp.max)).astype(DTYPES[kind])
+        return dates.where(dates.between(FIRST_DATE, LAST_DATE)).astype(DTYPES[kind])
     numbers = pd.to_numeric(text, errors="coerce").astype("float64")
     numbers = numbers.where(np.isfinite(numbers))
     return numbers.where(numbers.eq(numbers.round())) if kind is Kind.INT else numbers

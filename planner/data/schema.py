@@ -26,6 +26,8 @@ class Column:
     required: bool = True
     default: object = None
     minimum: float | None = None
+    maximum: float | None = None
+    """The largest value the planner accepts (see MAX_UNITS and the others below)."""
     unit: str = ""
     meaning: str = ""
 
@@ -46,8 +48,21 @@ class Table:
         return next(c for c in self.columns if c.name == name)
 
 
-def _col(name, kind, required=True, default=None, minimum=None, unit="", meaning=""):
-    return Column(name, kind, required, default, minimum, unit, meaning)
+def _col(name, kind, required=True, default=None, minimum=None, maximum=None, unit="", meaning=""):
+    return Column(name, kind, required, default, minimum, maximum, unit, meaning)
+
+
+# Sane maximums (Column.maximum): generous for any real business, far below what breaks the
+# arithmetic. A plan reaches its longest lead time plus weeks past its dates, pandas dates stop
+# at 2262-04-11, and the solver reads 1e20 as infinity (costs are quantities x prices).
+MAX_UNITS = 1e9  # units, and units per day or week: a billion
+MAX_MONEY = 1e9  # currency per unit: a billion, room for currencies of small units
+MAX_VOLUME = 1e9  # m3 of storage
+MAX_UNIT_VOLUME = 1e3  # m3 per unit
+MAX_DAYS = 730  # lead times and transit days: two years
+MAX_PRIORITY = 9999
+FIRST_DATE, LAST_DATE = "1900-01-01", "2199-12-31"
+"""Every date of the dataset lies in this range (pandas' own ends at 1677-09-21 and 2262-04-11)."""
 
 
 T, I, N, D = Kind.TEXT, Kind.INT, Kind.NUMBER, Kind.DATE  # noqa: E741 (the kinds, one letter each)
@@ -58,8 +73,15 @@ TABLES: tuple[Table, ...] = (
         True,
         (
             _col("sku", T, meaning="item identifier"),
-            _col("unit_cost", N, minimum=0, unit="currency/unit", meaning="inventory value of one unit"),
-            _col("unit_volume", N, False, 0.0, 0, "m3/unit", "storage volume of one unit"),
+            _col(
+                "unit_cost",
+                N,
+                minimum=0,
+                unit="currency/unit",
+                meaning="inventory value of one unit",
+                maximum=MAX_MONEY,
+            ),
+            _col("unit_volume", N, False, 0.0, 0, MAX_UNIT_VOLUME, "m3/unit", "storage volume of one unit"),
             _col("description", T, False, "", meaning="free text"),
         ),
         ("sku",),
@@ -71,9 +93,13 @@ TABLES: tuple[Table, ...] = (
         (
             _col("fc", T, meaning="fulfillment center identifier"),
             _col("region", T, meaning="customer region this FC serves"),
-            _col("outbound_capacity", N, False, None, 0, "units/day", "pick/pack capacity; blank = unlimited"),
-            _col("storage_capacity", N, False, None, 0, "m3", "storage volume; blank = unlimited"),
-            _col("inbound_capacity", N, False, None, 0, "units/day", "receiving capacity; blank = unlimited"),
+            _col(
+                "outbound_capacity", N, False, None, 0, MAX_UNITS, "units/day", "pick/pack capacity; blank = unlimited"
+            ),
+            _col("storage_capacity", N, False, None, 0, MAX_VOLUME, "m3", "storage volume; blank = unlimited"),
+            _col(
+                "inbound_capacity", N, False, None, 0, MAX_UNITS, "units/day", "receiving capacity; blank = unlimited"
+            ),
         ),
         ("fc",),
         "one row per FC",
@@ -85,11 +111,13 @@ TABLES: tuple[Table, ...] = (
             _col("supplier", T, meaning="supplier identifier"),
             _col("sku", T, meaning="item sold"),
             _col("fc", T, meaning="FC delivered to; * = any FC"),
-            _col("unit_price", N, minimum=0, unit="currency/unit", meaning="purchase price"),
-            _col("lead_time_days", I, minimum=0, unit="days", meaning="order to arrival"),
-            _col("moq", N, False, 0.0, 0, "units", "minimum order quantity per PO line"),
-            _col("lot_size", N, False, 1.0, 0, "units", "order in multiples of this"),
-            _col("capacity_per_week", N, False, None, 0, "units/week", "supplier capacity; blank = unlimited"),
+            _col("unit_price", N, minimum=0, unit="currency/unit", meaning="purchase price", maximum=MAX_MONEY),
+            _col("lead_time_days", I, minimum=0, unit="days", meaning="order to arrival", maximum=MAX_DAYS),
+            _col("moq", N, False, 0.0, 0, MAX_UNITS, "units", "minimum order quantity per PO line"),
+            _col("lot_size", N, False, 1.0, 0, MAX_UNITS, "units", "order in multiples of this"),
+            _col(
+                "capacity_per_week", N, False, None, 0, MAX_UNITS, "units/week", "supplier capacity; blank = unlimited"
+            ),
         ),
         ("supplier", "sku", "fc"),
         "a supplier can deliver this sku to this fc",
@@ -100,7 +128,7 @@ TABLES: tuple[Table, ...] = (
         (
             _col("fc", T),
             _col("sku", T),
-            _col("on_hand", N, minimum=0, unit="units", meaning="stock now"),
+            _col("on_hand", N, minimum=0, unit="units", meaning="stock now", maximum=MAX_UNITS),
         ),
         ("fc", "sku"),
         "stock now",
@@ -111,7 +139,7 @@ TABLES: tuple[Table, ...] = (
         (
             _col("fc", T),
             _col("sku", T),
-            _col("quantity", N, minimum=0, unit="units"),
+            _col("quantity", N, minimum=0, unit="units", maximum=MAX_UNITS),
             _col("eta", D, meaning="expected arrival date"),
             _col("supplier", T, False, ""),
             _col("po_id", T, False, ""),
@@ -125,9 +153,9 @@ TABLES: tuple[Table, ...] = (
         (
             _col("from_fc", T),
             _col("to_fc", T),
-            _col("lead_time_days", I, minimum=0, unit="days"),
-            _col("cost_per_unit", N, minimum=0, unit="currency/unit"),
-            _col("capacity_per_week", N, False, None, 0, "units/week", "blank = unlimited"),
+            _col("lead_time_days", I, minimum=0, unit="days", maximum=MAX_DAYS),
+            _col("cost_per_unit", N, minimum=0, unit="currency/unit", maximum=MAX_MONEY),
+            _col("capacity_per_week", N, False, None, 0, MAX_UNITS, "units/week", "blank = unlimited"),
         ),
         ("from_fc", "to_fc"),
         "allowed stock transfers between FCs",
@@ -138,8 +166,8 @@ TABLES: tuple[Table, ...] = (
         (
             _col("fc", T),
             _col("region", T),
-            _col("cost_per_unit", N, minimum=0, unit="currency/unit"),
-            _col("extra_days", I, False, 0, 0, "days", "extra transit days to the customer"),
+            _col("cost_per_unit", N, minimum=0, unit="currency/unit", maximum=MAX_MONEY),
+            _col("extra_days", I, False, 0, 0, MAX_DAYS, "days", "extra transit days to the customer"),
         ),
         ("fc", "region"),
         "an FC may also serve another region",
@@ -151,7 +179,7 @@ TABLES: tuple[Table, ...] = (
             _col("date", D),
             _col("sku", T),
             _col("region", T),
-            _col("quantity", N, minimum=0, unit="units"),
+            _col("quantity", N, minimum=0, unit="units", maximum=MAX_UNITS),
         ),
         ("date", "sku", "region"),
         "past customer demand (daily or weekly rows)",
@@ -163,10 +191,10 @@ TABLES: tuple[Table, ...] = (
             _col("order_id", T),
             _col("sku", T),
             _col("region", T),
-            _col("quantity", N, minimum=0, unit="units"),
+            _col("quantity", N, minimum=0, unit="units", maximum=MAX_UNITS),
             _col("order_date", D),
             _col("due_date", D),
-            _col("priority", I, minimum=1, meaning="1 = most urgent"),
+            _col("priority", I, minimum=1, meaning="1 = most urgent", maximum=MAX_PRIORITY),
         ),
         ("order_id", "sku"),
         "customer order lines not yet shipped",

@@ -7,15 +7,18 @@ Cross-file rules only look at rows whose cells all parsed, so a bad cell is repo
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date
 from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
 from planner.data.dataset import Dataset, Problem
-from planner.data.schema import Kind, Table
+from planner.data.schema import FIRST_DATE, LAST_DATE, Kind, Table
 
 MAX_ROWS_PER_PROBLEM = 20
 MAX_NAMES_PER_NOTE = 10
@@ -159,15 +162,57 @@ def check_unparsable_cells(inputs: Inputs) -> list[Problem]:
                     t,
                     t.unparsed(column.name),
                     column.name,
-                    lambda i: f"{column.name} '{_cell(t, column.name, i)}' {_FORMATS[column.kind]}",
+                    lambda i: _unparsed(column, _cell(t, column.name, i)),
                 )
     return problems
 
 
+ISO_FORM = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _unparsed(column, value: str) -> str:
+    """Why a cell did not parse: its form, or a well-formed value out of range."""
+    if column.kind is Kind.DATE and ISO_FORM.fullmatch(value) and _is_calendar_date(value):
+        return (
+            f"{column.name} '{value}' is outside the dates the planner supports, {FIRST_DATE} to {LAST_DATE} "
+            "(the plan's dates must stay within the calendar pandas can hold); check the year"
+        )
+    if column.kind is not Kind.DATE and _is_infinite(value):
+        return (
+            f"{column.name} '{value}' is too large; {column.name} must be <= {_amount(column.maximum)}{_unit(column)}"
+        )
+    return f"{column.name} '{value}' {_FORMATS[column.kind]}"
+
+
+def _is_calendar_date(value: str) -> bool:
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_infinite(value: str) -> bool:
+    """A number too large for a float ('1e400'), not the words 'inf' or 'infinity'."""
+    try:
+        return math.isinf(float(value)) and not any(c.isalpha() and c not in "eE" for c in value)
+    except ValueError:
+        return False
+
+
+def _amount(value: float | None) -> str:
+    if value is None:
+        return "a finite number"
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:g}"
+
+
+def _unit(column) -> str:
+    return f" {column.unit}" if column.unit else ""
+
+
 def _below_minimum(column, value: str) -> str:
     below = "is negative" if column.minimum == 0 else f"is below {column.minimum:g}"
-    unit = f" {column.unit}" if column.unit else ""
-    return f"{column.name} '{value}' {below}; {column.name} must be >= {column.minimum:g}{unit}"
+    return f"{column.name} '{value}' {below}; {column.name} must be >= {column.minimum:g}{_unit(column)}"
 
 
 def check_minimums(inputs: Inputs) -> list[Problem]:
@@ -180,6 +225,72 @@ def check_minimums(inputs: Inputs) -> list[Problem]:
                     t, low, column.name, lambda i: _below_minimum(column, _cell(t, column.name, i))
                 )
     return problems
+
+
+def check_maximums(inputs: Inputs) -> list[Problem]:
+    """Values past the schema's sane maximum: a typo, or sizes whose dates and costs overflow."""
+    problems = []
+    for t in inputs.read_tables():
+        for column in t.table.columns:
+            if column.maximum is not None and column.name in t.values:
+                high = t.values[column.name].gt(column.maximum)
+                problems += row_problems(
+                    t,
+                    high,
+                    column.name,
+                    lambda i: (
+                        f"{column.name} '{_cell(t, column.name, i)}' is above {_amount(column.maximum)}"
+                        f"{_unit(column)}, the most the planner accepts; check the value and its unit"
+                    ),
+                )
+    return problems
+
+
+def check_repeated_columns(inputs: Inputs) -> list[Problem]:
+    """A contract column named twice in a header: which of its values count is anybody's guess."""
+    problems = []
+    for t in inputs.read_tables():
+        for column in t.table.columns:
+            places = [str(i + 1) for i, name in enumerate(t.header) if name == column.name]
+            if len(places) > 1:
+                problems.append(
+                    Problem(
+                        t.file,
+                        f"column '{column.name}' is in the header {len(places)} times (columns "
+                        f"{', '.join(places[:-1])} and {places[-1]}); keep one of them, with the values that count",
+                        1,
+                        column.name,
+                    )
+                )
+    return problems
+
+
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+FREE_TEXT = ("description",)  # text no output carries, so any character will do
+
+
+def check_control_characters(inputs: Inputs) -> list[Problem]:
+    """Names with control characters: no output carries them intact (an .xlsx cell refuses them)."""
+    problems = []
+    for t in inputs.read_tables():
+        for column in t.table.columns:
+            if column.kind is Kind.TEXT and column.name not in FREE_TEXT and column.name in t.text:
+                name = column.name
+                problems += row_problems(
+                    t,
+                    t.text[name].str.contains(CONTROL_CHARACTERS),
+                    name,
+                    lambda i: _control_character(name, _cell(t, name, i)),
+                )
+    return problems
+
+
+def _control_character(name: str, value: str) -> str:
+    found = CONTROL_CHARACTERS.search(value).group()
+    return (
+        f"{name} {value!r} holds the control character U+{ord(found):04X}, which the outputs cannot carry "
+        "(the .xlsx workbook refuses it); retype the value without it"
+    )
 
 
 def check_lot_size_positive(inputs: Inputs) -> list[Problem]:
@@ -333,6 +444,58 @@ def check_due_after_order(inputs: Inputs) -> list[Problem]:
     )
 
 
+STRAY_GAP_DAYS = 28
+
+
+def check_stray_history_dates(inputs: Inputs) -> list[Problem]:
+    """History rows far after the rest: the plan starts the day after the last history date,
+    so one mistyped year (2030 for 2024) moves the whole plan and leaves every order late.
+
+    Rows are stray when a hole of more than STRAY_GAP_DAYS without any history lies before
+    them, the hole is longer than the span they cover, and they are later than every date of
+    the open orders and inbound POs; the earliest such hole counts. History that resumes after
+    a real gap is told apart by its length or by the orders placed since.
+    """
+    t = inputs.tables["demand_history"]
+    if not t.has("date"):
+        return []
+    dates = t.values["date"]
+    distinct = np.sort(dates.dropna().unique())
+    latest_other = _latest_order_or_inbound_date(inputs)
+    holes = np.flatnonzero(np.diff(distinct) > np.timedelta64(STRAY_GAP_DAYS, "D")) + 1
+    for first in holes:
+        start, previous = pd.Timestamp(distinct[first]), pd.Timestamp(distinct[first - 1])
+        hole, span = start - previous, pd.Timestamp(distinct[-1]) - start
+        if hole > span and (latest_other is None or start > latest_other):
+            plan_start = (pd.Timestamp(distinct[-1]) + pd.Timedelta(days=1)).date()
+            beyond = (
+                "" if latest_other is None else f" and after every open order and inbound date ({latest_other.date()})"
+            )
+            late = " with every open order late" if inputs.tables["open_orders"].has("due_date") else ""
+            return row_problems(
+                t,
+                dates.ge(start),
+                "date",
+                lambda i: (
+                    f"date {_cell(t, 'date', i)} is {(dates.iat[i] - previous).days} days after the rest of the "
+                    f"history (which ends {previous.date()}){beyond}: the plan would start on {plan_start}{late}; "
+                    "fix the date or remove the row (if demand really resumed after a gap, add the dates in "
+                    "between with quantity 0)"
+                ),
+            )
+    return []
+
+
+def _latest_order_or_inbound_date(inputs: Inputs) -> pd.Timestamp | None:
+    found = [
+        inputs.tables[name].values[column].max()
+        for name, column in (("open_orders", "order_date"), ("open_orders", "due_date"), ("inbound", "eta"))
+        if inputs.tables[name].has(column)
+    ]
+    found = [d for d in found if not pd.isna(d)]
+    return max(found) if found else None
+
+
 def check_history_not_empty(inputs: Inputs) -> list[Problem]:
     t = inputs.tables["demand_history"]
     if not t.readable or len(t.text):
@@ -349,9 +512,12 @@ def check_history_not_empty(inputs: Inputs) -> list[Problem]:
 CHECKS = (
     check_required_files,
     check_required_columns,
+    check_repeated_columns,
     check_blank_cells,
     check_unparsable_cells,
     check_minimums,
+    check_maximums,
+    check_control_characters,
     check_lot_size_positive,
     check_duplicate_keys,
     check_unknown_skus,
@@ -360,6 +526,7 @@ CHECKS = (
     check_self_transfers,
     check_due_after_order,
     check_history_not_empty,
+    check_stray_history_dates,
 )
 
 
@@ -368,8 +535,51 @@ def check_dataset(inputs: Inputs) -> list[Problem]:
     return [problem for check in CHECKS for problem in check(inputs)]
 
 
-def _listing(names: Iterable[str]) -> str:
-    names = sorted(names)
+def repair_repeated_inbound_lines(tables: dict[str, ParsedTable]) -> tuple[dict[str, ParsedTable], list[str]]:
+    """An inbound line repeating an earlier one in every column, its po_id given, is the same
+    open PO entered twice (an export or copy slip): counted once. Without a po_id two equal
+    lines may be two POs, and lines of one PO that differ may be split deliveries: both kept."""
+    t = tables["inbound"]
+    if not t.has("po_id") or t.text.empty:
+        return tables, []
+    values = t.values[list(t.values.columns)]
+    repeat = values.duplicated(keep="first") & t.text["po_id"].ne("")
+    if not repeat.any():
+        return tables, []
+    lines = pd.Series(t.lines, index=values.index)
+    first = lines.groupby([values[c] for c in values.columns], sort=False, dropna=False).transform("first")
+    shown = [
+        f"line {lines[i]} (= line {first[i]}: PO {t.text['po_id'][i]}, {t.text['quantity'][i]} of "
+        f"{t.text['sku'][i]} to {t.text['fc'][i]} on {t.text['eta'][i]})"
+        for i in np.flatnonzero(repeat)
+    ]
+    keep = ~repeat.to_numpy()
+    kept = replace(
+        t, text=t.text[keep].reset_index(drop=True), values=values[keep].reset_index(drop=True), lines=t.lines[keep]
+    )
+    many = len(shown) > 1
+    note = (
+        f"{t.file}: {len(shown)} line{'s' if many else ''} repeat{'' if many else 's'} an earlier line in every "
+        f"column, po_id included, and {'are' if many else 'is'} counted once; remove {'them' if many else 'it'} from the file: "
+        + _listing(shown, sort=False)
+    )
+    return {**tables, "inbound": kept}, [note]
+
+
+REPAIRS = (repair_repeated_inbound_lines,)
+
+
+def repair(tables: dict[str, ParsedTable]) -> tuple[dict[str, ParsedTable], list[str]]:
+    """The unambiguous slips of a valid dataset, fixed, and a note for each saying what was done."""
+    notes = []
+    for fix in REPAIRS:
+        tables, said = fix(tables)
+        notes += said
+    return tables, notes
+
+
+def _listing(names: Iterable[str], sort: bool = True) -> str:
+    names = sorted(names) if sort else list(names)
     shown = ", ".join(names[:MAX_NAMES_PER_NOTE])
     more = len(names) - MAX_NAMES_PER_NOTE
     return shown + (f" and {more} more" if more > 0 else "")

@@ -91,7 +91,7 @@ def capacity_chart(capacity: pd.DataFrame, projection: pd.DataFrame, fcs: list[s
             linewidth=1.2,
             label="outbound capacity",
         )
-        axis.set_title(f"{fc}: outbound units per period", loc="left")
+        axis.set_title(f"{fc}: outbound units per period", loc="left", parse_math=False)
         _dates(axis, pd.DatetimeIndex(starts))
     _legend(figure, axes[0])
     return png(figure)
@@ -111,7 +111,7 @@ def stock_chart(projection: pd.DataFrame, skus: list[str]) -> bytes:
             rows["period_start"], 0, -rows["backorder"], color=BACKLOG, alpha=0.5, label="backordered (below 0)"
         )
         axis.axhline(0, color="#999999", linewidth=0.6)
-        axis.set_title(f"{sku}: units in the network", loc="left")
+        axis.set_title(f"{sku}: units in the network", loc="left", parse_math=False)
         _dates(axis, pd.DatetimeIndex(rows["period_start"]))
     _legend(figure, axes[0])
     return png(figure)
@@ -137,7 +137,7 @@ def forecast_chart(history: pd.DataFrame, forecast: pd.DataFrame, skus: list[str
             label="interval",
         )
         axis.set_ylim(bottom=0)
-        axis.set_title(f"{sku}: demand per period", loc="left")
+        axis.set_title(f"{sku}: demand per period", loc="left", parse_math=False)
         _dates(axis, pd.DatetimeIndex(pd.concat([seen["period_start"], coming["period_start"]])))
     _legend(figure, axes[0])
     return png(figure)

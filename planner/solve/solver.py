@@ -50,7 +50,8 @@ class SolverUnavailable(RuntimeError):
 
 
 def solve(problem: pulp.LpProblem, config: PlanConfig, rounding=None, separate=None) -> SolveResult:
-    """Solve with the configured solver; its console output goes to stderr, never stdout.
+    """Solve with the configured solver; its console output goes to stderr when that is a terminal,
+    else nowhere, and never to stdout.
 
     A MILP with a `rounding` (step "moq"/"up"/"down"... -> {column: value}) and `lp_rounding` on takes
     the fast path first: relax, round, repair; the MILP runs only if that is not within the gap.
@@ -159,7 +160,7 @@ def _run(
 ) -> SolveResult:
     """One solver call; mip=False solves the LP relaxation of whatever integers there are."""
     limit = config.time_limit if time_limit is None else max(time_limit, 1.0)
-    with tempfile.TemporaryDirectory(prefix="planner-solve-") as scratch, _stdout_to_stderr():
+    with tempfile.TemporaryDirectory(prefix="planner-solve-") as scratch, _solver_console():
         if config.solver == "highs":
             status, gap, message = _solve_highs(problem, config, mip, limit, warm_start)
         else:
@@ -453,18 +454,30 @@ def _status_from_pulp(sol_status: int, stopped: bool, mip: bool = True, primal_f
 
 
 @contextlib.contextmanager
-def _stdout_to_stderr():
-    """Solvers print banners on file descriptor 1; stdout carries only our results."""
+def _solver_console():
+    """Solvers print on file descriptor 1 (HiGHS its 'Running HiGHS' banner once per process, on
+    its first Highs object), but stdout carries only our results: their output goes to stderr
+    when it is a terminal, like the planner's own progress, and nowhere when it is not (a log
+    file, a CI job), where it would be noise on every run."""
     sys.stdout.flush()
     try:
         saved = os.dup(1)
     except OSError:
         yield
         return
+    target = os.open(os.devnull, os.O_WRONLY) if not _stderr_is_terminal() else os.dup(2)
     try:
-        os.dup2(2, 1)
+        os.dup2(target, 1)
         yield
     finally:
         sys.stdout.flush()
         os.dup2(saved, 1)
         os.close(saved)
+        os.close(target)
+
+
+def _stderr_is_terminal() -> bool:
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):  # replaced or closed
+        return False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 
 import numpy as np
 import pandas as pd
@@ -163,3 +164,88 @@ def test_input_files_are_not_changed(dataset_folder):
     before = {p.name: p.read_bytes() for p in dataset_folder.path.iterdir()}
     load_dataset(dataset_folder.path)
     assert {p.name: p.read_bytes() for p in dataset_folder.path.iterdir()} == before
+
+
+# ---------------------------------------------------------------- files that are there but cannot be read
+
+
+def test_a_folder_named_like_a_table_is_said_to_be_a_folder(dataset_folder):
+    dataset_folder.remove("skus")
+    dataset_folder.file("skus").mkdir()
+    (problem,) = dataset_folder.problems()
+    assert problem.file == "skus.csv" and problem.message.startswith("is a folder, not a file")
+    assert "missing" not in problem.message
+
+
+def test_a_folder_named_like_an_optional_table_is_said_to_be_a_folder(dataset_folder):
+    dataset_folder.remove("inbound")
+    dataset_folder.file("inbound").mkdir()
+    (problem,) = dataset_folder.problems()
+    assert problem.file == "inbound.csv" and "is a folder" in problem.message
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root reads a chmod 000 file")
+def test_a_file_without_read_permission_names_the_path_and_what_to_do(dataset_folder):
+    dataset_folder.file("skus").chmod(0)
+    try:
+        (problem,) = dataset_folder.problems()
+    finally:
+        dataset_folder.file("skus").chmod(0o644)
+    assert problem.file == "skus.csv" and "permission denied" in problem.message
+    assert str(dataset_folder.file("skus").resolve()) in problem.message and "chmod a+r" in problem.message
+
+
+@pytest.mark.parametrize(
+    "error, says",
+    [
+        (PermissionError(13, "Permission denied"), "permission denied"),
+        (OSError(5, "Input/output error"), "Input/output error"),
+    ],
+)
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_a_file_the_system_will_not_read_names_the_path_and_what_to_do(
+    dataset_folder, monkeypatch, error, says, suffix
+):
+    """Whoever runs the tests (root reads any file), an OSError on opening the file is a problem."""
+    if suffix == ".parquet":
+        pd.read_csv(dataset_folder.file("skus")).to_parquet(dataset_folder.file("skus", suffix))
+        dataset_folder.remove("skus")
+    target = dataset_folder.file("skus", suffix)
+    real_open = open
+
+    def failing_open(file, *args, **kwargs):
+        if str(file) == str(target):
+            raise error
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", failing_open)
+    (problem,) = dataset_folder.problems()
+    assert problem.file == f"skus{suffix}" and says in problem.message
+    assert str(target.resolve()) in problem.message
+
+
+def test_a_folder_the_user_may_not_open_names_it(dataset_folder, monkeypatch):
+    real_access = os.access
+    monkeypatch.setattr(
+        os, "access", lambda path, mode: False if path == dataset_folder.path else real_access(path, mode)
+    )
+    (problem,) = dataset_folder.problems()
+    assert problem.file == str(dataset_folder.path) and "permission denied" in problem.message
+    assert "chmod a+rx" in problem.message
+
+
+# ---------------------------------------------------------------- a column named twice, whatever the format
+
+
+def test_a_parquet_column_named_twice_is_a_problem(dataset_folder):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.table(
+        [["FC1", "FC2"], ["A", "B"], [0.0, 20.0], [999.0, 20.0]], names=["fc", "sku", "on_hand", "on_hand"]
+    )
+    pq.write_table(table, dataset_folder.file("inventory", ".parquet"))
+    dataset_folder.remove("inventory")
+    (problem,) = dataset_folder.problems()
+    assert (problem.file, problem.line, problem.column) == ("inventory.parquet", 1, "on_hand")
+    assert "2 times" in problem.message

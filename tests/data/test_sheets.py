@@ -177,3 +177,26 @@ def test_validate_command_names_the_cell_and_exits_2(dataset_folder):
 )
 def test_cell_text_is_what_a_csv_export_shows(value, text):
     assert cell_text(value) == text
+
+
+def test_a_sheet_column_named_twice_names_the_sheet_and_column(dataset_folder):
+    path = write_workbook(dataset_folder)
+    edit_cell(path, "inventory", "D1", "on_hand")
+    edit_cell(path, "inventory", "D2", 999)
+    (problem,) = problems_of(path)
+    assert (problem.file, problem.line, problem.column) == (f"{BOOK}, sheet 'inventory'", 1, "on_hand")
+    assert "2 times (columns 3 and 4)" in problem.message
+
+
+@pytest.mark.parametrize(
+    "cell, value, says",
+    [
+        ("D2", 1e308, "is above 1,000,000,000 currency/unit"),
+        ("E2", 100000, "is above 730 days"),
+    ],
+)
+def test_a_sheet_value_past_its_maximum_names_the_row(dataset_folder, cell, value, says):
+    path = write_workbook(dataset_folder)
+    edit_cell(path, "supplier_items", cell, value)
+    (problem,) = problems_of(path)
+    assert (problem.file, problem.line) == (f"{BOOK}, sheet 'supplier_items'", 2) and says in problem.message

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from planner.data.load import load_dataset
-from planner.data.schema import TABLES
+from planner.data.schema import FIRST_DATE, LAST_DATE, TABLES, Kind
 from planner.data.validate import MAX_ROWS_PER_PROBLEM, summarize
 
 
@@ -221,3 +222,176 @@ def test_summarize_counts_a_valid_dataset(dataset_folder):
         "history_rows": 8,
         "notes": 0,
     }
+
+
+# ---------------------------------------------------------------- data safety: values, names, headers, dates
+
+PAST_MAXIMUM = [
+    ("supplier_items", "S1,A,FC1,8,14", "S1,A,FC1,8,100000", 2, "lead_time_days", "'100000' is above 730 days"),
+    ("inventory", "FC1,A,50", "FC1,A,1e308", 2, "on_hand", "'1e308' is above 1,000,000,000 units"),
+    ("demand_history", "A,north,5", "A,north,1e308", 2, "quantity", "'1e308' is above 1,000,000,000 units"),
+    ("supplier_items", "S1,A,FC1,8", "S1,A,FC1,1e308", 2, "unit_price", "'1e308' is above 1,000,000,000"),
+    ("transfer_lanes", "FC1,FC2,2", "FC1,FC2,999", 2, "lead_time_days", "'999' is above 730 days"),
+    ("open_orders", "2024-01-25,1", "2024-01-25,1e20", 2, "priority", "'1e20' is above 9,999"),
+    ("skus", "A,10,0.01", "A,10,5000", 2, "unit_volume", "'5000' is above 1,000 m3/unit"),
+]
+
+
+@pytest.mark.parametrize("name, old, new, line, column, says", PAST_MAXIMUM, ids=[c[4] for c in PAST_MAXIMUM])
+def test_a_value_past_its_sane_maximum_names_the_cell(dataset_folder, name, old, new, line, column, says):
+    dataset_folder.replace(name, old, new)
+    assert_problem(only(dataset_folder.problems()), f"{name}.csv", line, column, says, "check the value")
+
+
+def test_every_number_column_has_a_documented_maximum():
+    for table in TABLES:
+        for column in table.columns:
+            if column.kind in (Kind.NUMBER, Kind.INT):
+                assert column.maximum is not None and column.maximum > (column.minimum or 0), (table.name, column.name)
+
+
+def test_values_at_the_maximum_load(dataset_folder):
+    dataset_folder.replace("inventory", "FC1,A,50", "FC1,A,1000000000")
+    dataset_folder.replace("supplier_items", "S1,A,FC1,8,14", "S1,A,FC1,8,730")
+    assert load_dataset(dataset_folder.path).inventory["on_hand"].max() == 1e9
+
+
+def test_a_number_too_large_for_a_float_says_so(dataset_folder):
+    dataset_folder.replace("inventory", "FC1,A,50", "FC1,A,1e400")
+    assert_problem(only(dataset_folder.problems()), "inventory.csv", 2, "on_hand", "'1e400' is too large")
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "2262-04-01", "2262-06-01", "1677-01-01", "1899-12-31"])
+def test_a_well_formed_date_out_of_range_says_the_supported_range(dataset_folder, day):
+    dataset_folder.replace("inbound", "2024-02-10", day)
+    problem = only(dataset_folder.problems())
+    assert_problem(problem, "inbound.csv", 2, "eta", f"'{day}' is outside the dates the planner supports")
+    assert f"{FIRST_DATE} to {LAST_DATE}" in problem.message and "YYYY-MM-DD" not in problem.message
+
+
+def test_a_date_that_is_not_a_calendar_day_still_asks_for_the_form(dataset_folder):
+    dataset_folder.replace("inbound", "2024-02-10", "2024-02-30")
+    assert_problem(only(dataset_folder.problems()), "inbound.csv", 2, "eta", "write dates as YYYY-MM-DD")
+
+
+def test_a_column_named_twice_names_the_file_and_column(dataset_folder):
+    dataset_folder.write("inventory", "fc,sku,on_hand,on_hand\nFC1,A,0,999\nFC2,B,20,20\n")
+    assert_problem(
+        only(dataset_folder.problems()),
+        "inventory.csv",
+        1,
+        "on_hand",
+        "column 'on_hand' is in the header 2 times (columns 3 and 4)",
+    )
+
+
+def test_a_column_named_twice_once_with_spaces_is_named_twice(dataset_folder):
+    dataset_folder.write("inventory", "fc,sku,on_hand, on_hand\nFC1,A,0,999\nFC2,B,20,20\n")
+    assert_problem(only(dataset_folder.problems()), "inventory.csv", 1, "on_hand", "2 times")
+
+
+def test_an_extra_column_named_twice_is_ignored_like_any_extra_column(dataset_folder):
+    dataset_folder.write("inventory", "fc,sku,on_hand,note,note\nFC1,A,50,a,b\nFC2,B,20,,\n")
+    assert load_dataset(dataset_folder.path).inventory["on_hand"].tolist() == [50.0, 20.0]
+
+
+@pytest.mark.parametrize(
+    "name, old, new, column",
+    [
+        ("skus", "B,5", "B\x07x,5", "sku"),
+        ("fulfillment_centers", "FC2,south", "FC2,so\x00uth", "region"),
+        ("supplier_items", "S2,B", "S\x1b2,B", "supplier"),
+        ("inbound", "S1,PO1", "S1,PO\x7f1", "po_id"),
+        ("open_orders", "O2,B", "O\t2,B", "order_id"),
+    ],
+)
+def test_a_name_with_a_control_character_is_refused(dataset_folder, name, old, new, column):
+    dataset_folder.replace(name, old, new)
+    problems = [p for p in dataset_folder.problems() if "control character" in p.message]
+    (problem,) = problems
+    assert (problem.file, problem.column) == (f"{name}.csv", column)
+    assert "retype the value" in problem.message and "U+00" in problem.message
+
+
+def test_a_description_may_hold_a_line_break(dataset_folder):
+    dataset_folder.replace("skus", "A,10,0.01,Widget", 'A,10,0.01,"Widget\nblue"')
+    assert load_dataset(dataset_folder.path).skus["description"].iloc[0] == "Widget\nblue"
+
+
+def test_names_with_any_printable_text_load_intact(dataset_folder):
+    for name in ("skus", "inventory", "supplier_items", "inbound", "demand_history", "open_orders"):
+        text = dataset_folder.file(name).read_text(encoding="utf-8")
+        dataset_folder.write(name, text.replace("A,", '"A$\\frac{x$ <b>&amp; =1+2 ü 漢",'))
+    skus = load_dataset(dataset_folder.path).skus["sku"].tolist()
+    assert skus == ["A$\\frac{x$ <b>&amp; =1+2 ü 漢", "B"]
+
+
+# ---------------------------------------------------------------- a stray history date far after the rest
+
+
+def test_one_history_row_far_after_the_rest_is_refused(dataset_folder):
+    dataset_folder.append("demand_history", "2030-01-01,A,north,5\n")
+    problem = only(dataset_folder.problems())
+    assert_problem(problem, "demand_history.csv", 10, "date", "date 2030-01-01 is 2171 days after the rest")
+    for says in ("ends 2024-01-22", "inbound date (2024-02-10)", "would start on 2030-01-02", "every open order late"):
+        assert says in problem.message
+
+
+def test_every_stray_row_is_named(dataset_folder):
+    dataset_folder.append("demand_history", "2030-01-01,A,north,5\n2030-01-01,B,south,4\n2031-05-05,A,north,1\n")
+    assert [(p.line, p.column) for p in dataset_folder.problems()] == [(10, "date"), (11, "date"), (12, "date")]
+
+
+def test_a_stray_row_is_refused_without_open_orders_or_inbound(dataset_folder):
+    dataset_folder.remove("open_orders")
+    dataset_folder.remove("inbound")
+    dataset_folder.append("demand_history", "2024-06-30,A,north,5\n")
+    problem = only(dataset_folder.problems())
+    assert problem.line == 10 and "inbound" not in problem.message and "late" not in problem.message
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        pytest.param("2024-02-12,A,north,5\n", id="the next weeks after a short hole"),
+        pytest.param("2024-01-29,A,north,5\n2024-12-30,A,north,5\n", id="the hole is before an open order"),
+    ],
+)
+def test_history_that_goes_on_normally_is_not_stray(dataset_folder, rows):
+    dataset_folder.replace("open_orders", "2024-01-28,2", "2025-01-05,2")
+    dataset_folder.append("demand_history", rows)
+    load_dataset(dataset_folder.path)
+
+
+def test_history_resuming_after_a_gap_for_longer_than_the_gap_is_not_stray(dataset_folder):
+    weeks = pd.date_range("2024-04-01", periods=12, freq="7D")  # a 70-day hole, then 77 days of history
+    dataset_folder.append("demand_history", "".join(f"{d.date()},A,north,5\n" for d in weeks))
+    dataset_folder.remove("open_orders")
+    dataset_folder.remove("inbound")
+    assert str(load_dataset(dataset_folder.path).last_history_date.date()) == "2024-06-17"
+
+
+# ---------------------------------------------------------------- a repeated open PO line counted once
+
+
+def test_a_repeated_inbound_line_is_counted_once_with_a_note(dataset_folder):
+    dataset_folder.append("inbound", "FC1,A,100,2024-02-10,S1,PO1\nFC1,A,100.0,2024-02-10,S1,PO1\n")
+    loaded = load_dataset(dataset_folder.path)
+    assert loaded.inbound["quantity"].tolist() == [100.0]
+    (note,) = loaded.notes
+    assert note.startswith("inbound.csv: 2 lines repeat an earlier line") and "counted once" in note
+    assert "line 3 (= line 2: PO PO1, 100 of A to FC1 on 2024-02-10)" in note and "line 4 (= line 2" in note
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        pytest.param("FC1,A,100,2024-02-10,S1,\nFC1,A,100,2024-02-10,S1,\n", id="no po_id: maybe two POs"),
+        pytest.param("FC1,A,100,2024-02-17,S1,PO1\n", id="another eta: a split delivery"),
+        pytest.param("FC1,A,60,2024-02-10,S1,PO1\n", id="another quantity"),
+    ],
+)
+def test_inbound_lines_that_may_be_different_pos_are_all_kept(dataset_folder, rows):
+    dataset_folder.append("inbound", rows)
+    loaded = load_dataset(dataset_folder.path)
+    assert len(loaded.inbound) == 1 + rows.count("\n") and loaded.notes == ()
