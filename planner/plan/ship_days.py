@@ -73,21 +73,31 @@ def _arrivals(plan, calendar: Calendar, inbound: pd.DataFrame) -> pd.DataFrame:
 
 
 def _stock_days(same: pd.DataFrame, plan, calendar: Calendar, inbound: pd.DataFrame) -> np.ndarray:
-    """The day each part's last unit is in its FC, for parts shipped in their allocation period."""
+    """The day each part's last unit is in its FC, for parts shipped in their allocation period.
+
+    Sources and parts are each numbered by sku x FC x period and laid, cumulated, on one axis
+    (a group after another), so one search finds every part's source."""
     keys = ["sku", "fc", "alloc_period"]
     sources = _arrivals(plan, calendar, inbound).rename(columns={"period": "alloc_period"})
-    sources = {key: group for key, group in sources.groupby(keys, sort=False)}
-    days = pd.Series(pd.NaT, index=same.index, dtype="datetime64[ns]")
-    for key, group in same.sort_values(ORDER, kind="stable").groupby(keys, sort=False):
-        supply = sources.get(key)
-        start = calendar.period_starts[int(key[2])]
-        if supply is None:
-            days.loc[group.index] = start
-            continue
-        reached = np.cumsum(supply["quantity"].to_numpy(float))
-        needed = np.cumsum(group["quantity"].to_numpy(float))
-        at = np.minimum(np.searchsorted(reached, needed - TOL), len(reached) - 1)
-        days.loc[group.index] = supply["arrival_date"].to_numpy()[at]
+    parts = same.sort_values([*keys, *ORDER], kind="stable")
+    groups = pd.concat([parts[keys], sources[keys]]).drop_duplicates().reset_index(drop=True)
+    number = pd.Series(np.arange(len(groups)), index=pd.MultiIndex.from_frame(groups))
+    part_group = number.reindex(pd.MultiIndex.from_frame(parts[keys])).to_numpy()
+    source_group = number.reindex(pd.MultiIndex.from_frame(sources[keys])).to_numpy()
+    reached = sources.groupby(keys, sort=False)["quantity"].cumsum().to_numpy(float)
+    needed = parts.groupby(keys, sort=False)["quantity"].cumsum().to_numpy(float)
+    width = max(reached.max(initial=0.0), needed.max(initial=0.0)) + 1.0
+    order = np.lexsort((reached, source_group))
+    axis = source_group[order] * width + reached[order]
+    at = np.searchsorted(axis, part_group * width + needed - TOL)
+    last = np.searchsorted(source_group[order], part_group, side="right") - 1
+    has_source = (last >= 0) & (source_group[order][np.maximum(last, 0)] == part_group)
+    at = np.minimum(at, np.maximum(last, 0))
+    arrival = (
+        sources["arrival_date"].to_numpy()[order][at] if len(sources) else np.full(len(parts), np.datetime64("NaT"))
+    )
+    start = calendar.period_starts[parts["alloc_period"].to_numpy(dtype=int)].to_numpy()
+    days = pd.Series(np.where(has_source, arrival, start), index=parts.index)
     return days.loc[same.index].to_numpy()
 
 
