@@ -84,8 +84,8 @@ def _stock_days(same: pd.DataFrame, plan, calendar: Calendar, inbound: pd.DataFr
     number = pd.Series(np.arange(len(groups)), index=pd.MultiIndex.from_frame(groups))
     part_group = number.reindex(pd.MultiIndex.from_frame(parts[keys])).to_numpy()
     source_group = number.reindex(pd.MultiIndex.from_frame(sources[keys])).to_numpy()
-    reached = sources.groupby(keys, sort=False)["quantity"].cumsum().to_numpy(float)
-    needed = parts.groupby(keys, sort=False)["quantity"].cumsum().to_numpy(float)
+    reached = sources["quantity"].astype(float).groupby([sources[k] for k in keys], sort=False).cumsum().to_numpy()
+    needed = parts["quantity"].astype(float).groupby([parts[k] for k in keys], sort=False).cumsum().to_numpy()
     width = max(reached.max(initial=0.0), needed.max(initial=0.0)) + 1.0
     order = np.lexsort((reached, source_group))
     axis = source_group[order] * width + reached[order]
