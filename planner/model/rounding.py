@@ -69,7 +69,7 @@ def orderable_purchases(model: FrameModel, inputs: ModelInputs) -> dict[int, flo
         (["item", "period"], _supplier_allowance(lines, inputs)),
         (["fc", "arrival_period"], _inbound_allowance(lines, inputs)),
     ):
-        units = _cut_to(lines, keys, allowed, units)
+        units = np.where(_fitting(lines, keys, allowed, units > 0, units, units), units, 0.0)
     fixed = _as_decided(model)
     fixed.update(zip(lines["vid"].tolist(), units.tolist()))
     return fixed
@@ -115,16 +115,6 @@ def _placed_orders(lines: pd.DataFrame, need: np.ndarray, lot: np.ndarray, moq: 
     return units
 
 
-def _cut_to(lines: pd.DataFrame, keys: list[str], allowed: np.ndarray, units: np.ndarray) -> np.ndarray:
-    """Where a group's POs exceed what it allows, keep them while they fit, largest first."""
-    group = lines.groupby(keys, sort=False).ngroup().to_numpy()
-    order = np.lexsort((-units, group))
-    used = pd.Series(units[order]).groupby(group[order]).cumsum().to_numpy()
-    fits = np.zeros(len(lines), dtype=bool)
-    fits[order] = used <= allowed[order] + TOL
-    return np.where(fits, units, 0.0)
-
-
 def whole_transfers(model: FrameModel, inputs: ModelInputs, netted: bool = True) -> dict[int, float]:
     """Every purchase column at its value and every transfer rounded down to whole units.
 
@@ -167,14 +157,8 @@ def _transfer_rooms(model: FrameModel, inputs: ModelInputs, moved: pd.DataFrame)
     weeks = inputs.period_days[moved["period"].to_numpy()] / 7.0
     lane = moved.groupby(["lane", "period"], sort=False).ngroup().to_numpy()
     into = moved.rename(columns={"to_fc": "fc"})[["fc", "arrival_period"]]
-    firm = (
-        inputs.receipts.rename(columns={"period": "arrival_period"}).groupby(["fc", "arrival_period"])["quantity"].sum()
-    )
     arriving = into.merge(_bought(model), on=["fc", "arrival_period"], how="left")["units"].fillna(0.0).to_numpy()
-    keys = pd.MultiIndex.from_frame(into)
-    per_day = into["fc"].map(inputs.fcs.set_index("fc")["inbound_capacity"]).to_numpy(float)
-    days = inputs.period_days[into["arrival_period"].to_numpy()]
-    inbound = per_day * days - firm.reindex(keys).fillna(0.0).to_numpy() - arriving
+    inbound = _inbound_allowance(into, inputs) - arriving
     destination = into.groupby(["fc", "arrival_period"], sort=False).ngroup().to_numpy()
     return [(lane, moved["capacity_per_week"].to_numpy(float) * weeks), (destination, inbound)]
 

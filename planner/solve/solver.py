@@ -85,18 +85,26 @@ def _time_left(config: PlanConfig, started: float, share: float) -> float:
 
 def _orderable(problem, config: PlanConfig, by_column, result: SolveResult, run, seconds: float) -> SolveResult:
     """The plan with its planned POs past the discretization horizon as a buyer places them
-    (rounding step "orderable"), the LP re-planned around them. Should that fail, the plan
-    stands as it was, and its message says so."""
+    (rounding step "orderable"), the LP re-planned around them."""
+    done = ("planned POs sized to lots and MOQs", "planned POs could not be sized to lots")
+    return _last_repair(problem, config, by_column, result, run, seconds, ("orderable",), done)
+
+
+def _last_repair(problem, config: PlanConfig, by_column, result, run, seconds: float, steps, done) -> SolveResult:
+    """The LP re-planned around the first of the rounding `steps` that leaves it a plan (none
+    to do when a step changes nothing); should none, the plan stands as it was. `done` is what
+    the message adds: (on success, on failure)."""
     variables = _variables(problem)
-    fixed = {variables[column]: value for column, value in by_column("orderable").items()}
-    if all(abs((variable.varValue or 0.0) - value) <= 1e-9 for variable, value in fixed.items()):
-        return result
     kept = _values(problem)
-    orderable = _with_fixed(fixed, lambda: run(problem, config, mip=False, time_limit=seconds))
-    if not orderable.has_solution:
+    for step in steps:
+        fixed = {variables[column]: value for column, value in by_column(step).items()}
+        if all(abs((kept[variable] or 0.0) - value) <= 1e-9 for variable, value in fixed.items()):
+            return result
+        again = _with_fixed(fixed, lambda: run(problem, config, mip=False, time_limit=seconds))
+        if again.has_solution:
+            return _re_solved(result, again, done[0], config.mip_gap)
         _restore(kept)
-        return replace(result, message=f"{result.message}; planned POs could not be sized to lots".lstrip("; "))
-    return _re_solved(result, orderable, "planned POs sized to lots and MOQs", config.mip_gap)
+    return replace(result, message=f"{result.message}; {done[1]}".lstrip("; "))
 
 
 def _re_solved(result: SolveResult, again: SolveResult, what: str, mip_gap: float) -> SolveResult:
@@ -114,21 +122,10 @@ def _re_solved(result: SolveResult, again: SolveResult, what: str, mip_gap: floa
 def _in_whole_units(problem, config: PlanConfig, by_column, result: SolveResult, run, seconds: float) -> SolveResult:
     """The plan with its transfers in whole units (rounding step "whole_transfers"): the LP
     re-plans around them with every purchase kept; opposite transfers in transit at once are
-    netted first, and only floored should that leave no plan. Should both fail, the plan stands
-    as it was, and its message says so."""
-    variables = _variables(problem)
-    kept = _values(problem)
-    for how in ("netted", "floored"):
-        fixed = {variables[column]: value for column, value in by_column(f"whole_transfers:{how}").items()}
-        if all(abs((kept[variable] or 0.0) - value) <= 1e-9 for variable, value in fixed.items()):
-            return result
-        whole = _with_fixed(fixed, lambda: run(problem, config, mip=False, time_limit=seconds))
-        if whole.has_solution:
-            break
-        _restore(kept)
-    else:
-        return replace(result, message=f"{result.message}; transfers could not be made whole units".lstrip("; "))
-    return _re_solved(result, whole, "transfers in whole units", config.mip_gap)
+    netted first, and only floored should that leave no plan."""
+    steps = ("whole_transfers:netted", "whole_transfers:floored")
+    done = ("transfers in whole units", "transfers could not be made whole units")
+    return _last_repair(problem, config, by_column, result, run, seconds, steps, done)
 
 
 def _run_separated(

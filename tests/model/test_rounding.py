@@ -11,7 +11,7 @@ import pytest
 from planner.model.rounding import (
     _crossing,
     _cumulatively_rounded,
-    _cut_to,
+    _fitting,
     _placed_orders,
     _pooled_on_busiest,
     _within,
@@ -117,7 +117,8 @@ def test_need_under_half_a_unit_is_not_bought():
 
 def test_pos_past_a_capacity_are_cut_largest_kept_first():
     lines = pd.DataFrame({"item": "I1", "period": [0, 0, 0]})
-    kept = _cut_to(lines, ["item", "period"], np.full(3, 50.0), np.array([20.0, 30.0, 10.0]))
+    units = np.array([20.0, 30.0, 10.0])
+    kept = np.where(_fitting(lines, ["item", "period"], np.full(3, 50.0), units > 0, units, units), units, 0.0)
     assert kept.tolist() == [20.0, 30.0, 0.0]
 
 
