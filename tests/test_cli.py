@@ -836,3 +836,20 @@ def test_any_printable_name_reaches_every_output_intact(dataset_folder, out):
     assert sku in cells and fc in cells
     page = (out / "report.html").read_text(encoding="utf-8")
     assert html.escape(sku) in page and "<b>&" not in page
+
+
+def test_a_model_whose_priced_rounds_never_meet_the_shared_rows_still_writes_a_plan(dataset_folder, out, monkeypatch):
+    """Always a plan: the model is feasible by construction, so when the prices' master never
+    meets the shared capacities in its rounds, each sku's plan within its share of them is
+    the plan (exit 0, with its gap), not exit 3."""
+    from planner.solve.highs import HighsSession
+    from planner.solve.prices import _Master
+
+    monkeypatch.setattr(HighsSession, "PRICED_COLUMNS", 1)
+    monkeypatch.setattr(_Master, "solve", lambda self, deadline: None)
+    result = run("plan", dataset_folder.path, "--out", out, "--solver", "highs", "--threads", "1")
+    assert result.exit_code == 0, result.output
+    kpis = json.loads((out / "kpis.json").read_text())
+    assert kpis["solver"]["status"] in ("optimal", "feasible")
+    assert kpis["solver"]["mip_gap"] is not None
+    assert kpis["solver"]["mip_gap"] >= 0.0

@@ -55,13 +55,14 @@ def model_inputs(
     `previous` is the last plan's PO lines (planner.data.previous.read_previous): its released lines
     become firm receipts and its planned ones `previous_purchases`.
     """
-    purchase = purchase_options(dataset, calendar)
+    arcs = service_arcs(dataset)
+    serving = serving_fcs(demand, error_sigma, arcs)
+    purchase = purchase_options(dataset, calendar, serving)
     if previous is not None:
         purchase = capacity_left(purchase, previous, calendar)
-    arcs = service_arcs(dataset)
     lanes = transfer_lanes(dataset)
     sources = stock_sources(dataset, purchase)
-    transfers = transfer_options(lanes, sources, purchase, calendar)
+    transfers = transfer_options(lanes, sources, purchase, calendar, serving)
     stock = stock_positions(sources, transfers)
     return ModelInputs(
         calendar=calendar,
@@ -85,12 +86,28 @@ def model_inputs(
     )
 
 
-def purchase_options(dataset: Dataset, calendar: Calendar) -> pd.DataFrame:
-    """One row per supplier item line (fc `*` expanded) and order period whose arrival is in the plan."""
+def serving_fcs(demand: pd.DataFrame, error_sigma: pd.DataFrame, arcs: pd.DataFrame) -> pd.DataFrame:
+    """Each sku x fc that can serve the sku's customers: the FC serves (own region or shipping
+    lane) a region with demand of the sku in the plan, or with a forecast error (a safety stock).
+
+    Stock of a sku is worth holding, buying or moving only where it can reach its customers: on
+    a network of 50 FCs, each sku sold in a few regions, this keeps the model to those FCs.
+    """
+    sold = demand.loc[demand["quantity"] > 0, ["sku", "region"]]
+    uncertain = error_sigma.loc[error_sigma["sigma"] > 0, ["sku", "region"]]
+    regions = pd.concat([sold, uncertain]).drop_duplicates()
+    return regions.merge(arcs[["fc", "region"]], on="region")[["sku", "fc"]].drop_duplicates()
+
+
+def purchase_options(dataset: Dataset, calendar: Calendar, serving: pd.DataFrame) -> pd.DataFrame:
+    """One row per supplier item line and order period whose arrival is in the plan.
+
+    A line with fc `*` is expanded to the FCs that serve the sku's customers (`serving`): one
+    that serves none would only buy to transfer on, which buying straight into the FC does
+    sooner and cheaper."""
     items = dataset.supplier_items.reset_index(drop=True).rename_axis("item").reset_index()
-    fcs = dataset.fulfillment_centers["fc"].tolist()
     star = items["fc"] == "*"
-    expanded = items[star].drop(columns="fc").merge(pd.DataFrame({"fc": fcs}), how="cross")
+    expanded = items[star].drop(columns="fc").merge(serving, on="sku")
     lines = pd.concat([items[~star], expanded]).sort_values(["item", "fc"]).reset_index(drop=True)
     periods = pd.DataFrame({"period": range(calendar.horizon), "order_date": calendar.period_starts})
     options = lines.merge(periods, how="cross")
@@ -150,13 +167,14 @@ def transfer_lanes(dataset: Dataset) -> pd.DataFrame:
 
 
 def transfer_options(
-    lanes: pd.DataFrame, sources: pd.DataFrame, purchase: pd.DataFrame, calendar: Calendar
+    lanes: pd.DataFrame, sources: pd.DataFrame, purchase: pd.DataFrame, calendar: Calendar, serving: pd.DataFrame
 ) -> pd.DataFrame:
     """Lane x sku x period options worth having.
 
     A transfer can move stock that exists at the origin (on hand or firm inbound), or stock
     only the origin can buy: a supplier line that also delivers to the destination makes
-    buying straight into the destination cheaper and sooner than buying and transferring.
+    buying straight into the destination cheaper and sooner than buying and transferring. It
+    goes only to an FC that serves the sku's customers (`serving`).
     """
     origin_stock = sources[sources["existing"]][["sku", "fc"]]
     bought = purchase[["item", "sku", "fc"]].drop_duplicates()
@@ -165,8 +183,9 @@ def transfer_options(
     candidates = candidates.merge(direct, on=["item", "sku", "to_fc"], how="left")
     only_origin = candidates[candidates["direct"].isna()][["lane", "sku"]]
     with_stock = lanes.merge(origin_stock.rename(columns={"fc": "from_fc"}), on="from_fc")[["lane", "sku"]]
-    pairs = pd.concat([only_origin, with_stock]).drop_duplicates()
-    options = pairs.merge(lanes, on="lane").merge(
+    pairs = pd.concat([only_origin, with_stock]).drop_duplicates().merge(lanes, on="lane")
+    pairs = pairs.merge(serving.rename(columns={"fc": "to_fc"}), on=["sku", "to_fc"])
+    options = pairs.merge(
         pd.DataFrame({"period": range(calendar.horizon), "ship_date": calendar.period_starts}), how="cross"
     )
     options["arrival_date"] = options["ship_date"] + pd.to_timedelta(options["lead_time_days"], unit="D")

@@ -529,10 +529,11 @@ class PricedLp:
         self.plans.set_bounds(low, up)
         rounds = _Rounds(self, gap, deadline)
         if start is not None:
-            rounds.stored.append(self._meeting(start, low, up))
-            within = self._within_shares(start, low, up, deadline)
-            if within is not None:
-                rounds.stored.append(within)
+            meeting = self._meeting(start, low, up)
+            rounds.stored.append(meeting)
+            if len(meeting[2]) == self.skus and not self.capacities.violated(start).any():
+                rounds.keep(start)
+            rounds.keep_within(self._within_shares(start, low, up, deadline))
         result = rounds.run()
         if result.values is not None:
             self.last_plan = result.values
@@ -577,6 +578,79 @@ class PricedLp:
         self.penalty = max(self.penalty, SHARED_PENALTY * float(np.abs(self.matrix.costs).max()))
         columns = np.flatnonzero(values)
         return columns, values[columns], np.arange(self.skus)
+
+    def integer_plan(self, low: np.ndarray, up: np.ndarray, deadline: float) -> np.ndarray | None:
+        """A plan of the MILP that meets every shared row, None when out of time: each sku's
+        plan within its share of the capacities (shares of the last plan, which met them),
+        its integers rounded as round_sku rounds them, the last rounding tried closing every
+        MOQ PO and rounding the lots down, which a sku's own rows always allow.
+
+        It stands for the plan whenever the rounds that follow find no cheaper one in time."""
+        if self.last_plan is None:
+            return None
+        use_highs_threads(self.options["threads"])
+        shares = np.minimum(up, np.maximum(self.capacities.shares(self.last_plan, low, self.free), low))
+        self.plans.set_bounds(low, shares)
+        integer = np.zeros(len(low), dtype=bool)
+        integer[self.matrix.integer] = True
+        closed = np.where(integer & (up <= 1), 0.0, np.nan)[None, :]
+        opened = np.where(integer & (up <= 1), (self.last_plan > 1e-6).astype(float), np.nan)[None, :]
+        costs = self.priced_costs(self.prices)
+        try:
+            rounded = self.plans.round(
+                list(range(len(self.blocks.columns))), costs, self.last_plan, np.r_[opened, closed], deadline
+            )
+        finally:
+            self.plans.set_bounds(low, up)
+        if any(result is None for result in rounded.values()):
+            return None
+        plan = np.zeros(len(low))
+        for block, (values, _) in rounded.items():
+            plan[self.blocks.columns[block]] = values
+        return self.with_free(plan)
+
+    def with_free(self, plan: np.ndarray) -> np.ndarray | None:
+        """The plan with its free columns (an FC's storage above capacity) at their cheapest
+        values given the skus' columns; None when no values meet every shared row."""
+        import highspy
+
+        plan = plan.copy()
+        caps, free = self.capacities, self.free
+        position, column, coef = caps.entries(np.arange(len(caps)))
+        free_at = np.full(len(plan), -1)
+        free_at[free] = np.arange(len(free))
+        mine = free_at[column] >= 0
+        fixed = np.bincount(position[~mine], weights=coef[~mine] * plan[column[~mine]], minlength=len(caps))
+        if len(free) and mine.any():
+            rows, at = np.unique(position[mine], return_inverse=True)
+            order = np.argsort(at, kind="stable")
+            highs = highspy.Highs()
+            for option, setting in {"output_flag": False, "threads": self.options["threads"]}.items():
+                highs.setOptionValue(option, setting)
+            highs.addCols(
+                len(free),
+                self.matrix.costs[free],
+                self.low[free],
+                np.minimum(self.up[free], highspy.kHighsInf),
+                0,
+                np.zeros(len(free), dtype=np.int32),
+                np.zeros(0, dtype=np.int32),
+                np.zeros(0),
+            )
+            highs.addRows(
+                len(rows),
+                np.maximum(caps.low[rows] - fixed[rows], -highspy.kHighsInf),
+                np.minimum(caps.up[rows] - fixed[rows], highspy.kHighsInf),
+                int(mine.sum()),
+                np.searchsorted(at[order], np.arange(len(rows))).astype(np.int32),
+                free_at[column[mine]][order].astype(np.int32),
+                coef[mine][order].astype(float),
+            )
+            highs.run()
+            if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+                return None
+            plan[free] = np.asarray(highs.getSolution().col_value, dtype=float)
+        return None if caps.violated(plan).any() else plan
 
     def priced_costs(self, prices: np.ndarray) -> np.ndarray:
         """Column costs less what the columns pay for the shared rows at these prices: c − yᵀA."""
@@ -624,8 +698,11 @@ class _Rounds:
         objective, artificial = np.inf, 0.0
         while True:
             prices = SMOOTHING * self.center + (1 - SMOOTHING) * y if smooth else y
-            if self._price(prices) is None:
+            values = self._price(prices)
+            if values is None:
                 return self._outcome(master, converged=False)
+            if master is None and self.kept is None:
+                self._keep_first(values)
             if master is None:
                 master, added = self._master(), lp.skus
             else:
@@ -658,13 +735,37 @@ class _Rounds:
         combined = self._combine(master)
         broken = np.flatnonzero(self.lp.capacities.violated(combined))
         if len(broken) == 0:
-            self._keep(combined)
+            self.keep(combined)
         new = np.setdiff1d(broken, master.rows)
         self.lp.used = np.union1d(self.lp.used, new)
         master.add_rows(self.lp, new, [self._usage(new, columns, values) for columns, values, _ in self.stored])
         return len(new) > 0
 
-    def _keep(self, plan: np.ndarray) -> None:
+    def keep_within(self, within: tuple | None) -> None:
+        """Store a plan within shares (PricedLp._within_shares) for the master and keep it as
+        a plan: it meets every shared row, whatever the rounds after it do."""
+        if within is None:
+            return
+        self.stored.append(within)
+        columns, values, _ = within
+        plan = np.zeros(len(self.lp.matrix.costs))
+        plan[columns] = values
+        plan = self.lp.with_free(plan)
+        if plan is not None:
+            self.keep(plan)
+
+    def _keep_first(self, values: np.ndarray) -> None:
+        """A plan from the first round: the skus' plans at the prices when together they meet
+        the shared rows, else their plans within shares."""
+        within = self.lp._within_shares(values, self.lp.low, self.lp.up, self.deadline)
+        if within is not None:
+            self.keep_within(within)
+            return
+        plan = self.lp.with_free(values)
+        if plan is not None:
+            self.keep(plan)
+
+    def keep(self, plan: np.ndarray) -> None:
         cost = float(self.lp.matrix.costs @ plan)
         if self.kept is None or cost < self.kept[1]:
             self.kept = plan, cost

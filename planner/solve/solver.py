@@ -18,7 +18,7 @@ import pulp
 
 from planner.config import PlanConfig
 from planner.solve.blocks import SkuMilps
-from planner.solve.highs import WarmHighs
+from planner.solve.highs import HighsSession, WarmHighs
 from planner.solve.prices import PricedSolution
 
 
@@ -179,6 +179,54 @@ def _round_then_milp(problem, config: PlanConfig, by_column, started: float, run
     Every solver call gets the time left of the one time limit.
     """
 
+    left = config.time_limit - (time.perf_counter() - started)
+    share = RELAXATION_SHARE if _by_prices(problem, config) else 1.0
+    relaxed = run(problem, config, mip=False, time_limit=share * left)
+    if not relaxed.has_solution:
+        return relaxed  # infeasible, or out of time before even the relaxation was solved
+    bound = relaxed.objective if relaxed.bound is None else relaxed.bound
+    first = _first_plan(problem, started + config.time_limit)
+    result = _rounded(problem, config, by_column, started, run, bound)
+    if first is None or (result.has_solution and result.objective <= first[1] + 1e-9 * abs(first[1])):
+        return result
+    problem.frame_model.set_solution(first[0])
+    gap = _relative_gap(first[1], bound)
+    why = "found no cheaper plan in time" if result.has_solution else "ended without a plan"
+    return replace(
+        result,
+        status=SolveStatus.FEASIBLE,
+        objective=first[1],
+        mip_gap=gap,
+        message=f"each sku's plan within its share of the capacities, {gap:.4%} from the bound (the repair {why})",
+    )
+
+
+RELAXATION_SHARE = 0.5  # of the time left, for the first LP of a model solved by prices: the
+# rounding and the repairs that make its plan whole need the rest
+
+
+def _by_prices(problem, config: PlanConfig) -> bool:
+    """The model's LPs will be solved by prices (planner/solve/highs.py): HiGHS, and too large for one simplex."""
+    frame = getattr(problem, "frame_model", None)
+    return config.solver == "highs" and frame is not None and len(frame.variables) > HighsSession.PRICED_COLUMNS
+
+
+def _first_plan(problem, deadline: float) -> tuple[np.ndarray, float] | None:
+    """(values, cost) of a plan of the MILP that meets every row, made from the relaxation
+    solved by prices (PricedLp.integer_plan), or None: it stands should the repairs after it
+    end without a cheaper plan."""
+    if not _solved_by_prices(problem):
+        return None
+    session = problem.highs_session
+    values = session.priced.integer_plan(*session.bounds, deadline)
+    if values is None:
+        return None
+    return values, float(problem.frame_model.costs @ values)
+
+
+def _rounded(problem, config: PlanConfig, by_column, started: float, run, bound: float):
+    """The relaxation's plan rounded and repaired, then the MILP (warm-started) only if needed."""
+
     def relaxation():
         return run(problem, config, mip=False, time_limit=config.time_limit - (time.perf_counter() - started))
 
@@ -187,11 +235,7 @@ def _round_then_milp(problem, config: PlanConfig, by_column, started: float, run
     def rounding(step: str) -> dict:
         return {variables[column]: value for column, value in by_column(step).items()}
 
-    relaxed = relaxation()
-    if not relaxed.has_solution:
-        return relaxed  # infeasible, or out of time before even the relaxation was solved
     relaxed_values = _values(problem)
-    bound = relaxed.objective if relaxed.bound is None else relaxed.bound
     repaired, direction, how = None, "", ""
     split = _sku_milps(problem, config, started, by_column)
     if split is not None and split.planned:

@@ -223,7 +223,7 @@ def test_out_of_time_without_a_master_plan_the_cheapest_kept_plan_that_met_every
     waiting = np.array([6.0, 0.0, 0.0, 5.0, 0.0, 4.0, 0.0])  # costs 6 + 50 + 80
     optimum = np.array([6.0, 0.0, 0.0, 5.0, 1.0, 3.0, 0.0])  # costs 6 + 50 + 3 + 60
     for plan in (waiting, optimum, waiting):
-        rounds._keep(plan)
+        rounds.keep(plan)
     result = rounds._outcome(None, converged=False)
     assert result.values.tolist() == optimum.tolist() and result.objective == pytest.approx(119.0)
     assert not result.converged and _meets_every_row(matrix, capacities, result.values)
@@ -359,3 +359,50 @@ def test_a_master_with_no_time_left_is_not_solved():
     rounds = _Rounds(lp, 1e-9, time.perf_counter() + 60)
     rounds._price(np.zeros(len(lp.capacities)))
     assert rounds._master().solve(time.perf_counter() - 1) is None
+
+
+def test_a_first_call_whose_master_never_meets_the_capacity_still_has_the_plan_within_shares(monkeypatch):
+    lp, matrix, capacities = _tight_priced(capacity=9.0)  # each sku at prices 0 buys all: 15 against 9
+    monkeypatch.setattr(_Master, "solve", lambda self, deadline: None)
+    result = lp.solve(matrix.low, matrix.up, 1e-9, time.perf_counter() + 60)
+    assert result.values is not None and not result.converged
+    assert _meets_every_row(matrix, capacities, result.values)
+    assert result.values[[0, 2, 4]].tolist() == pytest.approx([6 * 9 / 15, 5 * 9 / 15, 4 * 9 / 15])
+
+
+def test_a_plan_within_shares_gets_its_overflow_columns_at_their_cheapest():
+    lp, matrix, capacities = _priced(capacity=7.0)
+    plan = lp.with_free(np.array([6.0, 0.0, 5.0, 0.0, 4.0, 0.0, 0.0]))  # 15 units against 7
+    assert plan[6] == pytest.approx(8.0)
+    assert _meets_every_row(matrix, capacities, plan)
+
+
+def _lots_network(capacity: float):
+    """`_tight_network` where sku 0 buys in lots of 4 (column 0 counts lots: 4 units each) and
+    sku 1 only with an MOQ of 3: column 2 (units) <= 5 x column 6 (0/1 opened), >= 3 x column 6."""
+    rows = [{0: 4.0, 1: 1.0}, {2: 1.0, 3: 1.0}, {4: 1.0, 5: 1.0}, {2: 1.0, 6: -3.0}, {2: 1.0, 6: -5.0}]
+    starts, index, value = _csr(rows)
+    costs = np.array([4 * BUY[0], SHORT[0], BUY[1], SHORT[1], BUY[2], SHORT[2], 0.0])
+    matrix = Matrix(
+        starts,
+        index,
+        value,
+        np.array([*NEED, 0.0, -INF]),
+        np.array([INF, INF, INF, INF, 0.0]),
+        costs,
+        np.zeros(7),
+        np.array([INF, INF, INF, INF, INF, INF, 1.0]),
+        np.array([0, 6], dtype=np.int32),
+    )
+    capacities = Capacities(*_csr([{0: 4.0, 2: 1.0, 4: 1.0}]), np.full(1, -INF), np.array([capacity]))
+    return PricedLp.split(matrix, np.array([0, 0, 1, 1, 2, 2, 1]), capacities, {"threads": 1}), matrix, capacities
+
+
+def test_the_first_plan_of_the_milp_has_whole_lots_open_moqs_and_meets_every_row():
+    lp, matrix, capacities = _lots_network(capacity=9.0)
+    relaxed = lp.solve(matrix.low, matrix.up, 1e-9, time.perf_counter() + 60)
+    assert relaxed.values is not None
+    plan = lp.integer_plan(matrix.low, matrix.up, time.perf_counter() + 60)
+    assert _meets_every_row(matrix, capacities, plan)
+    assert plan[[0, 6]].tolist() == np.round(plan[[0, 6]]).tolist()  # whole lots, a PO placed or not
+    assert plan[2] == 0.0 or 3.0 <= plan[2] <= 5.0 * plan[6]  # sku 1 buys its MOQ or nothing
