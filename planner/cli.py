@@ -441,10 +441,14 @@ def _summary(kpis: dict, out: Path) -> str:
 @with_options(executor_options)
 @handle_errors
 def forecast(dataset, out, overwrite, period, horizon, start, jobs, model_file, executor, dask_address):
-    """Forecast demand per sku and region; write forecast.csv, forecast_metrics.csv and kpis.json into --out."""
+    """Forecast demand per sku and region; write forecast.csv, forecast_metrics.csv and kpis.json into --out.
+
+    With skus.csv in DATASET, forecast.csv also gives each sku's service segment and level.
+    """
     from planner.data.load import load_dataset
     from planner.forecast.core import forecast_demand
     from planner.forecast.executor import make_executor
+    from planner.model.service import service_levels
     from planner.pipeline import calendar_warnings, forecast_kpis, plan_calendar
     from planner.report.outputs import forecast_files, json_bytes
 
@@ -464,7 +468,8 @@ def forecast(dataset, out, overwrite, period, horizon, start, jobs, model_file, 
         )
     warnings = calendar_warnings(loaded, calendar, horizon=False)
     kpis = {"warnings": warnings, "forecast": forecast_kpis(result)}
-    _write_output(target, {**forecast_files(result), "kpis.json": json_bytes(kpis)})
+    service = service_levels(loaded.skus, result, config) if len(loaded.skus) else None
+    _write_output(target, {**forecast_files(result, service), "kpis.json": json_bytes(kpis)})
     _warn(warnings)
     click.echo(
         f"forecast of {result[['sku', 'region']].drop_duplicates().shape[0]} series "

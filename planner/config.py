@@ -18,6 +18,38 @@ class ConfigError(ValueError):
     """The model file is unreadable or holds a value the planner cannot use."""
 
 
+SEGMENTS = tuple(abc + xyz for abc in "ABC" for xyz in "XYZ")
+
+
+@dataclass(frozen=True)
+class ServiceSegments:
+    """[service.segments]: a service level per ABC (share of value) x XYZ (forecast error CV) segment.
+
+    Ranked by forecast value, a sku is A while the skus above it hold less than `a_share` of the
+    value, B while they hold less than `b_share`, else C; X when its forecast error per period is
+    at most `x_cv` times its mean demand per period, Y up to `y_cv`, else Z (planner.model.service).
+    """
+
+    a_share: float = 0.8
+    b_share: float = 0.95
+    x_cv: float = 0.5
+    y_cv: float = 1.0
+    levels: tuple[tuple[str, float], ...] = (
+        ("AX", 0.99),
+        ("AY", 0.98),
+        ("AZ", 0.96),
+        ("BX", 0.97),
+        ("BY", 0.95),
+        ("BZ", 0.93),
+        ("CX", 0.95),
+        ("CY", 0.92),
+        ("CZ", 0.90),
+    )
+
+    def level(self, segment: str) -> float:
+        return dict(self.levels)[segment]
+
+
 @dataclass(frozen=True)
 class PlanConfig:
     period: str = "week"
@@ -27,6 +59,8 @@ class PlanConfig:
     priority_weights: tuple[tuple[int, float], ...] = ((1, 40.0), (2, 20.0), (3, 10.0), (4, 5.0))
     forecast_priority: int = 4
     service_level: float = 0.95
+    segments: ServiceSegments | None = None
+    """Service levels by ABC x XYZ segment; None keeps one service_level for every sku."""
     safety_stock_penalty: float = 0.5
     storage_overflow_penalty: float = 10.0
     holding_rate: float = 0.25
@@ -78,6 +112,7 @@ _SECTIONS = {
         "priority_weights",
         "forecast_priority",
         "service_level",
+        "segments",
         "safety_stock_penalty",
         "storage_overflow_penalty",
     ),
@@ -118,6 +153,8 @@ def load_config(path: Path | str | None = None) -> PlanConfig:
     for key in ("candidates", "intermittent_candidates"):
         if key in values:
             values[key] = _method_names(values[key], key, path)
+    if "segments" in values:
+        values["segments"] = _segments(values["segments"], path)
     try:
         return _checked(PlanConfig(**values, source=str(path)))
     except (TypeError, ValueError) as exc:
@@ -150,6 +187,39 @@ def _method_names(value, key: str, path: Path) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(name, str) for name in value):
         raise ConfigError(f"{path}: {key} must be a list of method names")
     return tuple(value)
+
+
+def _segments(table, path: Path) -> ServiceSegments:
+    """[service.segments] as written: known keys, numbers, a level for each of the nine segments."""
+    where = f"{path}: [service.segments]"
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where} must be a table: a [service.segments] header and its keys")
+    known = [f.name for f in fields(ServiceSegments)]
+    unknown = sorted(set(table) - set(known))
+    if unknown:
+        raise ConfigError(f"{where}: unknown key '{unknown[0]}'; known: {', '.join(known)}")
+    for key in ("a_share", "b_share", "x_cv", "y_cv"):
+        if key in table and not _TYPE_CHECKS["float"][0](table[key]):
+            raise ConfigError(f"{where}: '{key}' must be a number, not {table[key]!r}")
+    values = {k: v for k, v in table.items() if k != "levels"}
+    if "levels" in table:
+        values["levels"] = _segment_levels(table["levels"], where)
+    return ServiceSegments(**values)
+
+
+def _segment_levels(levels, where: str) -> tuple[tuple[str, float], ...]:
+    example = "levels = { AX = 0.99, AY = 0.98, ..., CZ = 0.90 }"
+    if not isinstance(levels, dict):
+        raise ConfigError(f"{where}: levels must map each segment to a service level, e.g. {example}")
+    unknown = sorted(set(levels) - set(SEGMENTS))
+    missing = [s for s in SEGMENTS if s not in levels]
+    if unknown or missing:
+        what = f"unknown segment '{unknown[0]}'" if unknown else f"no level for {', '.join(missing)}"
+        raise ConfigError(f"{where}: levels has {what}; give each of {', '.join(SEGMENTS)} a level, e.g. {example}")
+    for segment in SEGMENTS:
+        if not _TYPE_CHECKS["float"][0](levels[segment]):
+            raise ConfigError(f"{where}: the level of {segment} must be a number, not {levels[segment]!r}")
+    return tuple((segment, float(levels[segment])) for segment in SEGMENTS)
 
 
 _TYPE_CHECKS = {
@@ -194,6 +264,8 @@ def _checked(config: PlanConfig) -> PlanConfig:
             "worth less than it cost, or the plan would buy without limit",
         ),
     ]
+    if config.segments is not None:
+        rules += _segment_rules(config.segments)
     for ok, message in rules:
         if not ok:
             raise ConfigError(f"{config.source}: {message}")
@@ -202,3 +274,22 @@ def _checked(config: PlanConfig) -> PlanConfig:
     except ValueError as exc:
         raise ConfigError(f"{config.source}: [forecast] {exc}") from None
     return config
+
+
+def _segment_rules(segments: ServiceSegments) -> list[tuple[bool, str]]:
+    where = "[service.segments]"
+    return [
+        (
+            0 < segments.a_share <= segments.b_share <= 1,
+            f"{where} needs 0 < a_share <= b_share <= 1 (cumulative shares of value), "
+            f"not {segments.a_share!r} and {segments.b_share!r}",
+        ),
+        (
+            0 <= segments.x_cv <= segments.y_cv,
+            f"{where} needs 0 <= x_cv <= y_cv (forecast error over mean demand), "
+            f"not {segments.x_cv!r} and {segments.y_cv!r}",
+        ),
+    ] + [
+        (0.5 <= level < 1, f"{where} level of {segment} must be in [0.5, 1), not {level!r}")
+        for segment, level in segments.levels
+    ]

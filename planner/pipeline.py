@@ -21,6 +21,7 @@ from planner.forecast.core import forecast_demand, net_forecast
 from planner.model.build import build_model
 from planner.model.inputs import ModelInputs, model_inputs
 from planner.model.rounding import rounding_step
+from planner.model.service import service_levels
 from planner.plan.demand import plan_demand
 from planner.plan.explain import explain_orders, gather_evidence
 from planner.plan.extract import Plan, extract_plan
@@ -54,6 +55,8 @@ class PlanRun:
     """The input, for outputs that show it beside the plan (the report's demand history)."""
     previous: pd.DataFrame | None = None
     """The last plan's PO lines given with --previous: its released lines are open POs of this plan."""
+    service: pd.DataFrame | None = None
+    """Each sku's segment and service level (planner.model.service.service_levels)."""
 
 
 @dataclass
@@ -183,8 +186,17 @@ def run_plan(
         )
         net = net_forecast(forecast, dataset.open_orders, calendar)
         demand = plan_demand(dataset.open_orders, net, calendar, config.forecast_priority)
+        service = service_levels(dataset.skus, forecast, config)
     inputs, model_size, result, plan = optimize(
-        dataset, demand, _error_sigma(forecast), calendar, config, clock=clock, progress=progress, previous=previous
+        dataset,
+        demand,
+        _error_sigma(forecast),
+        calendar,
+        config,
+        clock=clock,
+        progress=progress,
+        previous=previous,
+        service=service,
     )
     with clock.stage("promise"):
         order_plan = promise_orders(
@@ -198,8 +210,10 @@ def run_plan(
         )
     sizes = _sizes(dataset, model_size)
     warnings = calendar_warnings(dataset, calendar)
-    kpis = plan_kpis(inputs, demand, plan, order_plan, result, forecast, sizes, clock.seconds, warnings)
-    return PlanRun(calendar, forecast, demand, plan, order_plan, result, kpis, dataset=dataset, previous=previous)
+    kpis = plan_kpis(inputs, demand, plan, order_plan, result, forecast, sizes, clock.seconds, warnings, service)
+    return PlanRun(
+        calendar, forecast, demand, plan, order_plan, result, kpis, dataset=dataset, previous=previous, service=service
+    )
 
 
 def optimize(
@@ -212,15 +226,17 @@ def optimize(
     clock: Stopwatch | None = None,
     progress=lambda stage: None,
     previous: pd.DataFrame | None = None,
+    service: pd.DataFrame | None = None,
 ):
     """Build, solve and extract for a given demand; raises NoPlan without a solution.
 
-    Returns (inputs, model sizes, solve result, plan).
+    `service` is each sku's service level (without it, the model's for all). Returns (inputs,
+    model sizes, solve result, plan).
     """
     clock = clock or Stopwatch()
     with clock.stage("build"):
         progress("build model")
-        inputs = model_inputs(dataset, demand, error_sigma, calendar, config, previous)
+        inputs = model_inputs(dataset, demand, error_sigma, calendar, config, previous, service)
         model, _ = build_model(inputs)
     with clock.stage("solve"):
         progress(f"solve ({config.solver})")
@@ -247,8 +263,10 @@ def model_sizes(model) -> dict:
 
 
 def _error_sigma(forecast: pd.DataFrame) -> pd.DataFrame:
-    """One-period forecast error per sku x region, for safety stock."""
-    return forecast.groupby(["sku", "region"], as_index=False)["sigma"].first()
+    """One-period forecast error and mean forecast per period per sku x region, for safety stock."""
+    return forecast.groupby(["sku", "region"], as_index=False).agg(
+        sigma=("sigma", "first"), demand=("forecast", "mean")
+    )
 
 
 def _sizes(dataset: Dataset, model_size: dict) -> dict:
@@ -273,6 +291,7 @@ def plan_kpis(
     sizes: dict,
     seconds: dict,
     warnings: list[str] = (),
+    service: pd.DataFrame | None = None,
 ) -> dict:
     """kpis.json: everything but `run` depends only on the input and the model."""
     calendar = inputs.calendar
@@ -285,7 +304,7 @@ def plan_kpis(
             "horizon": calendar.horizon,
         },
         "warnings": list(warnings),
-        "service": service_kpis(demand, plan, inputs.period_days / 7.0),
+        "service": service_kpis(demand, plan, inputs.period_days / 7.0, service),
         "orders": order_kpis(order_plan),
         "costs": plan.costs,
         "purchase_orders": {

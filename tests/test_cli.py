@@ -135,6 +135,18 @@ BAD_INPUT = {
         lambda d: d.replace("transfer_lanes", "FC1,FC2", "FC1,FC1"),
         "transfer_lanes.csv, line 2, column 'to_fc'",
     ),
+    "service level of 1": (
+        lambda d: d.write("skus", "sku,unit_cost,service_level\nA,10,0.99\nB,5,1\n"),
+        "skus.csv, line 3, column 'service_level'",
+    ),
+    "negative lead time spread": (
+        lambda d: d.replace(
+            "supplier_items",
+            "lead_time_days,moq,lot_size\nS1,A,FC1,8,14,100,10",
+            "lead_time_days,moq,lot_size,lead_time_std_days\nS1,A,FC1,8,14,100,10,-1",
+        ),
+        "supplier_items.csv, line 2, column 'lead_time_std_days'",
+    ),
     "due before order date": (
         lambda d: d.replace("open_orders", "2024-01-20,2024-01-25", "2024-01-20,2024-01-10"),
         "open_orders.csv, line 2, column 'due_date'",
@@ -184,6 +196,8 @@ def test_an_existing_plan_survives_a_run_on_bad_input(dataset_folder, out):
         ("[plan\nhorizon = 3\n", "not valid TOML"),
         ("[plan]\nhorizon = 2.5\n", "horizon"),
         ('[solver]\nrelax = "false"\n', "relax"),
+        ("[service.segments]\nlevels = { AX = 0.99 }\n", "no level for AY"),
+        ("[service.segments]\nx_cv = -1\n", "x_cv"),
     ],
 )
 def test_bad_model_file_exits_2_naming_the_key(dataset_folder, out, tmp_path, toml, named):
@@ -342,7 +356,38 @@ def test_forecast_writes_the_contract_columns(dataset_folder, out):
     assert (forecast["period_start"].str.match(r"^\d{4}-\d{2}-\d{2}$")).all()
     assert (forecast["lower"] <= forecast["forecast"] + 1e-9).all()
     assert (forecast["forecast"] <= forecast["upper"] + 1e-9).all()
+    assert list(forecast.columns[-2:]) == ["segment", "service_level"]
+    assert forecast["segment"].isna().all() and forecast["service_level"].eq(0.95).all()
     assert leftovers(out) == []
+
+
+def test_forecast_and_plan_show_each_skus_segment_and_service_level(dataset_folder, out, tmp_path):
+    """A holds most of the value: with A and B closed at half of it, A is A and B is C; both
+    forecasts have some error, and no error is X or Y here (Z). B's level comes from skus.csv."""
+    dataset_folder.replace(
+        "skus",
+        "description\nA,10,0.01,Widget\nB,5,,Gadget",
+        "description,service_level\nA,10,0.01,Widget,\nB,5,,Gadget,0.8",
+    )
+    model = tmp_path / "model.toml"
+    model.write_text("[service.segments]\na_share = 0.5\nb_share = 0.5\nx_cv = 0\ny_cv = 0\n")
+    for command in ("forecast", "plan"):
+        folder = out / command
+        result = run(command, dataset_folder.path, "--out", folder, "--model", model)
+        assert result.exit_code == 0, result.output
+        forecast = pd.read_csv(folder / "forecast.csv").drop_duplicates("sku").set_index("sku")
+        assert forecast["segment"].to_dict() == {"A": "AZ", "B": "CZ"}, command
+        assert forecast["service_level"].to_dict() == {"A": 0.96, "B": 0.8}, command
+    segments = json.loads((out / "plan" / "kpis.json").read_text())["service"]["by_segment"]
+    assert {name: block["skus"] for name, block in segments.items()} == {"AZ": 1, "CZ": 1}
+    assert segments["CZ"]["service_level_min"] == 0.8
+
+
+def test_forecast_without_skus_csv_leaves_the_service_columns_out(dataset_folder, out):
+    dataset_folder.remove("skus")
+    result = run("forecast", dataset_folder.path, "--out", out)
+    assert result.exit_code == 0, result.output
+    assert "segment" not in pd.read_csv(out / "forecast.csv").columns
 
 
 # ---------------------------------------------------------------- KPI gates

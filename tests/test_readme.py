@@ -27,3 +27,14 @@ def test_default_model_file_matches_built_in_defaults():
 
     loaded = load_config(ROOT / "models" / "default.toml")
     assert loaded == PlanConfig()
+
+
+def test_the_segments_example_in_the_default_model_file_is_the_built_in_scheme(tmp_path):
+    """models/default.toml shows [service.segments] commented out; uncommented, it is ServiceSegments()."""
+    from planner.config import ServiceSegments, load_config
+
+    text = (ROOT / "models" / "default.toml").read_text()
+    example = text[text.index("# [service.segments]") : text.index("[costs]")]
+    model = tmp_path / "segments.toml"
+    model.write_text("\n".join(line[2:] for line in example.splitlines() if line.startswith("# ")))
+    assert load_config(model).segments == ServiceSegments()

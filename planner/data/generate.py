@@ -129,7 +129,17 @@ def generate_dataset(
         "demand_history": _demand_history(rngs[8], demand, network, sku_ids, history_period, history_weeks),
         "open_orders": _open_orders(rngs[9], sku_ids, rate, network, end),
     }
-    return {name: frame[column_names(name)].reset_index(drop=True) for name, frame in tables.items()}
+    return {name: frame[generated_columns(name)].reset_index(drop=True) for name, frame in tables.items()}
+
+
+NOT_GENERATED = {"skus": ("service_level",), "supplier_items": ("lead_time_std_days",)}
+"""Optional columns left out: a planner's own targets, and a supplier's delivery record, which a
+synthetic network has no ground for (blank, they take their defaults)."""
+
+
+def generated_columns(table: str) -> list[str]:
+    """The contract columns a generated table holds, in contract order."""
+    return [c for c in column_names(table) if c not in NOT_GENERATED.get(table, ())]
 
 
 def _check_arguments(n_skus: int, n_fcs: int, history_period: str, history_weeks: int) -> None:

@@ -61,6 +61,7 @@ MAX_VOLUME = 1e9  # m3 of storage
 MAX_UNIT_VOLUME = 1e3  # m3 per unit
 MAX_DAYS = 730  # lead times and transit days: two years
 MAX_PRIORITY = 9999
+MIN_SERVICE_LEVEL = 0.5  # service levels lie in [0.5, 1): below 0.5 the safety stock would be negative
 FIRST_DATE, LAST_DATE = "1900-01-01", "2199-12-31"
 """Every date of the dataset lies in this range (pandas' own ends at 1677-09-21 and 2262-04-11)."""
 
@@ -83,6 +84,16 @@ TABLES: tuple[Table, ...] = (
             ),
             _col("unit_volume", N, False, 0.0, 0, MAX_UNIT_VOLUME, "m3/unit", "storage volume of one unit"),
             _col("description", T, False, "", meaning="free text"),
+            _col(
+                "service_level",
+                N,
+                False,
+                None,
+                MIN_SERVICE_LEVEL,
+                1.0,
+                meaning="share of replenishment cycles without a stockout its safety stock aims at, "
+                "0.5 to below 1; blank = the model's service_level (its segment's with [service.segments])",
+            ),
         ),
         ("sku",),
         "one row per item",
@@ -117,6 +128,16 @@ TABLES: tuple[Table, ...] = (
             _col("lot_size", N, False, 1.0, 0, MAX_UNITS, "units", "order in multiples of this"),
             _col(
                 "capacity_per_week", N, False, None, 0, MAX_UNITS, "units/week", "supplier capacity; blank = unlimited"
+            ),
+            _col(
+                "lead_time_std_days",
+                N,
+                False,
+                0.0,
+                0,
+                MAX_DAYS,
+                "days",
+                "standard deviation of the lead time (how late or early deliveries come); blank = 0, always on time",
             ),
         ),
         ("supplier", "sku", "fc"),

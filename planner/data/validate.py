@@ -294,18 +294,34 @@ def _control_character(name: str, value: str) -> str:
 
 
 def check_lot_size_positive(inputs: Inputs) -> list[Problem]:
-    t = inputs.tables["supplier_items"]
-    if not t.has("lot_size"):
-        return []
-    return row_problems(
-        t,
-        t.values["lot_size"].eq(0),
+    return _refused_value(
+        inputs,
+        "supplier_items",
         "lot_size",
-        lambda i: (
-            f"lot_size '{_cell(t, 'lot_size', i)}' must be > 0; POs are "
-            "ordered in multiples of it (1 or blank = any quantity)"
-        ),
+        0,
+        "must be > 0; POs are ordered in multiples of it (1 or blank = any quantity)",
     )
+
+
+def check_service_level_below_one(inputs: Inputs) -> list[Problem]:
+    """A service level of 1 asks for an infinite safety stock (z of 100% is infinite); above 1
+    is past the column's maximum, named by check_maximums."""
+    return _refused_value(
+        inputs,
+        "skus",
+        "service_level",
+        1,
+        "must be below 1: no safety stock covers every cycle; write a share such as 0.99, "
+        "or leave it blank for the model's service level",
+    )
+
+
+def _refused_value(inputs: Inputs, table: str, column: str, value: float, why: str) -> list[Problem]:
+    """Cells holding the one value a column's minimum or maximum lets through but the planner cannot use."""
+    t = inputs.tables[table]
+    if not t.has(column):
+        return []
+    return row_problems(t, t.values[column].eq(value), column, lambda i: f"{column} '{_cell(t, column, i)}' {why}")
 
 
 def check_duplicate_keys(inputs: Inputs) -> list[Problem]:
@@ -519,6 +535,7 @@ CHECKS = (
     check_maximums,
     check_control_characters,
     check_lot_size_positive,
+    check_service_level_below_one,
     check_duplicate_keys,
     check_unknown_skus,
     check_unknown_fcs,

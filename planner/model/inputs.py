@@ -8,7 +8,6 @@ variables one-to-one, so the model stays as sparse as the network really is.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
@@ -17,6 +16,7 @@ from planner.calendar import Calendar
 from planner.config import PlanConfig
 from planner.data.dataset import Dataset
 from planner.data.previous import PREVIOUS_COLUMNS, capacity_left, previous_purchases, released_receipts
+from planner.model.service import safety_stock, z_scores
 
 
 @dataclass(frozen=True)
@@ -49,11 +49,13 @@ def model_inputs(
     calendar: Calendar,
     config: PlanConfig,
     previous: pd.DataFrame | None = None,
+    service: pd.DataFrame | None = None,
 ) -> ModelInputs:
     """Derive every index set and parameter of the model (see MODEL.md, 'Sets').
 
     `previous` is the last plan's PO lines (planner.data.previous.read_previous): its released lines
-    become firm receipts and its planned ones `previous_purchases`.
+    become firm receipts and its planned ones `previous_purchases`. `service` is each sku's service
+    level (planner.model.service.service_levels); without it every sku has the model's.
     """
     arcs = service_arcs(dataset)
     serving = serving_fcs(demand, error_sigma, arcs)
@@ -77,7 +79,9 @@ def model_inputs(
         demand=demand,
         stock=stock,
         receipts=firm_receipts(dataset, calendar, previous),
-        safety_stock=safety_stock_targets(error_sigma, dataset.fulfillment_centers, purchase, calendar, config),
+        safety_stock=safety_stock_targets(
+            error_sigma, dataset.fulfillment_centers, purchase, calendar, config, service
+        ),
         previous_purchases=(
             previous_purchases(previous, purchase, calendar)
             if previous is not None
@@ -195,19 +199,42 @@ def transfer_options(
 
 
 def safety_stock_targets(
-    error_sigma: pd.DataFrame, fcs: pd.DataFrame, purchase: pd.DataFrame, calendar: Calendar, config: PlanConfig
+    error_sigma: pd.DataFrame,
+    fcs: pd.DataFrame,
+    purchase: pd.DataFrame,
+    calendar: Calendar,
+    config: PlanConfig,
+    service: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """SS[k,f] = z(service level) x sigma[k,f] x sqrt(lead time in periods + 1 review period).
+    """SS[k,f] = z(service level of k) x sqrt((L + 1) x sigma[k,f]² + d[k,f]² x sigma_L²).
 
     sigma[k,f] pools the one-period forecast error of the FC's own region(s) (independent
-    errors add in variance); the lead time is that of the fastest supplier line to the FC.
+    errors add in variance) and d[k,f] their mean forecast per period (`demand`; a frame without
+    it makes lead-time spread count for nothing). L and sigma_L, in periods, are the lead time and
+    its standard deviation (lead_time_std_days) of the fastest supplier line to the FC, the most
+    uncertain of the fastest when several tie: the line the FC can count on soonest. The + 1
+    review period is demand risk only; its length is certain. `service` gives each sku's level
+    (planner.model.service.service_levels); without it, or for a sku it lacks, the model's.
     """
     pooled = error_sigma.merge(fcs[["fc", "region"]], on="region").assign(var=lambda f: f["sigma"] ** 2)
-    sigma = pooled.groupby(["sku", "fc"], as_index=False)["var"].sum()
-    lead = purchase.groupby(["sku", "fc"], as_index=False)["lead_time_days"].min()
-    targets = sigma.merge(lead, on=["sku", "fc"], how="inner")
-    z = NormalDist().inv_cdf(config.service_level)
+    if "demand" not in pooled:
+        pooled["demand"] = 0.0
+    spread = pooled.groupby(["sku", "fc"], as_index=False)[["var", "demand"]].sum()
+    targets = spread.merge(fastest_lines(purchase), on=["sku", "fc"], how="inner")
+    levels = service.set_index("sku")["service_level"] if service is not None else pd.Series(dtype=float)
+    z = z_scores(targets["sku"].map(levels).fillna(config.service_level))
     periods = targets["lead_time_days"] / calendar.nominal_days + 1.0
-    targets["target"] = z * np.sqrt(targets["var"]) * np.sqrt(periods)
+    lead_std = targets["lead_time_std_days"] / calendar.nominal_days
+    targets["target"] = safety_stock(z, np.sqrt(targets["var"]), periods, targets["demand"], lead_std)
     targets = targets[targets["target"] > 1e-9]
     return targets[["sku", "fc", "target"]].sort_values(["sku", "fc"]).reset_index(drop=True)
+
+
+def fastest_lines(purchase: pd.DataFrame) -> pd.DataFrame:
+    """Per sku x fc, the lead time of its fastest supplier line and that line's spread (the
+    largest among lines as fast)."""
+    lines = purchase[["sku", "fc", "lead_time_days", "lead_time_std_days"]].drop_duplicates()
+    lines = lines.sort_values(
+        ["sku", "fc", "lead_time_days", "lead_time_std_days"], ascending=[True, True, True, False], kind="stable"
+    )
+    return lines.drop_duplicates(["sku", "fc"]).reset_index(drop=True)

@@ -78,6 +78,21 @@ KPI_FIELDS = [
     KpiField("service.by_priority.<priority>.backorder_units", "number", "units", "as above, per priority"),
     KpiField("service.by_priority.<priority>.backlog_units", "number", "units", "as above, per priority"),
     KpiField("service.by_priority.<priority>.backorder_unit_weeks", "number", "unit-weeks", "as above, per priority"),
+    KpiField(
+        "service.by_segment.<segment>.skus",
+        "integer",
+        "skus",
+        "skus of the ABC x XYZ segment (AX ... CZ); the block is there only with [service.segments] in the model",
+    ),
+    KpiField(
+        "service.by_segment.<segment>.service_level_min",
+        "number",
+        "share 0..1",
+        "lowest service level of its skus: the segment's, or a sku's own from skus.csv",
+    ),
+    KpiField("service.by_segment.<segment>.service_level_max", "number", "share 0..1", "highest, as above"),
+    KpiField("service.by_segment.<segment>.demand_units", "number", "units", "demand of its skus"),
+    KpiField("service.by_segment.<segment>.fill_rate", "number", "share 0..1", "fill rate of its skus' demand"),
     KpiField("orders.lines", "integer", "order lines", "open order lines (order_id x sku)", "order_lines"),
     KpiField(
         "orders.lines_by_status.on_time",

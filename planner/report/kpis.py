@@ -34,10 +34,19 @@ def _queue_flows(demand: pd.DataFrame, plan: Plan) -> pd.DataFrame:
     )
 
 
-def service_kpis(demand: pd.DataFrame, plan: Plan, period_weeks: np.ndarray) -> dict:
-    """Fill rate (demand covered by stock in its own period), and waiting by priority."""
+def covered_demand(demand: pd.DataFrame, plan: Plan) -> pd.DataFrame:
+    """Demand per sku, region, priority and period, with the units stock covers in that period."""
     flows = _queue_flows(demand, plan)
     flows["covered"] = on_time_units(flows, ["sku", "region", "priority"], "quantity", "allocated")
+    return flows
+
+
+def service_kpis(
+    demand: pd.DataFrame, plan: Plan, period_weeks: np.ndarray, service: pd.DataFrame | None = None
+) -> dict:
+    """Fill rate (demand covered by stock in its own period), and waiting by priority; with
+    segmented service levels (`service` from planner.model.service), fill rate by segment."""
+    flows = covered_demand(demand, plan)
     ship_flows = plan.allocations.groupby(["sku", "fc", "priority", "period"], as_index=False)["quantity"].sum()
     ship_flows = ship_flows.merge(
         plan.shipments.rename(columns={"quantity": "shipped"}), on=["sku", "fc", "priority", "period"], how="outer"
@@ -54,16 +63,45 @@ def service_kpis(demand: pd.DataFrame, plan: Plan, period_weeks: np.ndarray) -> 
             "backlog_units": _round(b["late"].sum()),
             "backorder_unit_weeks": _unit_weeks(plan.backorders, priority, period_weeks),
         }
-    total = flows["quantity"].sum()
-    return {
-        "fill_rate": _round(flows["covered"].sum() / total if total > 0 else 1.0, 4),
-        "demand_units": _round(total),
+    result = {
+        "fill_rate": _fill_rate(flows),
+        "demand_units": _round(flows["quantity"].sum()),
         "backorder_units": _round((flows["quantity"] - flows["covered"]).sum()),
         "backlog_units": _round(backlog["late"].sum()),
         "backorder_unit_weeks": _unit_weeks(plan.backorders, None, period_weeks),
         "backorder_units_at_end": _round(_at_end(plan.backorders, len(period_weeks))),
         "by_priority": by_priority,
     }
+    if service is not None and service["segment"].ne("").any():
+        result["by_segment"] = segment_kpis(flows, service)
+    return result
+
+
+def segment_kpis(flows: pd.DataFrame, service: pd.DataFrame) -> dict:
+    """Per ABC x XYZ segment: its skus, their service levels, demand and fill rate."""
+    rows = sku_fill(flows, service)
+    result = {}
+    for segment, group in rows.groupby("segment", sort=True):
+        result[segment] = {
+            "skus": len(group),
+            "service_level_min": _round(group["service_level"].min(), 4),
+            "service_level_max": _round(group["service_level"].max(), 4),
+            "demand_units": _round(group["quantity"].sum()),
+            "fill_rate": _fill_rate(group),
+        }
+    return result
+
+
+def sku_fill(flows: pd.DataFrame, service: pd.DataFrame) -> pd.DataFrame:
+    """`service`'s rows with each sku's demand units (`quantity`) and units covered on time."""
+    per_sku = flows.groupby("sku")[["quantity", "covered"]].sum()
+    rows = service.merge(per_sku, left_on="sku", right_index=True, how="left")
+    return rows.fillna({"quantity": 0.0, "covered": 0.0})
+
+
+def _fill_rate(rows: pd.DataFrame) -> float:
+    total = rows["quantity"].sum()
+    return _round(rows["covered"].sum() / total if total > 0 else 1.0, 4)
 
 
 def _unit_weeks(queue: pd.DataFrame, priority, period_weeks: np.ndarray) -> float:

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from planner.pipeline import PlanRun
 
 FORECAST_COLUMNS = ["sku", "region", "period_start", "forecast", "lower", "upper", "model"]
+SERVICE_COLUMNS = ["sku", "segment", "service_level"]  # per sku, after the forecast's own columns
 PO_COLUMNS = [
     "supplier",
     "sku",
@@ -55,13 +56,16 @@ def json_bytes(data) -> bytes:
     return (json.dumps(data, indent=2, sort_keys=False, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def forecast_files(forecast: pd.DataFrame) -> dict[str, bytes]:
-    """forecast.csv (with the series class and backtest error) and forecast_metrics.csv."""
+def forecast_files(forecast: pd.DataFrame, service: pd.DataFrame | None = None) -> dict[str, bytes]:
+    """forecast.csv (with the series class and backtest error, and each sku's segment and
+    service level when `service` gives them) and forecast_metrics.csv."""
     from planner.forecast.core import forecast_metrics
 
     extra = ("series_class", "backtest_mase", "sigma")
-    columns = FORECAST_COLUMNS + [c for c in extra if c in forecast.columns]
-    files = {"forecast.csv": csv_bytes(forecast[columns])}
+    table = forecast[FORECAST_COLUMNS + [c for c in extra if c in forecast.columns]]
+    if service is not None:
+        table = table.merge(service[SERVICE_COLUMNS], on="sku", how="left")
+    files = {"forecast.csv": csv_bytes(table)}
     if "backtest_mase" in forecast.columns:
         files["forecast_metrics.csv"] = csv_bytes(forecast_metrics(forecast))
     return files
@@ -91,7 +95,7 @@ def plan_files(run: PlanRun) -> dict[str, bytes]:
     return {
         **{f"{stem}.csv": csv_bytes(frame) for stem, frame in plan_tables(run).items()},
         "purchase_orders.xlsx": purchase_order_workbook(run.plan.purchase_orders, PO_COLUMNS, run.calendar.start),
-        **forecast_files(run.forecast),
+        **forecast_files(run.forecast, run.service),
         "kpis.json": json_bytes(run.kpis),
         "report.html": report_html(run, _history(run)),
         **_open_purchase_orders(run),

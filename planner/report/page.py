@@ -17,8 +17,10 @@ import numpy as np
 import pandas as pd
 
 from planner.calendar import Calendar
+from planner.model.service import FROM_FILE
 from planner.report import exceptions
 from planner.report.charts import STYLE, capacity_chart, forecast_chart, stock_chart
+from planner.report.kpis import covered_demand, sku_fill
 
 PANELS = 6
 HISTORY_PERIODS = 26
@@ -38,7 +40,7 @@ th{background:#f6f6f6}td{white-space:nowrap}td:last-child{white-space:normal}img
 
 def report_html(run, history: pd.DataFrame) -> bytes:
     """The page's bytes for a plan run and the demand history it was forecast from."""
-    sections = [_headline(run.kpis), _waiting(run.kpis), _costs(run.kpis)]
+    sections = [_headline(run.kpis), _waiting(run.kpis), *_service_targets(run), _costs(run.kpis)]
     with matplotlib.rc_context(STYLE):
         sections += [_capacity(run), _stock(run), _forecast(run, history)]
     sections.append(_exceptions(run))
@@ -96,6 +98,38 @@ def _waiting(kpis: dict) -> str:
         )
     note = '<p class="more">Priorities without order lines are forecast demand.</p>'
     return "<h2>Waiting by priority</h2>" + table(header, rows) + note
+
+
+def _service_targets(run) -> list[str]:
+    """Safety stock's service level by segment and where it is set, against the plan's fill rate
+    (no section while one model-wide level serves every sku)."""
+    service = run.service
+    if service is None or not (service["segment"].ne("") | service["source"].eq(FROM_FILE)).any():
+        return []
+    rows = sku_fill(covered_demand(run.demand, run.plan), service)
+    groups = rows.groupby(["segment", "service_level", "source"], sort=True)
+    table_rows = [
+        [
+            segment,
+            round(100 * level, 2),
+            source,
+            len(g),
+            g["quantity"].sum(),
+            _percent(g["covered"].sum(), g["quantity"].sum()),
+        ]
+        for (segment, level, source), g in groups
+    ]
+    header = ["segment", "service level %", "set by", "skus", "demand units", "plan fill rate %"]
+    note = (
+        "<p class=\"more\">Safety stock aims at each sku's service level: its own in skus.csv, else its segment's "
+        "(ABC by forecast value, XYZ by forecast error over demand; [service.segments] in the model), else the "
+        "model's. forecast.csv gives every sku's segment and level.</p>"
+    )
+    return ["<h2>Service levels by segment</h2>" + table(header, table_rows) + note]
+
+
+def _percent(part: float, whole: float) -> float | None:
+    return round(100 * part / whole, 1) if whole > 0 else None
 
 
 def _costs(kpis: dict) -> str:

@@ -27,6 +27,7 @@ class SupplierLine:
     moq: float
     lot_size: float
     capacity_per_week: float
+    lead_time_std_days: float = 0.0  # the policies' safety stocks count it; the replay delivers on time
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,7 @@ def _supplier_lines(dataset: Dataset) -> dict[tuple[str, str, str], SupplierLine
             float(row.moq),
             lot,
             _or_unlimited(row.capacity_per_week),
+            float(row.lead_time_std_days),
         )
         for fc in fcs if row.fc == "*" else [row.fc]:
             lines.setdefault((row.supplier, row.sku, fc), offer)

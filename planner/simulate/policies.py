@@ -6,13 +6,13 @@ goods in transit, open orders) and returns the POs to release and the transfers 
 - `order-up-to`: periodic-review base stock from the cheapest supplier, topped up from the
   fastest supplier only when the stock reachable within its lead time falls below a threshold.
 
-The two baselines take s, S and the base stock from the planner's own forecast and service level.
+The two baselines take s, S and the base stock from the planner's own forecast, each sku's service
+level and the planner's safety stock formula (lead-time spread included).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
@@ -21,6 +21,7 @@ from planner.calendar import Calendar
 from planner.config import PlanConfig
 from planner.data.dataset import Dataset
 from planner.forecast.core import forecast_demand
+from planner.model.service import safety_stock, service_levels, z_scores
 from planner.pipeline import NoPlan, run_plan
 from planner.simulate.network import Network
 
@@ -108,12 +109,10 @@ class MinMaxPolicy:
     name: str = "minmax"
 
     def decide(self, view: Dataset, today: pd.Timestamp) -> Decisions:
-        rows = stock_positions(
-            view, today, self.forecast(view.demand_history, today), supplier_options(self.network, "cheapest")
-        )
-        z = NormalDist().inv_cdf(self.config.service_level)
-        lead = rows["lead_time_days"] / 7.0
-        reorder = rows["lead_demand"] + z * rows["sigma"] * np.sqrt(lead)
+        forecast = self.forecast(view.demand_history, today)
+        rows = stock_positions(view, today, forecast, supplier_options(self.network, "cheapest"))
+        z = sku_z_scores(view, forecast, self.config, rows)
+        reorder = rows["lead_demand"] + _safety_stock(z, rows, rows["lead_time_days"] / 7.0)
         order_up_to = reorder + np.maximum(rows["cycle_demand"], np.maximum(rows["moq"], rows["lot_size"]))
         wanted = np.where(rows["position"] <= reorder, order_up_to - rows["position"], 0.0)
         return Decisions(purchase_lines(rows, wanted), Decisions.none().transfers)
@@ -135,21 +134,35 @@ class OrderUpToPolicy:
 
     def decide(self, view: Dataset, today: pd.Timestamp) -> Decisions:
         forecast = self.forecast(view.demand_history, today)
-        z = NormalDist().inv_cdf(self.config.service_level)
         fast = stock_positions(view, today, forecast, supplier_options(self.network, "fastest"))
         fast_weeks = fast["lead_time_days"] / 7.0 + REVIEW_WEEKS
-        threshold = fast["review_demand"] + z * fast["sigma"] * np.sqrt(fast_weeks)
+        threshold = fast["review_demand"] + _safety_stock(
+            sku_z_scores(view, forecast, self.config, fast), fast, fast_weeks
+        )
         urgent = np.where(fast["near_position"] < threshold, threshold - fast["near_position"], 0.0)
         urgent_lines = purchase_lines(fast, urgent)
         slow = stock_positions(view, today, forecast, supplier_options(self.network, "cheapest"))
         position = slow["position"] + _at_position(urgent_lines, "quantity", slow)
         weeks = slow["lead_time_days"] / 7.0 + REVIEW_WEEKS
-        base_stock = slow["review_demand"] + z * slow["sigma"] * np.sqrt(weeks)
+        base_stock = slow["review_demand"] + _safety_stock(sku_z_scores(view, forecast, self.config, slow), slow, weeks)
         wanted = np.where(position < base_stock, base_stock - position, 0.0)
         lines = pd.concat([urgent_lines, purchase_lines(slow, wanted)], ignore_index=True)
         return Decisions(
             lines.groupby(["supplier", "sku", "fc"], as_index=False)["quantity"].sum(), Decisions.none().transfers
         )
+
+
+def sku_z_scores(view: Dataset, forecast: pd.DataFrame, config: PlanConfig, rows: pd.DataFrame) -> np.ndarray:
+    """Each row's z: its sku's service level, as the planner sets it (skus.csv, segment or model)."""
+    levels = service_levels(view.skus, forecast, config).set_index("sku")["service_level"]
+    return z_scores(rows["sku"].map(levels).fillna(config.service_level))
+
+
+def _safety_stock(z: np.ndarray, rows: pd.DataFrame, weeks: pd.Series) -> np.ndarray:
+    """The planner's safety stock formula over `weeks` of exposure, on weekly demand (the
+    mean of the next cycle's) and the line's lead-time spread in weeks."""
+    weekly = rows["cycle_demand"] / CYCLE_WEEKS
+    return safety_stock(z, rows["sigma"], weeks, weekly, rows["lead_time_std_days"] / 7.0)
 
 
 def supplier_options(network: Network, choice: str) -> pd.DataFrame:
@@ -164,6 +177,7 @@ def supplier_options(network: Network, choice: str) -> pd.DataFrame:
                 "lead_time_days": terms.lead_time_days,
                 "moq": terms.moq,
                 "lot_size": terms.lot_size,
+                "lead_time_std_days": terms.lead_time_std_days,
             }
             for (s, k, f), terms in network.supplier_lines.items()
         ]

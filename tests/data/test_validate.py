@@ -395,3 +395,42 @@ def test_inbound_lines_that_may_be_different_pos_are_all_kept(dataset_folder, ro
     dataset_folder.append("inbound", rows)
     loaded = load_dataset(dataset_folder.path)
     assert len(loaded.inbound) == 1 + rows.count("\n") and loaded.notes == ()
+
+
+# ---------------------------------------------------------------- service targets and lead-time spread (issue 23)
+
+SKUS_WITH_LEVELS = "sku,unit_cost,unit_volume,description,service_level\nA,10,0.01,Widget,{}\nB,5,,Gadget,\n"
+SUPPLIERS_WITH_SPREAD = "supplier,sku,fc,unit_price,lead_time_days,lead_time_std_days\nS1,A,FC1,8,14,{}\nS2,B,*,4,21,\n"
+
+
+@pytest.mark.parametrize(
+    "name, template, column, value, says",
+    [
+        ("skus", SKUS_WITH_LEVELS, "service_level", "0.3", "'0.3' is below 0.5; service_level must be >= 0.5"),
+        ("skus", SKUS_WITH_LEVELS, "service_level", "1", "service_level '1' must be below 1"),
+        ("skus", SKUS_WITH_LEVELS, "service_level", "95", "service_level '95' is above 1, the most the planner"),
+        ("skus", SKUS_WITH_LEVELS, "service_level", "high", "service_level 'high' is not a number"),
+        (
+            "supplier_items",
+            SUPPLIERS_WITH_SPREAD,
+            "lead_time_std_days",
+            "-2",
+            "'-2' is negative; lead_time_std_days must be >= 0 days",
+        ),
+        ("supplier_items", SUPPLIERS_WITH_SPREAD, "lead_time_std_days", "1000", "'1000' is above 730 days"),
+        ("supplier_items", SUPPLIERS_WITH_SPREAD, "lead_time_std_days", "late", "'late' is not a number"),
+    ],
+    ids=lambda value: value if isinstance(value, str) and "\n" not in value else "",
+)
+def test_a_bad_service_level_or_lead_time_spread_names_the_cell(dataset_folder, name, template, column, value, says):
+    dataset_folder.write(name, template.format(value))
+    assert_problem(only(dataset_folder.problems()), f"{name}.csv", 2, column, says)
+
+
+def test_a_blank_service_level_is_the_models_and_a_blank_lead_time_spread_is_zero(dataset_folder):
+    dataset_folder.write("skus", SKUS_WITH_LEVELS.format("0.99"))
+    dataset_folder.write("supplier_items", SUPPLIERS_WITH_SPREAD.format("3.5"))
+    dataset = load_dataset(dataset_folder.path)
+    levels = dataset.skus.set_index("sku")["service_level"]
+    assert levels["A"] == 0.99 and pd.isna(levels["B"])
+    assert dataset.supplier_items.set_index("sku")["lead_time_std_days"].to_dict() == {"A": 3.5, "B": 0.0}

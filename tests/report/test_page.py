@@ -125,3 +125,29 @@ def test_a_plan_without_purchase_orders_or_capacity_limits_still_reports(tiny_pl
     page = report_html(bare, tiny_plan_run.dataset.demand_history).decode("utf-8")
     assert "No PO needs releasing now." in page and "Purchase orders to release now (0)" in page
     assert len(images(page)) == 3
+
+
+def test_one_model_wide_service_level_shows_no_segment_table(page):
+    assert "Service levels by segment" not in page
+
+
+def test_segmented_service_levels_show_each_group_against_its_fill_rate(tiny_plan_run):
+    """BETA in AX at the segment's 99%; ALPHA in BX with its own 97.5% from skus.csv. ALPHA has
+    no stock and a 14-day supplier, so its fill rate is the lower; the groups' demand adds up."""
+    service = pd.DataFrame(
+        {
+            "sku": [ALPHA, BETA],
+            "segment": ["BX", "AX"],
+            "service_level": [0.975, 0.99],
+            "source": ["skus.csv", "segment"],
+        }
+    )
+    page = report_html(replace(tiny_plan_run, service=service), tiny_plan_run.dataset.demand_history).decode()
+    section = page[page.index("<h2>Service levels by segment</h2>") : page.index("<h2>Cost breakdown</h2>")]
+    rows = re.findall(r"<tr><td>(\w\w)</td><td class=\"n\">([\d.]+)</td><td>([\w.]+)</td>(.*?)</tr>", section)
+    assert [row[:3] for row in rows] == [("AX", "99", "segment"), ("BX", "97.5", "skus.csv")]
+    numbers = [[float(v.replace(",", "")) for v in re.findall(r'class="n">([\d.,]+)<', row[3])] for row in rows]
+    (beta_skus, beta_demand, beta_fill), (alpha_skus, alpha_demand, alpha_fill) = numbers
+    assert beta_skus == alpha_skus == 1
+    assert beta_demand + alpha_demand == pytest.approx(tiny_plan_run.kpis["service"]["demand_units"], abs=0.2)
+    assert alpha_fill < beta_fill

@@ -30,11 +30,7 @@ def view(on_hand_a_fc1: float):
 
 
 def decide(policy_class, on_hand: float) -> dict:
-    data = view(on_hand)
-    config = PlanConfig()
-    policy = policy_class(Network.from_dataset(data), config, WeeklyForecast(config))
-    lines = policy.decide(data, TODAY).purchases
-    return {(row.supplier, row.sku, row.fc): row.quantity for row in lines.itertuples(index=False)}
+    return decide_on(view(on_hand), policy_class)
 
 
 def test_cheapest_and_fastest_supplier_per_sku_and_fc():
@@ -73,3 +69,28 @@ def test_the_baselines_reuse_the_forecast_the_weekly_plan_made(monkeypatch):
     monkeypatch.setattr(policies, "forecast_demand", lambda *a, **k: pytest.fail("forecast made twice"))
     result = simulate(tiny_dataset(), PlanConfig(solver="highs"), weeks=1, policies=("lp", "minmax"))
     assert result.summary["policy"].tolist() == ["lp", "minmax"]
+
+
+def with_spread(data, lead_time_std_days: float, service_level: float | None = None):
+    """The slow supplier of A a week late or early (one standard deviation); A at its own level."""
+    items = data.supplier_items.assign(
+        lead_time_std_days=lambda f: f["lead_time_std_days"].mask(
+            (f["supplier"] == "SLOW") & (f["sku"] == "A"), lead_time_std_days
+        )
+    )
+    skus = data.skus.assign(service_level=lambda f: f["service_level"].mask(f["sku"] == "A", service_level))
+    return replace(data, supplier_items=items, skus=skus)
+
+
+def decide_on(data, policy_class) -> dict:
+    config = PlanConfig()
+    policy = policy_class(Network.from_dataset(data), config, WeeklyForecast(config))
+    lines = policy.decide(data, TODAY).purchases
+    return {(row.supplier, row.sku, row.fc): row.quantity for row in lines.itertuples(index=False)}
+
+
+def test_minmax_reorder_point_counts_lead_time_spread_at_the_skus_service_level():
+    # s = 20 + z(0.95) x 10/week x 1 week = 36.4: 30 on hand orders up to S = 36.4 + 40 -> 5 lots
+    assert decide_on(with_spread(view(30.0), 7.0), MinMaxPolicy) == {("SLOW", "A", "FC1"): 50.0}
+    # at A's own level of 0.5 (z = 0) the spread adds nothing: s = 20, 30 on hand waits
+    assert decide_on(with_spread(view(30.0), 7.0, service_level=0.5), MinMaxPolicy) == {}
