@@ -121,9 +121,10 @@ def _service_targets(run) -> list[str]:
     ]
     header = ["segment", "service level %", "set by", "skus", "demand units", "plan fill rate %"]
     note = (
-        "<p class=\"more\">Safety stock aims at each sku's service level: its own in skus.csv, else its segment's "
-        "(ABC by forecast value, XYZ by forecast error over demand; [service.segments] in the model), else the "
-        "model's. forecast.csv gives every sku's segment and level.</p>"
+        "<p class=\"more\">A sku's service level is its own in skus.csv, else its segment's (ABC by forecast "
+        "value, XYZ by forecast error over demand; [service.segments] in the model), else the model's: the share "
+        "of replenishment cycles without a stockout its safety stock aims at. The fill rate is the share of "
+        "demand served from stock in its period. forecast.csv gives every sku's segment and level.</p>"
     )
     return ["<h2>Service levels by segment</h2>" + table(header, table_rows) + note]
 
