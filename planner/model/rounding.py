@@ -64,15 +64,28 @@ def orderable_purchases(model: FrameModel, inputs: ModelInputs) -> dict[int, flo
         return _as_decided(model)
     need = _pooled_on_busiest(lines, np.array([model.variables[i].varValue or 0.0 for i in lines["vid"].tolist()]))
     lot = np.maximum(lines["lot_size"].to_numpy(float), 1.0)
-    units = _placed_orders(lines, need, lot, lines["moq"].to_numpy(float))
+    least = np.ceil(lines["moq"].to_numpy(float) / lot - TOL) * lot  # the MOQ in whole lots
+    units = _placed_orders(lines, need, lot, least)
     for keys, allowed in (
         (["item", "period"], _supplier_allowance(lines, inputs)),
-        (["fc", "arrival_period"], _inbound_allowance(lines, inputs)),
+        (["fc", "arrival_period"], _inbound_allowance(lines, inputs) - _fixed_arrivals(model, lines)),
     ):
         units = np.where(_fitting(lines, keys, allowed, units > 0, units, units), units, 0.0)
     fixed = _as_decided(model)
     fixed.update(zip(lines["vid"].tolist(), units.tolist()))
     return fixed
+
+
+def _fixed_arrivals(model: FrameModel, lines: pd.DataFrame) -> np.ndarray:
+    """Per planned line, the units the discretization horizon's POs (fixed by now) bring to its
+    FC in its arrival period: they fill the same inbound capacity."""
+    options = model.families["purchase"]
+    fixed = options[options["lot_sized"]]
+    values = np.array([model.variables[i].varValue or 0.0 for i in fixed["vid"].tolist()])
+    units = values * fixed["units_per_var"].to_numpy(float)
+    arriving = pd.Series(units).groupby([fixed["fc"].to_numpy(), fixed["arrival_period"].to_numpy()]).sum()
+    keys = pd.MultiIndex.from_arrays([lines["fc"], lines["arrival_period"]])
+    return arriving.reindex(keys).fillna(0.0).to_numpy() if len(arriving) else np.zeros(len(lines))
 
 
 def _pooled_on_busiest(lines: pd.DataFrame, need: np.ndarray) -> np.ndarray:

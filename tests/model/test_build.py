@@ -349,6 +349,39 @@ def test_planned_pos_past_the_integer_horizon_meet_moq_and_lot():
     assert plan.backorders["quantity"].sum() == pytest.approx(0.0, abs=1e-6)
 
 
+def test_a_planned_po_whose_moq_is_not_whole_lots_is_lifted_to_the_next_whole_lot():
+    """MOQ 110 in lots of 14: the least a buyer can order is 112 (eight lots), not 110."""
+    item = {"supplier": "S", "sku": "A", "fc": "F1", "unit_price": 10.0, "lead_time_days": 0}
+    ds = dataset(**ONE_FC, supplier_items=[{**item, "moq": 110.0, "lot_size": 14.0}])
+    _, plan, _ = plan_for(
+        ds, weekly_demand("A", "R1", [0, 0, 20, 20, 20, 20]), horizon=6, solver="highs", integer_periods=1
+    )
+    lines = plan.purchase_orders
+    assert (lines["action"] == "planned").any()
+    assert (lines["quantity"] % 14 == 0).all() and (lines["quantity"] >= 112).all()
+    assert lines["lot_sized"].all()
+
+
+def test_planned_pos_leave_the_inbound_room_the_discretized_pos_arriving_with_them_take():
+    """Inbound takes 30 a day (210 a week) and customers want 300 a week. SLOW's PO of one lot
+    of 200, ordered in week 0 (discretized), lands in week 3 with what FAST (MOQ 100) is planned
+    to bring then: 10 units of room, not 210. Sized against the whole room, FAST's planned PO
+    would leave the LP no plan around it and the planned lines unsized."""
+    fc = {"fc": "F1", "region": "R1", "outbound_capacity": 1000.0, "inbound_capacity": 30.0}
+    slow = {"supplier": "SLOW", "sku": "A", "fc": "F1", "unit_price": 5.0, "lead_time_days": 21}
+    fast = {"supplier": "FAST", "sku": "A", "fc": "F1", "unit_price": 9.0, "lead_time_days": 7, "moq": 100.0}
+    ds = dataset(
+        fulfillment_centers=[fc], skus=ONE_FC["skus"], supplier_items=[{**slow, "moq": 200.0, "lot_size": 200.0}, fast]
+    )
+    config = PlanConfig(horizon=6, solver="highs", integer_periods=1)
+    demand = weekly_demand("A", "R1", [0] + [300] * 5)
+    _, _, result, plan = optimize(ds, demand, NO_ERROR, Calendar(START, "week", 6), config)
+    assert "planned POs sized to lots and MOQs" in result.message
+    lines = plan.purchase_orders
+    assert lines["lot_sized"].all() and (lines["quantity"] % 1 == 0).all()
+    assert (lines.groupby("arrival_date")["quantity"].sum() <= 210 + 1e-6).all()
+
+
 def test_whole_transfers_never_ship_more_than_the_origin_holds():
     """F2 gets 0.6 twice from F1 and passes 1.2 on to F3: rounded apart, F2 would send a unit it
     never received; the plan keeps every FC's stock whole and non-negative."""
