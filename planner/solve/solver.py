@@ -300,7 +300,10 @@ def _sku_milps(problem, config: PlanConfig, started: float, by_column) -> SkuMil
     kept session of a FrameModel); None otherwise. Each sku takes the cheapest of its
     SKU_OPENINGS roundings, and those whose rounding loses most get their MILP (to a tenth of
     the plan's gap) until the rest lose under ROUNDING_LOSS_SHARE of the gap; all within
-    SKU_MILP_SHARE of the time left. Skus not reached are rounded by rule."""
+    SKU_MILP_SHARE of the time left. Skus not reached are rounded by rule. In a model loaded
+    whole (small enough for one simplex), every fractional sku gets its MILP: each one lifts the
+    bound, and the rounding by rule lost most where MOQ lines deliver anywhere (a 30-sku, 10-FC
+    network of `*` MOQ lines: 20% from the bound, against 5.6% with every sku's MILP)."""
     session = getattr(problem, "highs_session", None)
     if config.solver != "highs" or session is None:
         return None
@@ -309,7 +312,7 @@ def _sku_milps(problem, config: PlanConfig, started: float, by_column) -> SkuMil
         now + SKU_MILP_SHARE * (deadline - now),
         config.mip_gap / 10,
         config.threads,
-        ROUNDING_LOSS_SHARE * config.mip_gap,
+        ROUNDING_LOSS_SHARE * config.mip_gap if _solved_by_prices(problem) else 0.0,
         _openings(by_column, len(_variables(problem))),
     )
 
