@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -38,6 +39,7 @@ import pytest
 from planner.config import load_config
 from planner.data.load import load_dataset
 from planner.pipeline import PlanRun, run_plan
+from planner.plan.story import order_story, sku_story
 from planner.report.outputs import plan_files
 
 SCENARIOS = Path(__file__).parent / "scenarios"
@@ -174,7 +176,40 @@ def moq_lot_size(run: PlanRun) -> None:
     assert run.plan.purchase_orders["order_date"].tolist() == [pd.Timestamp(run.calendar.start)]
 
 
+def stock_kept_for_transfer(run: PlanRun) -> None:
+    """F1 ships 7 a week, URGENT's, and keeps 7 units for FAR (priority 1, F2's region) until the
+    transfer leaves in week 1: LOW (priority 3) waits in week 0 with its stock on hand at F1, a
+    backlog everywhere the plan says so; in week 1 it waits for stock; the PO ships it in week 2."""
+    f1 = run.plan.inventory_projection.query("fc == 'F1'").set_index("period_start")
+    week0, week1 = run.calendar.period_starts[:2]
+    assert f1.loc[week0, ["closing", "backorder", "backlog", "backlog_uncommitted"]].tolist() == [7, 0, 7, 7]
+    assert f1.loc[week1, ["closing", "backorder", "backlog", "transfers_out"]].tolist() == [0, 7, 0, 7]
+    low = run.kpis["service"]["by_priority"]["3"]
+    assert (low["backorder_units"], low["backlog_units"], low["backorder_unit_weeks"]) == (0, 7, 7)
+    assert run.kpis["orders"]["lines_by_status"] == {"on_time": 2, "late": 1, "backorder": 0}
+    [line] = run.order_plan.query("order_id == 'LOW'").itertuples()
+    held = (
+        "waits with its stock on hand at F1 in the week of 2026-11-30: F1 outbound capacity full in the week of "
+        "2026-11-30 (it ships priority-1 orders first) and F1 keeps the stock for a transfer to F2 on 2026-12-07; "
+        "no stock for it until PO from S arrives at F1 on 2026-12-14"
+    )
+    assert (line.status, line.fc) == ("late", "F1") and line.reason.startswith(held)
+    with tempfile.TemporaryDirectory() as folder:
+        for name, content in plan_files(run).items():
+            (Path(folder) / name).write_bytes(content)
+        assert f"    why: {line.reason}" in order_story(Path(folder), "LOW").splitlines()
+        assert "customers wait on stock it keeps uncommitted in the week of 2026-11-30" in sku_story(Path(folder), "A")
+
+
 CHECKS = {
     check.__name__: check
-    for check in (dual_sourcing, transfer, capacity_backlog, alternative_fc, priorities, moq_lot_size)
+    for check in (
+        dual_sourcing,
+        transfer,
+        capacity_backlog,
+        alternative_fc,
+        priorities,
+        moq_lot_size,
+        stock_kept_for_transfer,
+    )
 }

@@ -1,8 +1,10 @@
 """Why an order line is late or backordered, in words, read from the solved plan.
 
 Promising (planner.plan.promise) says when each part of an order line gets stock (`alloc_period`)
-and ships (`ship_period`). A part waits for one of two things: stock (nothing reaches an FC
-serving its region sooner) or outbound capacity (the FC ships all it can). For each wait this
+and ships (`ship_period`). A part waits for stock (nothing reaches an FC serving its region
+sooner), or with its stock on hand (`on_hand`: an FC serving it holds the stock free, because
+its outbound capacity is full or the plan keeps that stock for a transfer or for more urgent
+orders), or for outbound capacity once committed (the FC ships all it can). For each wait this
 module finds in the solution what ended it (the PO or transfer that arrived) and what kept it
 from ending sooner: more urgent orders took the stock or the capacity, the fastest supplier's
 lead time, a supplier's capacity used up, an FC's inbound capacity, or no supplier at all.
@@ -44,6 +46,7 @@ class Evidence:
     arrivals: dict  # (sku, fc) -> [(period, date, source)]
     allocations: dict  # (sku, fc) -> [(period, priority)]
     shipments: dict  # fc -> [(period, priority)]
+    departures: dict  # (sku, fc) -> [(period, ship date, to_fc)] transfers out
     outbound_full: dict  # fc -> {period}
     inbound_full: dict  # fc -> {period}
     supply_lines: dict  # (sku, fc) -> supplier lines, cheapest first, with first_arrival
@@ -59,6 +62,7 @@ def gather_evidence(inputs: ModelInputs, plan: Plan, supplier_items: pd.DataFram
         arrivals=_arrivals(plan, inputs.receipts, calendar),
         allocations=_pairs(plan.allocations, ["sku", "fc"], ["period", "priority"]),
         shipments=_pairs(plan.shipments, "fc", ["period", "priority"]),
+        departures=_departures(plan.transfers, calendar),
         outbound_full=_full_periods(plan.capacity, "outbound"),
         inbound_full=_full_periods(plan.capacity, "inbound"),
         supply_lines=_supply_lines(supplier_items, inputs.fcs["fc"], calendar),
@@ -72,6 +76,12 @@ def _pairs(frame: pd.DataFrame, key, values: list[str]) -> dict:
     for k, row in zip(keys, frame[values].itertuples(index=False, name=None)):
         grouped[k].append(row)
     return grouped
+
+
+def _departures(transfers: pd.DataFrame, calendar: Calendar) -> dict:
+    moves = transfers.assign(period=calendar.period_of(transfers["ship_date"]) if len(transfers) else [])
+    moves = moves.sort_values(["ship_date", "to_fc"])
+    return _pairs(moves, ["sku", "from_fc"], ["period", "ship_date", "to_fc"])
 
 
 def _arrivals(plan: Plan, receipts: pd.DataFrame, calendar: Calendar) -> dict:
@@ -143,18 +153,47 @@ def explain_orders(parts: pd.DataFrame, evidence: Evidence) -> pd.DataFrame:
 
 def order_reason(part, evidence: Evidence) -> str:
     """A short sentence a planner or a customer-service agent can read."""
-    horizon = evidence.calendar.horizon
     due = max(part.period, 0)
-    if part.status == "backorder":
-        return stock_wait(part, evidence, due, horizon)
-    causes = []
-    if part.alloc_period > due:
-        causes.append(stock_wait(part, evidence, due, part.alloc_period))
-    if part.ship_period < 0 or part.ship_period > part.alloc_period:
+    stocked = part.alloc_period if part.alloc_period >= 0 else evidence.calendar.horizon
+    on_hand = {period for period, _ in part.on_hand}
+    causes = [on_hand_wait(part, evidence)] if on_hand else []
+    without = [period for period in range(due, stocked) if period not in on_hand]
+    if without:
+        causes.append(stock_wait(part, evidence, without[0], stocked))
+    if part.alloc_period >= 0 and (part.ship_period < 0 or part.ship_period > part.alloc_period):
         causes.append(capacity_wait(part, evidence))
     if part.status == "late" and not causes:
         causes.append(_day_wait(part, evidence) or _late_anyway(part, evidence))
     return "; ".join(causes) if causes else f"ships from stock at {part.fc}"
+
+
+def on_hand_wait(part, evidence: Evidence) -> str:
+    """Why a part waits while an FC serving it holds its stock free: that FC's outbound capacity
+    is full, and what the plan keeps the stock for (a transfer out, more urgent orders)."""
+    texts = []
+    for fc in sorted({fc for _, fc in part.on_hand}):
+        periods = sorted(period for period, held_at in part.on_hand if held_at == fc)
+        text = f"waits with its stock on hand at {fc} in {period_span(evidence.calendar, periods)}"
+        why = []
+        full = sorted(evidence.outbound_full.get(fc, set()) & set(periods))
+        if full:
+            urgent = _urgent(evidence.shipments, [fc], periods[0], periods[-1] + 1, part.priority, "it ships")
+            why.append(f"{fc} outbound capacity full in {period_span(evidence.calendar, full)}")
+            why[-1] += f" ({urgent})" if urgent else ""
+        why.append(_kept_for(part, fc, periods[0], evidence))
+        texts.append(": ".join([text, " and ".join(w for w in why if w)]) if any(why) else text)
+    return "; ".join(texts)
+
+
+def _kept_for(part, fc: str, first: int, evidence: Evidence) -> str:
+    """What the plan keeps an FC's free stock for: the next transfer out, or more urgent orders."""
+    moves = [(day, to) for period, day, to in evidence.departures.get((part.sku, fc), []) if period >= first]
+    if moves:
+        day, to = moves[0]
+        return f"{fc} keeps the stock for a transfer to {to} on {pd.Timestamp(day).date()}"
+    horizon = evidence.calendar.horizon
+    urgent = _urgent(evidence.allocations, [(part.sku, fc)], first, horizon, part.priority, "keeps the stock for")
+    return f"{fc} {urgent}" if urgent else ""
 
 
 def _day_wait(part, evidence: Evidence) -> str:

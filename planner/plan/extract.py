@@ -1,4 +1,11 @@
-"""Read the solved model back into the plan's tables (only ever called on a solution)."""
+"""Read the solved model back into the plan's tables (only ever called on a solution).
+
+What the plan calls a backorder is not quite the model's `backorder`: a customer waiting at the
+end of a period while an FC serving their region holds the stock free (`on_hand`, kept for a
+later transfer, for more urgent demand, or at an FC whose outbound capacity is full) waits with
+the stock on hand: backlog, not a backorder (`on_hand_waits`). Every table below, and the KPIs,
+order plan and explanations read from them, use that classification.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +18,22 @@ from planner.model.frame import FrameModel
 from planner.model.inputs import ModelInputs
 
 EPS = 1e-6
+PROJECTION_COLUMNS = [
+    "fc",
+    "sku",
+    "period_start",
+    "opening",
+    "receipts",
+    "transfers_in",
+    "transfers_out",
+    "allocated",
+    "shipped",
+    "closing",
+    "safety_stock",
+    "backorder",
+    "backlog",
+    "backlog_uncommitted",
+]
 
 
 @dataclass(frozen=True)
@@ -20,7 +43,8 @@ class Plan:
     inventory_projection: pd.DataFrame
     allocations: pd.DataFrame  # sku, fc, region, priority, period, quantity
     shipments: pd.DataFrame  # sku, fc, priority, period, quantity
-    backorders: pd.DataFrame  # sku, region, priority, period, quantity (end of period)
+    backorders: pd.DataFrame  # sku, region, priority, period, quantity: waiting for stock (end of period)
+    on_hand_waits: pd.DataFrame  # sku, fc, region, priority, period, quantity: waiting, the stock free at fc
     capacity: pd.DataFrame  # fc, period, period_start, outbound/inbound use and capacity
     costs: dict
 
@@ -40,20 +64,71 @@ def extract_plan(model: FrameModel, inputs: ModelInputs) -> Plan:
     moved = _solution(model, "transfer")
     allocated = _solution(model, "allocate")
     shipped = _solution(model, "ship")
-    waiting = _solution(model, "backorder")
     backlog = _solution(model, "backlog")
+    free = _solution(model, "on_hand")
+    held = on_hand_waits(free, _solution(model, "backorder"), inputs.service_arcs)
+    waiting = _for_stock(_solution(model, "backorder"), held)
     return Plan(
         purchase_orders=purchase_orders(bought),
         transfers=transfers(moved),
         inventory_projection=inventory_projection(
-            model, inputs, bought, moved, allocated, shipped, waiting, backlog, starts
+            free, inputs, bought, moved, allocated, shipped, waiting, backlog, held, starts
         ),
         allocations=_positive(allocated, ["sku", "fc", "region", "priority", "period"]),
         shipments=_positive(shipped, ["sku", "fc", "priority", "period"]),
         backorders=_positive(waiting, ["sku", "region", "priority", "period"]),
+        on_hand_waits=held,
         capacity=capacity_use(inputs, bought, moved, shipped, starts),
         costs=cost_breakdown(inputs, bought, moved, allocated, model),
     )
+
+
+def on_hand_waits(free: pd.DataFrame, waiting: pd.DataFrame, arcs: pd.DataFrame) -> pd.DataFrame:
+    """Units waiting at the end of a period whose stock sits free at an FC serving them.
+
+    `free` is on_hand[k,f,t], `waiting` backorder[k,r,p,t] (solutions with `value`), `arcs`
+    the service arcs. Each region's arcs are taken nearest first (its own FC: no extra days,
+    no cost), and at each FC its waiting customers most urgent first: an FC's free stock counts
+    for as many of them as it covers. Afterwards, wherever an FC holds free stock, no customer
+    of a region it serves waits without stock counted for them.
+    Returns sku, fc, region, priority, period, quantity (rows above EPS).
+    """
+    keys, queue = ["sku", "fc", "period"], ["sku", "region", "priority", "period"]
+    stock = free.loc[free["value"] > EPS, keys + ["value"]]
+    left = waiting.loc[waiting["value"] > EPS, queue + ["value"]]
+    ranked = arcs.sort_values(["region", "extra_days", "cost_per_unit", "fc"], kind="stable")
+    ranked = ranked.assign(rank=ranked.groupby("region").cumcount())[["fc", "region", "rank"]]
+    found = []
+    for rank in range(int(ranked["rank"].max()) + 1 if len(ranked) else 0):
+        pairs = left.merge(ranked[ranked["rank"] == rank], on="region").merge(stock, on=keys, suffixes=("", "_free"))
+        pairs = pairs.sort_values(keys + ["priority", "region"], kind="stable")
+        before = pairs.groupby(keys, sort=False)["value"].cumsum() - pairs["value"]
+        pairs = pairs.assign(quantity=(pairs["value_free"] - before).clip(lower=0.0).clip(upper=pairs["value"]))
+        pairs = pairs[pairs["quantity"] > EPS]
+        found.append(pairs[keys[:2] + ["region", "priority", "period", "quantity"]])
+        stock = _less(stock, pairs, keys)
+        left = _less(left, pairs, queue)
+    columns = ["sku", "fc", "region", "priority", "period", "quantity"]
+    held = pd.concat([pd.DataFrame(columns=columns), *found], ignore_index=True)
+    held = held.astype({"priority": "int64", "period": "int64", "quantity": float})
+    return held.sort_values(["sku", "region", "priority", "period", "fc"]).reset_index(drop=True)
+
+
+def _less(frame: pd.DataFrame, taken: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """frame's `value` less what `taken` took (its `quantity` summed by keys); rows left above EPS."""
+    used = taken.groupby(keys, as_index=False)["quantity"].sum()
+    frame = frame.merge(used, on=keys, how="left").fillna({"quantity": 0.0})
+    frame = frame.assign(value=frame["value"] - frame["quantity"]).drop(columns="quantity")
+    return frame[frame["value"] > EPS]
+
+
+def _for_stock(waiting: pd.DataFrame, held: pd.DataFrame) -> pd.DataFrame:
+    """backorder[k,r,p,t] less its units waiting with their stock on hand: those waiting for stock."""
+    keys = ["sku", "region", "priority", "period"]
+    on_hand = held.groupby(keys, as_index=False)["quantity"].sum()
+    rest = waiting.merge(on_hand, on=keys, how="left").fillna({"quantity": 0.0})
+    value = (rest["value"] - rest["quantity"]).to_numpy()
+    return rest.drop(columns="quantity").assign(value=np.where(value < EPS, 0.0, value))
 
 
 def _positive(solution: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
@@ -111,14 +186,17 @@ def _by(frame: pd.DataFrame, keys: dict[str, str], name: str) -> pd.DataFrame:
     return renamed.groupby(list(keys.values()), as_index=False)["value"].sum().rename(columns={"value": name})
 
 
-def inventory_projection(model, inputs, bought, moved, allocated, shipped, waiting, backlog, starts):
+def inventory_projection(free, inputs, bought, moved, allocated, shipped, waiting, backlog, held, starts):
     """Per fc x sku x period: opening + receipts + transfers_in - transfers_out - allocated = closing.
 
     Flows are rounded to 3 decimals first and the stock is chained from today's on hand, so
-    every printed row adds up exactly.
+    every printed row adds up exactly. `backorder` is the FC's region waiting for stock;
+    `backlog` is the customers waiting with their stock in this FC: committed and waiting for
+    outbound capacity, plus (`backlog_uncommitted`) those of the regions it serves waiting on
+    stock it holds free (part of `closing`; see on_hand_waits).
     """
     keys = ["sku", "fc", "period"]
-    grid = _solution(model, "on_hand")[keys]
+    grid = free[keys]
     firm = inputs.receipts.rename(columns={"quantity": "value"})
     flows = [
         _by(
@@ -136,6 +214,7 @@ def inventory_projection(model, inputs, bought, moved, allocated, shipped, waiti
         _by(allocated, {k: k for k in keys}, "allocated"),
         _by(shipped, {k: k for k in keys}, "shipped"),
         _by(backlog, {k: k for k in keys}, "backlog"),
+        _by(held.rename(columns={"quantity": "value"}), {k: k for k in keys}, "backlog_uncommitted"),
         _by(waiting.merge(inputs.fcs[["fc", "region"]], on="region"), {k: k for k in keys}, "backorder"),
     ]
     table = grid
@@ -144,35 +223,12 @@ def inventory_projection(model, inputs, bought, moved, allocated, shipped, waiti
     table = table.merge(
         inputs.safety_stock.rename(columns={"target": "safety_stock"}), on=["sku", "fc"], how="left"
     ).fillna(0.0)
-    quantities = [
-        "receipts",
-        "transfers_in",
-        "transfers_out",
-        "allocated",
-        "shipped",
-        "safety_stock",
-        "backorder",
-        "backlog",
-    ]
+    quantities = [column for column in PROJECTION_COLUMNS[4:] if column != "closing"]
     table[quantities] = table[quantities].round(3) + 0.0
+    table["backlog"] = (table["backlog"] + table["backlog_uncommitted"]).round(3)
     table = _chain_stock(table.sort_values(keys), inputs.stock)
     table["period_start"] = starts.to_numpy()[table["period"].to_numpy()]
-    columns = [
-        "fc",
-        "sku",
-        "period_start",
-        "opening",
-        "receipts",
-        "transfers_in",
-        "transfers_out",
-        "allocated",
-        "shipped",
-        "closing",
-        "safety_stock",
-        "backorder",
-        "backlog",
-    ]
-    return table.sort_values(["fc", "sku", "period_start"])[columns].reset_index(drop=True)
+    return table.sort_values(["fc", "sku", "period_start"])[PROJECTION_COLUMNS].reset_index(drop=True)
 
 
 def _chain_stock(table: pd.DataFrame, stock: pd.DataFrame) -> pd.DataFrame:

@@ -5,6 +5,11 @@ priority). Within a queue, units are served first in, first out: demand of an ea
 first, real orders before forecast, then earliest due date, then order_id. Allocations are then
 matched to shipments the same way, so every order line gets its fc, ship date and status; a
 line served from two FCs or in two periods is split into one row per part.
+
+A part that waits for stock while an FC serving its region holds that stock free (the plan's
+on_hand_waits, counted for the oldest waiting units of a queue first) waits with the stock on
+hand: its `on_hand` lists those periods and FCs, and a part still waiting so at the plan's end
+is late at that FC, not a backorder.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ PART_COLUMNS = [
     "alloc_period",
     "ship_period",
     "extra_days",
+    "on_hand",
 ]
 TOL = 1e-6
 WHOLE_TOL = 1e-4  # solver noise: 9.99995 units supplied count as 10
@@ -129,7 +135,7 @@ def promise_orders(
     allocated = _allocate_lines(lines, demand, plan.allocations, forecast_priority, whole_units)
     parts = _ship_parts(allocated, plan.allocations, plan.shipments, whole_units)
     inbound = pd.DataFrame(columns=["sku", "fc", "eta", "quantity"]) if inbound is None else inbound
-    return _dated(parts, lines, calendar, service_arcs, lambda dated: ship_days(dated, plan, calendar, inbound))
+    return _dated(parts, lines, calendar, service_arcs, lambda dated: ship_days(dated, plan, calendar, inbound), plan)
 
 
 def _queue_items(lines: pd.DataFrame, demand: pd.DataFrame, forecast_priority: int) -> pd.DataFrame:
@@ -163,6 +169,7 @@ def _allocate_lines(lines, demand, allocations, forecast_priority, whole_units: 
         whole_units,
     )
     matched = items.iloc[d]
+    queue_of = matched["queue"].to_numpy()
     return pd.DataFrame(
         {
             "sku": matched["sku"].to_numpy(),
@@ -174,6 +181,7 @@ def _allocate_lines(lines, demand, allocations, forecast_priority, whole_units: 
             "quantity": quantity,
             "fc": _with_unserved(supply["fc"], "")[s],
             "alloc_period": _with_unserved(supply["period"], -1)[s],
+            "position": pd.Series(quantity).groupby(queue_of).cumsum().to_numpy() - quantity,
         }
     )
 
@@ -222,13 +230,18 @@ def _ship_parts(
     return pd.concat([unserved, pieces[pieces["line"] >= 0]], ignore_index=True)
 
 
-def _dated(parts: pd.DataFrame, lines: pd.DataFrame, calendar: Calendar, arcs: pd.DataFrame, days) -> pd.DataFrame:
+def _dated(
+    parts: pd.DataFrame, lines: pd.DataFrame, calendar: Calendar, arcs: pd.DataFrame, days, plan: Plan
+) -> pd.DataFrame:
     """Dates and status per part (`days(parts)`: each one's ship date); parts of the same line,
     fc and ship period are merged."""
     keys = ["line", "fc", "alloc_period", "ship_period"]
     parts = parts.astype({"alloc_period": "int64", "ship_period": "int64"})
-    parts = parts.groupby(keys, as_index=False)["quantity"].sum()
+    parts = parts.groupby(keys, as_index=False).agg(quantity=("quantity", "sum"), position=("position", "min"))
     parts = parts.merge(lines.drop(columns=["quantity"]), left_on="line", right_index=True)
+    parts["on_hand"] = waits_on_hand(parts, plan, calendar.horizon)
+    at_end = [waits[-1][1] if waits and waits[-1][0] == calendar.horizon - 1 else "" for waits in parts["on_hand"]]
+    parts["fc"] = parts["fc"].where(parts["fc"] != "", at_end)  # waits with its stock on hand to the end
     parts = parts.merge(arcs[["fc", "region", "extra_days"]], on=["fc", "region"], how="left")
     shipped = parts["ship_period"] >= 0
     parts["ship_date"] = days(parts)
@@ -241,3 +254,47 @@ def _dated(parts: pd.DataFrame, lines: pd.DataFrame, calendar: Calendar, arcs: p
     parts["quantity"] = parts["quantity"].round(3)
     plan = parts.sort_values(["priority", "due_date", "order_id", "sku", "ship_period", "fc"])
     return plan[PART_COLUMNS].reset_index(drop=True)
+
+
+def waits_on_hand(parts: pd.DataFrame, plan: Plan, horizon: int) -> list[tuple]:
+    """Per part, the (period, fc) in which it waits for stock while fc, serving its region,
+    holds that stock free (plan.on_hand_waits); () for most.
+
+    In a queue (sku x region x priority) the units waiting at the end of period t are those
+    past the units allocated by then, oldest first; the stock on hand counts for the first of
+    them (each FC's share in turn). A part is one of them when its first unit's middle is.
+    """
+    queue = ["sku", "region", "priority"]
+    ranges = _on_hand_ranges(plan)
+    waiting = parts.assign(
+        part=np.arange(len(parts)),
+        first=parts["period"].clip(lower=0),
+        until=parts["alloc_period"].where(parts["alloc_period"] >= 0, horizon),
+        middle=parts["position"] + np.minimum(parts["quantity"], 1.0) / 2,
+    )
+    waiting = waiting[waiting["until"] > waiting["first"]]
+    pairs = waiting[["part", "first", "until", "middle", *queue]].merge(ranges, on=queue)
+    pairs = pairs[
+        (pairs["period"] >= pairs["first"])
+        & (pairs["period"] < pairs["until"])
+        & (pairs["middle"] > pairs["start"])
+        & (pairs["middle"] <= pairs["end"] + TOL)
+    ].sort_values(["part", "period"])
+    found: dict[int, tuple] = {}
+    for part, period, fc in zip(pairs["part"].tolist(), pairs["period"].tolist(), pairs["fc"].tolist()):
+        found[part] = (*found.get(part, ()), (int(period), fc))
+    return [found.get(part, ()) for part in range(len(parts))]
+
+
+def _on_hand_ranges(plan: Plan) -> pd.DataFrame:
+    """Per queue, period and FC, where on the queue's axis (units from its first one) the units
+    waiting on that FC's free stock lie: (start, end]."""
+    queue = ["sku", "region", "priority"]
+    held = plan.on_hand_waits.sort_values([*queue, "period", "fc"])
+    allocated = plan.allocations.groupby([*queue, "period"], as_index=False)["quantity"].sum()
+    before = held[[*queue, "period"]].drop_duplicates().merge(allocated, on=queue, suffixes=("", "_allocated"))
+    before = before[before["period_allocated"] <= before["period"]]
+    reached = before.groupby([*queue, "period"])["quantity"].sum().rename("allocated")
+    held = held.merge(reached, left_on=[*queue, "period"], right_index=True, how="left").fillna({"allocated": 0.0})
+    end = held["allocated"] + held.groupby([*queue, "period"])["quantity"].cumsum()
+    return held.assign(start=end - held["quantity"], end=end)[[*queue, "period", "fc", "start", "end"]]

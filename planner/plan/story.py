@@ -16,6 +16,7 @@ from planner.data.plan_folder import PlanFolderError, read_kpis, read_table
 from planner.plan.explain import period_span
 
 PO_SHOWN = 5  # PO lines listed per sku in an order's story
+HALF_DIGIT = 0.0005  # the files' quantities have 3 decimals
 ORDER_COLUMNS = [
     "order_id",
     "sku",
@@ -82,11 +83,12 @@ def sku_story(folder: Path, sku: str) -> str:
 
 
 def _part_lines(part) -> list[str]:
-    where = (
-        f"ships from {part.fc} on {_day(part.ship_date)}, promised {_day(part.promised_date)}"
-        if part.status != "backorder"
-        else "no ship date in the plan"
-    )
+    if part.status == "backorder":
+        where = "no ship date in the plan"
+    elif pd.isna(part.ship_date):
+        where = f"waits at {part.fc}, no ship date in the plan"
+    else:
+        where = f"ships from {part.fc} on {_day(part.ship_date)}, promised {_day(part.promised_date)}"
     return [f"  {part.sku}, {part.quantity:g} units: {part.status}, {where}", f"    why: {part.reason}"]
 
 
@@ -118,11 +120,22 @@ def _stock_text(rows: pd.DataFrame, calendar: Calendar) -> str:
         f"{rows['opening'].iloc[0]:g} on hand now",
         f"lowest {rows['closing'].iloc[low]:g} in {period_span(calendar, [int(periods[low])])}",
     ]
-    for column, label in (("backorder", "customers wait for stock"), ("backlog", "orders wait for capacity")):
-        waiting = [int(p) for p, q in zip(periods, rows[column]) if q > 0]
+    for label, units in _waits(rows):
+        waiting = [int(p) for p, q in zip(periods, units) if q > HALF_DIGIT]
         if waiting:
             parts.append(f"{label} in {period_span(calendar, waiting)}")
     return "; ".join(parts)
+
+
+def _waits(rows: pd.DataFrame) -> list[tuple[str, pd.Series]]:
+    """Who waits at an FC, by what for: stock, capacity (committed), or stock it keeps free
+    (`backlog_uncommitted`, absent from an older planner's files)."""
+    free = rows["backlog_uncommitted"] if "backlog_uncommitted" in rows else rows["backlog"] * 0.0
+    return [
+        ("customers wait for stock", rows["backorder"]),
+        ("orders wait for capacity", rows["backlog"] - free),
+        ("customers wait on stock it keeps uncommitted", free),
+    ]
 
 
 def _calendar(kpis: dict) -> Calendar:

@@ -46,7 +46,8 @@ KPI_FIELDS = [
         "service.fill_rate",
         "number",
         "share 0..1",
-        "demand units covered by stock in the period they are due",
+        "demand units that find stock for them at an FC serving them in the period they are due (committed to "
+        "them, or held there while they wait: backlog); 1 - backorder_units / demand_units",
         "fill_rate",
     ),
     KpiField("service.demand_units", "number", "units", "open orders plus forecast over the plan", "demand_units"),
@@ -54,17 +55,23 @@ KPI_FIELDS = [
         "service.backorder_units",
         "number",
         "units",
-        "demand units not covered by stock in their own period",
+        "demand units with no stock for them at an FC serving them in their own period",
         "backorder_units",
     ),
     KpiField(
-        "service.backlog_units", "number", "units", "units with stock that wait for outbound capacity", "backlog_units"
+        "service.backlog_units",
+        "number",
+        "units",
+        "units that wait with their stock in an FC: committed and not shipped in that period (outbound capacity), "
+        "or waiting in their own period while an FC serving them keeps the stock free",
+        "backlog_units",
     ),
     KpiField(
         "service.backorder_unit_weeks",
         "number",
         "unit-weeks",
-        "sum over periods of units waiting for stock x period length",
+        "sum over periods of units waiting for stock (none free at an FC serving them) x period length; "
+        "inventory_projection.csv shows them at their region's FC",
         "backorder_unit_weeks",
     ),
     KpiField(

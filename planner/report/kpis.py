@@ -29,15 +29,29 @@ def on_time_units(flows: pd.DataFrame, queue: list[str], inflow: str, outflow: s
 def _queue_flows(demand: pd.DataFrame, plan: Plan) -> pd.DataFrame:
     keys = ["sku", "region", "priority", "period"]
     allocated = plan.allocations.groupby(keys, as_index=False)["quantity"].sum()
-    return demand.merge(allocated.rename(columns={"quantity": "allocated"}), on=keys, how="outer").fillna(
-        {"quantity": 0.0, "allocated": 0.0}
-    )
+    on_hand = plan.on_hand_waits.groupby(keys, as_index=False)["quantity"].sum()
+    flows = demand.merge(allocated.rename(columns={"quantity": "allocated"}), on=keys, how="outer")
+    flows = flows.merge(on_hand.rename(columns={"quantity": "waiting_on_hand"}), on=keys, how="outer")
+    return flows.fillna({"quantity": 0.0, "allocated": 0.0, "waiting_on_hand": 0.0})
 
 
 def covered_demand(demand: pd.DataFrame, plan: Plan) -> pd.DataFrame:
-    """Demand per sku, region, priority and period, with the units stock covers in that period."""
-    flows = _queue_flows(demand, plan)
-    flows["covered"] = on_time_units(flows, ["sku", "region", "priority"], "quantity", "allocated")
+    """Demand per sku, region, priority and period, with the units stock covers in that period.
+
+    A unit is covered when stock is committed to it in its period, or when it waits at the
+    period's end with its stock free at an FC serving it (plan.on_hand_waits: backlog, not a
+    backorder; `on_hand` counts those). The queue is first in, first out: the stock on hand
+    counts for the oldest waiting units first, and for this period's only past them.
+    """
+    queue = ["sku", "region", "priority"]
+    flows = _queue_flows(demand, plan).sort_values(queue + ["period"])
+    allocated = on_time_units(flows, queue, "quantity", "allocated")
+    grouped = flows.groupby(queue, sort=False)
+    waiting = (grouped["quantity"].cumsum() - grouped["allocated"].cumsum()).clip(lower=0.0)
+    new = flows["quantity"] - allocated
+    older = (waiting - new).clip(lower=0.0)
+    flows["on_hand"] = (flows["waiting_on_hand"] - older).clip(lower=0.0).clip(upper=new)
+    flows["covered"] = allocated + flows["on_hand"]
     return flows
 
 
@@ -45,7 +59,12 @@ def service_kpis(
     demand: pd.DataFrame, plan: Plan, period_weeks: np.ndarray, service: pd.DataFrame | None = None
 ) -> dict:
     """Fill rate (demand covered by stock in its own period), and waiting by priority; with
-    segmented service levels (`service` from planner.model.service), fill rate by segment."""
+    segmented service levels (`service` from planner.model.service), fill rate by segment.
+
+    backorder_units are units not covered in their period (no stock for them at an FC serving
+    them); backlog_units are units committed and not shipped in that period, plus units waiting
+    in their period with their stock free at an FC serving them (covered_demand's `on_hand`).
+    """
     flows = covered_demand(demand, plan)
     ship_flows = plan.allocations.groupby(["sku", "fc", "priority", "period"], as_index=False)["quantity"].sum()
     ship_flows = ship_flows.merge(
@@ -60,14 +79,14 @@ def service_kpis(
         by_priority[str(int(priority))] = {
             "demand_units": _round(d["quantity"].sum()),
             "backorder_units": _round((d["quantity"] - d["covered"]).sum()),
-            "backlog_units": _round(b["late"].sum()),
+            "backlog_units": _round(b["late"].sum() + d["on_hand"].sum()),
             "backorder_unit_weeks": _unit_weeks(plan.backorders, priority, period_weeks),
         }
     result = {
         "fill_rate": _fill_rate(flows),
         "demand_units": _round(flows["quantity"].sum()),
         "backorder_units": _round((flows["quantity"] - flows["covered"]).sum()),
-        "backlog_units": _round(backlog["late"].sum()),
+        "backlog_units": _round(backlog["late"].sum() + flows["on_hand"].sum()),
         "backorder_unit_weeks": _unit_weeks(plan.backorders, None, period_weeks),
         "backorder_units_at_end": _round(_at_end(plan.backorders, len(period_weeks))),
         "by_priority": by_priority,

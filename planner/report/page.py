@@ -96,7 +96,12 @@ def _waiting(kpis: dict) -> str:
             + [units.get(k) for k in ("demand_units", "backorder_units", "backlog_units")]
             + [lines.get(k) for k in ("on_time", "late", "backorder")]
         )
-    note = '<p class="more">Priorities without order lines are forecast demand.</p>'
+    note = (
+        '<p class="more">Priorities without order lines are forecast demand. A backorder waits for stock: '
+        "no FC serving the customer holds any free for it. A backlog unit waits with its stock in an FC: "
+        "committed to it and waiting for outbound capacity, or kept free there while it waits (the FC ships "
+        "all it can, or the plan keeps that stock for a transfer or for more urgent orders).</p>"
+    )
     return "<h2>Waiting by priority</h2>" + table(header, rows) + note
 
 
@@ -124,7 +129,7 @@ def _service_targets(run) -> list[str]:
         "<p class=\"more\">A sku's service level is its own in skus.csv, else its segment's (ABC by forecast "
         "value, XYZ by forecast error over demand; [service.segments] in the model), else the model's: the share "
         "of replenishment cycles without a stockout its safety stock aims at. The fill rate is the share of "
-        "demand served from stock in its period. forecast.csv gives every sku's segment and level.</p>"
+        "demand that finds stock for it at an FC serving it in its period. forecast.csv gives every sku's segment and level.</p>"
     )
     return ["<h2>Service levels by segment</h2>" + table(header, table_rows) + note]
 
