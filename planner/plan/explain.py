@@ -174,15 +174,18 @@ def on_hand_wait(part, evidence: Evidence) -> str:
     for fc in sorted({fc for _, fc in part.on_hand}):
         periods = sorted(period for period, held_at in part.on_hand if held_at == fc)
         text = f"waits with its stock on hand at {fc} in {period_span(evidence.calendar, periods)}"
-        why = []
-        full = sorted(evidence.outbound_full.get(fc, set()) & set(periods))
-        if full:
-            urgent = _urgent(evidence.shipments, [fc], periods[0], periods[-1] + 1, part.priority, "it ships")
-            why.append(f"{fc} outbound capacity full in {period_span(evidence.calendar, full)}")
-            why[-1] += f" ({urgent})" if urgent else ""
-        why.append(_kept_for(part, fc, periods[0], evidence))
-        texts.append(": ".join([text, " and ".join(w for w in why if w)]) if any(why) else text)
+        why = [w for w in (_full_then(part, fc, periods, evidence), _kept_for(part, fc, periods[0], evidence)) if w]
+        texts.append(f"{text}: {' and '.join(why)}" if why else text)
     return "; ".join(texts)
+
+
+def _full_then(part, fc: str, periods: list[int], evidence: Evidence) -> str:
+    """'F1 outbound capacity full in ... (it ships priority-1 orders first)', or '' when it is not."""
+    full = sorted(evidence.outbound_full.get(fc, set()) & set(periods))
+    if not full:
+        return ""
+    urgent = _urgent(evidence.shipments, [fc], periods[0], periods[-1] + 1, part.priority, "it ships")
+    return f"{fc} outbound capacity full in {period_span(evidence.calendar, full)}" + (f" ({urgent})" if urgent else "")
 
 
 def _kept_for(part, fc: str, first: int, evidence: Evidence) -> str:

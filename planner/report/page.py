@@ -98,7 +98,7 @@ def _waiting(kpis: dict) -> str:
         )
     note = (
         '<p class="more">Priorities without order lines are forecast demand. A backorder waits for stock: '
-        "no FC serving the customer holds any free for it. A backlog unit waits with its stock in an FC: "
+        "no free stock at an FC serving the customer is left for it. A backlog unit waits with its stock in an FC: "
         "committed to it and waiting for outbound capacity, or kept free there while it waits (the FC ships "
         "all it can, or the plan keeps that stock for a transfer or for more urgent orders).</p>"
     )

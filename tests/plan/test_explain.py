@@ -99,6 +99,30 @@ def test_a_full_outbound_capacity_names_the_fc_and_weeks_and_who_ships_first():
     )
 
 
+def test_stock_kept_free_for_more_urgent_orders_is_a_wait_with_stock_on_hand_not_for_stock():
+    """F1 ships 7 a week: URGENT's in week 0. It keeps its other 7 units for LATER (priority 1,
+    due in week 1) rather than commit them to LOW (priority 3, due now), whose wait in week 0 is
+    with its stock on hand (backlog); in week 1 LOW waits for stock, which the PO brings in week 2."""
+    later = {**order("LATER", 7, priority=1), "due_date": START + pd.Timedelta(days=13)}
+    got = reasons(
+        horizon=4,
+        fulfillment_centers=[fc(outbound=1.0)],
+        inventory=[{"fc": "F1", "sku": "A", "on_hand": 14.0}],
+        supplier_items=[supplier(lead_time_days=14)],
+        open_orders=[
+            {**order("URGENT", 7, priority=1), "due_date": START + pd.Timedelta(days=6)},
+            order("LOW", 7, 3),
+            later,
+        ],
+    )
+    assert got[("LOW", "late")] == (
+        "waits with its stock on hand at F1 in the week of 2026-11-30: F1 outbound capacity full in the week of "
+        "2026-11-30 (it ships priority-1 orders first) and F1 keeps the stock for priority-1 orders first; "
+        "no stock for it until PO from S arrives at F1 on 2026-12-14; stock went to priority-1 orders first; "
+        "the fastest supplier, S (14 days), delivers no sooner than 2026-12-14"
+    )
+
+
 def test_no_supplier_at_all_leaves_a_backorder_that_says_so():
     got = reasons(fulfillment_centers=[fc()], open_orders=[order("O1", 5)])
     assert got == {

@@ -203,6 +203,14 @@ def _by_period(audit: Audit, projection: pd.DataFrame, column: str) -> pd.Series
     return rows.groupby(["fc", "sku", "period"])[column].sum()
 
 
+def test_no_fc_keeps_stock_free_while_its_regions_customers_wait_for_stock(audit):
+    """Free stock at an FC whose region waits counts for those customers (backlog_uncommitted)."""
+    p = audit.projection
+    unclaimed = p["closing"] - p["backlog_uncommitted"]
+    both = p[(unclaimed > 0.5) & (p["backorder"] > TOL)]
+    assert both.empty, both
+
+
 def test_outbound_capacity_is_respected(audit):
     shipped = audit.projection.groupby(["fc", "period_start"], as_index=False).agg(
         shipped=("shipped", "sum"), rows=("shipped", "size")

@@ -1,7 +1,10 @@
+from types import SimpleNamespace
+
+import numpy as np
 import pandas as pd
 import pytest
 
-from planner.report.kpis import on_time_units, segment_kpis
+from planner.report.kpis import covered_demand, on_time_units, segment_kpis, service_kpis
 
 
 def test_units_served_in_their_own_period_are_first_in_first_out():
@@ -33,3 +36,35 @@ def test_segment_kpis_add_up_each_segments_skus():
         },
         "CZ": {"skus": 2, "service_level_min": 0.9, "service_level_max": 0.9, "demand_units": 50.0, "fill_rate": 0.5},
     }
+
+
+def _plan(allocations: list[tuple], on_hand: list[tuple], backorders: list[tuple]) -> SimpleNamespace:
+    """Allocations (sku, fc, region, priority, period, quantity), shipped when allocated, waits on
+    free stock (same columns) and what waits for stock (sku, region, priority, period, quantity)."""
+    columns = ["sku", "fc", "region", "priority", "period", "quantity"]
+    allocated = pd.DataFrame(allocations, columns=columns)
+    return SimpleNamespace(
+        allocations=allocated,
+        shipments=allocated.drop(columns="region"),
+        on_hand_waits=pd.DataFrame(on_hand, columns=columns),
+        backorders=pd.DataFrame(backorders, columns=["sku", "region", "priority", "period", "quantity"]),
+    )
+
+
+def test_units_waiting_with_their_stock_free_at_their_fc_are_backlog_and_count_as_covered():
+    """R1 wants 4 a week. Week 0: none committed, F1 holds 4 free: all 4 wait with stock on hand.
+    Week 1: 8 wait, F1 holds 5 free, counted for the 4 oldest first: 1 new unit waits so, 3 for
+    stock. Week 2: 4 committed (the oldest), 4 new, none on hand: all 8 left wait for stock."""
+    demand = pd.DataFrame({"sku": "A", "region": "R1", "priority": 3, "period": [0, 1, 2], "quantity": 4.0})
+    plan = _plan(
+        [("A", "F1", "R1", 3, 2, 4.0)],
+        [("A", "F1", "R1", 3, 0, 4.0), ("A", "F1", "R1", 3, 1, 5.0)],
+        [("A", "R1", 3, 1, 3.0), ("A", "R1", 3, 2, 8.0)],
+    )
+    flows = covered_demand(demand, plan).set_index("period")
+    assert flows["on_hand"].tolist() == pytest.approx([4.0, 1.0, 0.0])
+    assert flows["covered"].tolist() == pytest.approx([4.0, 1.0, 0.0])
+    service = service_kpis(demand, plan, np.ones(3))
+    assert (service["backorder_units"], service["backlog_units"]) == pytest.approx((7.0, 5.0))
+    assert (service["backorder_unit_weeks"], service["backorder_units_at_end"]) == pytest.approx((11.0, 8.0))
+    assert service["fill_rate"] == pytest.approx(5.0 / 12.0, abs=1e-4)
