@@ -66,8 +66,9 @@ def extract_plan(model: FrameModel, inputs: ModelInputs) -> Plan:
     shipped = _solution(model, "ship")
     backlog = _solution(model, "backlog")
     free = _solution(model, "on_hand")
-    held = on_hand_waits(free, _solution(model, "backorder"), inputs.service_arcs)
-    waiting = _for_stock(_solution(model, "backorder"), held)
+    queued = _solution(model, "backorder")
+    held = on_hand_waits(free, queued, inputs.service_arcs)
+    waiting = _for_stock(queued, held)
     return Plan(
         purchase_orders=purchase_orders(bought),
         transfers=transfers(moved),
@@ -89,8 +90,8 @@ def on_hand_waits(free: pd.DataFrame, waiting: pd.DataFrame, arcs: pd.DataFrame)
     `free` is on_hand[k,f,t], `waiting` backorder[k,r,p,t] (solutions with `value`), `arcs`
     the service arcs. Each region's arcs are taken nearest first (its own FC: no extra days,
     no cost), and at each FC its waiting customers most urgent first: an FC's free stock counts
-    for as many of them as it covers. Afterwards, wherever an FC holds free stock, no customer
-    of a region it serves waits without stock counted for them.
+    for as many of them as it covers. Afterwards no FC has free stock left uncounted while a
+    customer of a region it serves waits with none counted for them.
     Returns sku, fc, region, priority, period, quantity (rows above EPS).
     """
     keys, queue = ["sku", "fc", "period"], ["sku", "region", "priority", "period"]
