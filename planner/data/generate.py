@@ -14,7 +14,7 @@ pairs. Larger ones are a 3PL's regional network (`planner.data.network`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from planner.data.files import write_folder
+from planner.data.network import regional_dataset
 from planner.data.schema import TABLES_BY_NAME
 from planner.data.synthetic import (
     NOT_GENERATED,
@@ -29,14 +30,13 @@ from planner.data.synthetic import (
     check_arguments,
     demand_history,
     draw_demand,
-    fast_offers,
     generated_columns,
     inbound,
     open_orders,
     peak_daily_receipts,
-    slow_offers,
+    sku_names,
     storage_capacity,
-    supplier_names,
+    supplier_offers,
     typical_rate,
 )
 
@@ -79,7 +79,8 @@ def generate_dataset(
     Above SMALL_NETWORK_FCS FCs the network is regional (`planner.data.network`).
     """
     check_arguments(n_skus, n_fcs, history_period, history_weeks)
-    tables = _small_network_tables(n_skus, n_fcs, seed, history_period, history_weeks, pd.Timestamp(end), stable)
+    build = _small_network_tables if n_fcs <= SMALL_NETWORK_FCS else regional_dataset
+    tables = build(n_skus, n_fcs, seed, history_period, history_weeks, pd.Timestamp(end), stable)
     return {name: frame[generated_columns(name)].reset_index(drop=True) for name, frame in tables.items()}
 
 
@@ -89,11 +90,8 @@ def _small_network_tables(
     """Every table of a small network: FC i serves region i; draws in the order of earlier versions."""
     rngs = np.random.default_rng(seed).spawn(10)
     network = _network(n_fcs)
-    sku_ids = np.array([f"SKU{i:05d}" for i in range(1, n_skus + 1)])
-    demand = draw_demand(rngs[0], n_skus, n_fcs, end, 7 * history_weeks)
-    if stable:
-        flat = np.zeros(n_skus)
-        demand = replace(demand, trend=flat, sine=flat, peak=flat)
+    sku_ids = sku_names(n_skus)
+    demand = draw_demand(rngs[0], n_skus, n_fcs, end, 7 * history_weeks, stable=stable)
     rate = typical_rate(demand)
     skus = catalogue(rngs[1], sku_ids)
     supplier_items = _supplier_items(rngs[2], skus, rate, network)
@@ -120,13 +118,8 @@ def _network(n_fcs: int) -> _Network:
 
 
 def _supplier_items(rng, skus: pd.DataFrame, rate: np.ndarray, network: _Network) -> pd.DataFrame:
-    """A slow, cheap supplier for every sku; a fast, dearer one with capped capacity for about half."""
-    n_slow = int(np.clip(round(np.sqrt(len(skus)) / 3), 2, 8))
-    n_fast = int(np.clip(round(np.sqrt(len(skus)) / 4), 1, 6))
-    names = np.array(supplier_names(n_slow + n_fast))
-    weekly = 7 * rate.sum(axis=1)
-    slow = slow_offers(rng, skus, weekly, names[:n_slow])
-    fast = fast_offers(rng, slow, weekly, names[n_slow:])
+    """A slow, cheap supplier for every sku (40% of them with a line per FC); a fast one for about half."""
+    slow, fast = supplier_offers(rng, skus, rate)
     return pd.concat([_per_fc_rows(rng, slow, network.fcs), fast], ignore_index=True)
 
 

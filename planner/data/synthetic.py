@@ -9,7 +9,7 @@ regions as plain arrays so both can use them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -95,12 +95,15 @@ def check_arguments(n_skus: int, n_fcs: int, history_period: str, history_weeks:
         raise ValueError("history_weeks must be at least 1")
 
 
-def draw_demand(rng, n_skus: int, n_regions: int, end: pd.Timestamp, history_days: int) -> Demand:
-    """Heavy-tailed levels; a share of trending, seasonal and intermittent skus."""
+def draw_demand(
+    rng, n_skus: int, n_regions: int, end: pd.Timestamp, history_days: int, *, stable: bool = False
+) -> Demand:
+    """Heavy-tailed levels; a share of trending, seasonal and intermittent skus (`stable`: no
+    trend or season, noise and intermittent skus stay)."""
     seasonal = rng.random(n_skus) < 0.5
     holiday = seasonal & (rng.random(n_skus) < 0.4)
     trending = rng.random(n_skus) < 0.35
-    return Demand(
+    demand = Demand(
         end=end,
         history_days=history_days,
         level=rng.lognormal(np.log(4.0), 1.2, n_skus),
@@ -114,6 +117,10 @@ def draw_demand(rng, n_skus: int, n_regions: int, end: pd.Timestamp, history_day
         lump=rng.uniform(1.0, 6.0, n_skus),
         dispersion=rng.uniform(2.0, 20.0, n_skus),
     )
+    if stable:
+        flat = np.zeros(n_skus)
+        demand = replace(demand, trend=flat, sine=flat, peak=flat)
+    return demand
 
 
 def region_shares(rng, n_skus: int, n_regions: int) -> np.ndarray:
@@ -186,6 +193,17 @@ def supplier_names(count: int) -> list[str]:
     letters = [chr(ord("A") + i) for i in range(26)]
     names = letters + [a + b for a in letters for b in letters]
     return [f"SUP-{name}" for name in names[:count]]
+
+
+def supplier_offers(rng, skus: pd.DataFrame, rate: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A slow, cheap offer for every sku (fc `*`), and a fast, dearer one with capped capacity
+    (fc `*` too) for about half; suppliers named SUP-A, SUP-B, ..., more for more skus."""
+    n_slow = int(np.clip(round(np.sqrt(len(skus)) / 3), 2, 8))
+    n_fast = int(np.clip(round(np.sqrt(len(skus)) / 4), 1, 6))
+    names = np.array(supplier_names(n_slow + n_fast))
+    weekly = 7 * rate.sum(axis=1)
+    slow = slow_offers(rng, skus, weekly, names[:n_slow])
+    return slow, fast_offers(rng, slow, weekly, names[n_slow:])
 
 
 def slow_offers(rng, skus: pd.DataFrame, weekly: np.ndarray, suppliers: np.ndarray) -> pd.DataFrame:
@@ -329,3 +347,8 @@ def pick_skus(rng, rate: np.ndarray, region: np.ndarray) -> np.ndarray:
             continue
         sku[in_region] = rng.choice(rate.shape[0], in_region.sum(), p=rate[:, r] / rate[:, r].sum())
     return sku
+
+
+def sku_names(n_skus: int) -> np.ndarray:
+    """SKU00001, SKU00002, ..."""
+    return np.array([f"SKU{i:05d}" for i in range(1, n_skus + 1)])

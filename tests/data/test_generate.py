@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planner.data.generate import generate_dataset, generated_columns, write_dataset
+from planner.data.generate import SMALL_NETWORK_FCS, dataset_files, generate_dataset, generated_columns, write_dataset
 from planner.data.schema import TABLES, TABLES_BY_NAME, Kind
 
 DEMO = Path(__file__).resolve().parents[2] / "datasets" / "demo"
@@ -214,3 +215,22 @@ def test_five_thousand_skus_is_feasible_in_size():
     tables = generate_dataset(1000, 6, seed=1, history_period="week")
     assert len(tables["demand_history"]) < 1000 * 6 * 104
     assert np.isclose(tables["skus"]["unit_cost"].between(5, 200).mean(), 1.0)
+
+
+# sha256 over every file's name and bytes, as generated before regional networks came (c473b4e)
+SMALL_NETWORK_FINGERPRINTS = {
+    (30, 8, 3, "week"): "87ca1678dea1e09908365efeefdb772269c1fc5b0798c11c2bdc4fbcdeacd457",
+    (25, 8, 2, "week"): "bfa4cffce516ea75fd90a6611df451f280a7f72cb42760dd87b9e238ebffaf70",
+    (12, 7, 9, "day"): "a724d56bfa190fa09e18cec3e003d74a27f069a51ec878d4148e1305ca049f6b",
+    (60, 6, 1, "week"): "573b1d992891e85e260bf214532c817a28aeede9877268bdd41629ab1bbcf35b",
+}
+
+
+@pytest.mark.parametrize(("skus", "fcs", "seed", "period"), SMALL_NETWORK_FINGERPRINTS)
+def test_small_networks_keep_their_bytes(skus, fcs, seed, period):
+    assert fcs <= SMALL_NETWORK_FCS
+    files = dataset_files(generate_dataset(skus, fcs, seed, history_period=period))
+    digest = hashlib.sha256()
+    for name in sorted(files):
+        digest.update(name.encode() + b"\0" + files[name])
+    assert digest.hexdigest() == SMALL_NETWORK_FINGERPRINTS[skus, fcs, seed, period]
