@@ -1,12 +1,14 @@
 """How the weekly plan scales with the number of SKUs: forecast, model build and solve, per size.
 
-    python benchmarks/plan_scale.py [--sizes 100,1000,5000] [--fcs 6] [--solver highs]
+    python benchmarks/plan_scale.py [--sizes 100,1000,5000] [--fcs 6] [--shape generated] [--solver highs]
                                     [--time-limit S] [--gap 0.01] [--seed 1]
                                     [--highs-method simplex,ipm,pdlp | each]
 
 For every size the script runs itself in a fresh subprocess (`--one SIZE`), so the peak memory
 (getrusage ru_maxrss, a process-wide high-water mark) belongs to that size alone. The child
-generates a dataset with `generate_dataset(n_skus, n_fcs, seed, history_period="week")`, writes
+generates a dataset with `generate_dataset(n_skus, n_fcs, seed, history_period="week")` (with
+`--shape star-moq` or `sparse`, benchmarks/shapes.py's `build(shape, n_skus, n_fcs, seed)`, a
+network built apart from the generator, e.g. `--sizes 30 --fcs 10 --shape star-moq`), writes
 it to a temporary folder and loads it back with `load_dataset`, as `planner plan` would, runs
 `planner.pipeline.run_plan` and writes the output files, then prints one JSON object on stdout.
 The parent prints a Markdown table on stdout; progress goes to stderr.
@@ -302,7 +304,12 @@ def _load(n_skus: int, args, scratch: Path) -> tuple:
     from planner.data.load import load_dataset
 
     started = time.perf_counter()
-    tables = generate_dataset(n_skus, args.fcs, args.seed, history_period="week")
+    if args.shape == "generated":
+        tables = generate_dataset(n_skus, args.fcs, args.seed, history_period="week")
+    else:
+        import shapes  # benchmarks/shapes.py, beside this script
+
+        tables = shapes.build(args.shape, n_skus, args.fcs, args.seed)
     generated = time.perf_counter()
     folder = scratch / "dataset"
     write_dataset(tables, folder)
@@ -371,6 +378,7 @@ def run_one(n_skus: int, args) -> dict:
     row: dict = {
         "skus": n_skus,
         "fcs": args.fcs,
+        "shape": args.shape,
         "solver": config.solver,
         "highs_method": config.highs_method,
         "time_limit": config.time_limit,
@@ -529,6 +537,8 @@ def run_sizes(args) -> list[dict]:
             str(n),
             "--fcs",
             str(args.fcs),
+            "--shape",
+            args.shape,
             "--seed",
             str(args.seed),
         ]
@@ -545,7 +555,7 @@ def run_sizes(args) -> list[dict]:
         ):
             if value is not None:
                 command += [flag, str(value)]
-        log(f"== {n} skus x {args.fcs} FCs: {' '.join(command[1:])}")
+        log(f"== {n} skus x {args.fcs} FCs ({args.shape}): {' '.join(command[1:])}")
         started = time.perf_counter()
         if args.max_memory_mb:
             command += ["--max-memory-mb", str(args.max_memory_mb)]
@@ -564,7 +574,7 @@ def run_sizes(args) -> list[dict]:
                 row = (
                     json.loads(partial.read_text())
                     if partial.exists()
-                    else {"skus": n, "fcs": args.fcs, "highs_method": method}
+                    else {"skus": n, "fcs": args.fcs, "shape": args.shape, "highs_method": method}
                 )
                 stage = row.get("stage")
                 row.update(status=failure + (f", in {stage}" if stage else ""), total_s=None)
@@ -621,6 +631,7 @@ def e2e_verdict(row: dict) -> str:
         return f"FAIL (< {limit:g} s; no result)"
     conforming = row["skus"] != 1000 or (
         row["fcs"] == TARGET_FCS
+        and row.get("shape", "generated") == "generated"
         and row.get("periods") == TARGET_PERIODS
         and row.get("solver") == "highs"
         and not row.get("relax")
@@ -724,6 +735,12 @@ def parse(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="100,1000,5000", help="comma-separated SKU counts")
     parser.add_argument("--fcs", type=int, default=6)
+    parser.add_argument(
+        "--shape",
+        choices=("generated", "star-moq", "sparse"),
+        default="generated",
+        help="the dataset: planner generate's (default), or an independent network of benchmarks/shapes.py",
+    )
     parser.add_argument("--solver", choices=("cbc", "highs"), default="highs")
     parser.add_argument("--time-limit", type=float, default=None, help="solver seconds (default: the model's)")
     parser.add_argument("--gap", type=float, default=None, help="relative MIP gap (default: the model's, 0.01)")
@@ -796,7 +813,7 @@ def main(argv=None) -> int:
         return 0
     rows = run_sizes(args)
     print(
-        f"plan_scale: solver {args.solver}, {args.fcs} FCs, seed {args.seed}, time limit "
+        f"plan_scale: solver {args.solver}, {args.fcs} FCs ({args.shape}), seed {args.seed}, time limit "
         f"{'model default' if args.time_limit is None else f'{args.time_limit:g} s'}, gap "
         f"{'model default' if args.gap is None else args.gap}, {os.cpu_count()} cores\n"
     )
