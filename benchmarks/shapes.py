@@ -151,68 +151,46 @@ def _shipping(rng, fc: np.ndarray, region: np.ndarray) -> pd.DataFrame:
 def _star_items(rng, skus: pd.DataFrame, weekly: np.ndarray, n_fcs: int) -> pd.DataFrame:
     """Main line fc `*`, MOQ 100-200, lot 10-25; half the skus a fast line to each hub."""
     n = len(skus)
-    cost = skus["unit_cost"].to_numpy()
-    main = pd.DataFrame(
-        {
-            "supplier": np.char.add("MAIN-", (rng.integers(0, 4, n) + 1).astype(str)),
-            "sku": skus["sku"],
-            "fc": "*",
-            "unit_price": np.round(cost * rng.uniform(0.8, 0.95, n), 2),
-            "lead_time_days": rng.integers(21, 43, n),
-            "moq": rng.integers(100, 201, n),
-            "lot_size": rng.integers(10, 26, n),
-            "capacity_per_week": np.nan,
-        }
-    )
+    every = np.arange(n)
+    moq, lot = rng.integers(100, 201, n), rng.integers(10, 26, n)
+    main = _lines(rng, skus, every, "*", "MAIN", 4, (0.8, 0.95), (21, 42), moq, lot, np.nan)
     fast = np.flatnonzero(rng.permutation(n) < n // 2)
+    quick = _lines(rng, skus, fast, "", "FAST", 2, (1.15, 1.4), (2, 5), 0, 1, np.ceil(0.4 * weekly[fast].sum(axis=1)))
     hubs = _hubs(n_fcs)
-    quick = pd.DataFrame(
-        {
-            "supplier": np.repeat(np.char.add("FAST-", (rng.integers(0, 2, len(fast)) + 1).astype(str)), len(hubs)),
-            "sku": np.repeat(skus["sku"].to_numpy()[fast], len(hubs)),
-            "fc": np.tile(_fc(hubs), len(fast)),
-            "unit_price": np.repeat(np.round(cost[fast] * rng.uniform(1.15, 1.4, len(fast)), 2), len(hubs)),
-            "lead_time_days": rng.integers(2, 6, len(fast) * len(hubs)),
-            "moq": 0,
-            "lot_size": 1,
-            "capacity_per_week": np.repeat(np.ceil(0.4 * weekly[fast].sum(axis=1)), len(hubs)),
-        }
-    )
+    quick = quick.loc[quick.index.repeat(len(hubs))].assign(fc=np.tile(_fc(hubs), len(fast)))
     return pd.concat([main, quick], ignore_index=True)
 
 
 def _sparse_items(rng, skus: pd.DataFrame, weekly: np.ndarray, stocked: np.ndarray) -> pd.DataFrame:
     """Main line fc `*`, lot 5-20, MOQ 2-6 lots; a third of the skus a local line to one FC."""
     n = len(skus)
-    cost = skus["unit_cost"].to_numpy()
     lot = rng.integers(5, 21, n)
-    main = pd.DataFrame(
-        {
-            "supplier": np.char.add("MAIN-", (rng.integers(0, 8, n) + 1).astype(str)),
-            "sku": skus["sku"],
-            "fc": "*",
-            "unit_price": np.round(cost * rng.uniform(0.8, 0.95, n), 2),
-            "lead_time_days": rng.integers(14, 50, n),
-            "moq": lot * rng.integers(2, 7, n),
-            "lot_size": lot,
-            "capacity_per_week": np.nan,
-        }
+    main = _lines(
+        rng, skus, np.arange(n), "*", "MAIN", 8, (0.8, 0.95), (14, 49), lot * rng.integers(2, 7, n), lot, np.nan
     )
     local = np.flatnonzero(rng.random(n) < 1 / 3)
-    where = np.array([rng.choice(np.flatnonzero(stocked[k])) for k in local], dtype=np.int64)
-    near = pd.DataFrame(
+    where = _fc(np.array([rng.choice(np.flatnonzero(stocked[k])) for k in local], dtype=np.int64))
+    capacity = np.ceil(0.5 * weekly[local].sum(axis=1))
+    near = _lines(rng, skus, local, where, "LOCAL", 4, (1.0, 1.2), (3, 10), 0, 1, capacity)
+    return pd.concat([main, near], ignore_index=True)
+
+
+def _lines(rng, skus: pd.DataFrame, rows: np.ndarray, fc, name: str, suppliers: int, markup, days, moq, lot, capacity):
+    """Supplier lines for the skus at `rows`: one of `suppliers` named `name`-1.., a price at
+    `markup` times the unit cost, a lead time in `days` (both ends included)."""
+    n = len(rows)
+    return pd.DataFrame(
         {
-            "supplier": np.char.add("LOCAL-", (rng.integers(0, 4, len(local)) + 1).astype(str)),
-            "sku": skus["sku"].to_numpy()[local],
-            "fc": _fc(where),
-            "unit_price": np.round(cost[local] * rng.uniform(1.0, 1.2, len(local)), 2),
-            "lead_time_days": rng.integers(3, 11, len(local)),
-            "moq": 0,
-            "lot_size": 1,
-            "capacity_per_week": np.ceil(0.5 * weekly[local].sum(axis=1)),
+            "supplier": np.char.add(f"{name}-", (rng.integers(0, suppliers, n) + 1).astype(str)),
+            "sku": skus["sku"].to_numpy()[rows],
+            "fc": fc,
+            "unit_price": np.round(skus["unit_cost"].to_numpy()[rows] * rng.uniform(*markup, n), 2),
+            "lead_time_days": rng.integers(days[0], days[1] + 1, n),
+            "moq": moq,
+            "lot_size": lot,
+            "capacity_per_week": capacity,
         }
     )
-    return pd.concat([main, near], ignore_index=True)
 
 
 # ---------------------------------------------------------------- the rest of the tables
