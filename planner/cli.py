@@ -480,7 +480,13 @@ def forecast(dataset, out, overwrite, period, horizon, start, jobs, model_file, 
 @main.command()
 @click.argument("directory", type=click.Path(path_type=Path))
 @click.option("--skus", type=click.IntRange(min=1), default=40, show_default=True)
-@click.option("--fcs", type=click.IntRange(min=1), default=3, show_default=True)
+@click.option(
+    "--fcs",
+    type=click.IntRange(min=1),
+    default=3,
+    show_default=True,
+    help="FCs; above 8, a 3PL's regional network: FCs grouped in regions, a few hubs, sparse lanes.",
+)
 @click.option("--seed", type=int, default=7, show_default=True)
 @click.option(
     "--history-period",
