@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
     from planner.config import PlanConfig
     from planner.pipeline import PlanRun
+    from planner.plan.risk import Risk
     from planner.simulate.run import Simulation
 
 __version__ = "0.1.0"
@@ -59,6 +60,8 @@ class PlanResult:
     forecast: pd.DataFrame
     kpis: dict
     run: PlanRun
+    risk: Risk | None = None
+    """With scenarios: `.by_period` is risk.csv and `.by_pair` risk_summary.csv as frames."""
 
 
 def load_dataset(path: str | Path) -> Dataset:
@@ -102,9 +105,14 @@ def run_plan(
     *,
     start=None,
     previous: str | Path | None = None,
+    scenarios: int = 0,
+    seed: int = 0,
     **settings,
 ) -> PlanResult:
     """Forecast, optimize and promise; `previous` is last week's plan folder, kept stable.
+
+    With `scenarios`, the written plan is also applied to that many demand paths drawn with
+    `seed`: `.risk` holds the odds of a stock-out per sku x FC and period.
 
     Raises planner.pipeline.NoPlan when the solver ends without a plan (the CLI's exit 3).
     """
@@ -113,8 +121,10 @@ def run_plan(
     from planner.report.outputs import plan_tables
 
     old = None if previous is None else read_previous(Path(previous))
-    run = pipeline.run_plan(dataset, _config(model, settings), start=start, previous=old)
-    return PlanResult(**plan_tables(run), forecast=run.forecast, kpis=run.kpis, run=run)
+    run = pipeline.run_plan(
+        dataset, _config(model, settings), start=start, previous=old, scenarios=scenarios, seed=seed
+    )
+    return PlanResult(**plan_tables(run), forecast=run.forecast, kpis=run.kpis, run=run, risk=run.risk)
 
 
 def write_plan(result: PlanResult, out: str | Path) -> Path:

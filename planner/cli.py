@@ -311,6 +311,21 @@ def validate(dataset, as_json):
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the KPIs as JSON on stdout.")
 @click.option(
+    "--scenarios",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Apply the written plan to N demand paths drawn from the forecast's error (and supplier lead-time "
+    "spreads): risk.csv, risk_summary.csv, kpis.json's risk block and a report section. 0 = off.",
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=0,
+    show_default=True,
+    help="Seed of the --scenarios draws: the same seed gives the same figures.",
+)
+@click.option(
     "--previous",
     "previous_plan",
     type=click.Path(path_type=Path),
@@ -345,6 +360,8 @@ def plan(
     highs_method,
     threads,
     as_json,
+    scenarios,
+    seed,
     previous_plan,
     gates,
 ):
@@ -380,6 +397,8 @@ def plan(
             forecast_progress=_fit_progress(),
             previous=previous,
             forecast_executor=fit_executor,
+            scenarios=scenarios,
+            seed=seed,
         )
     _write_output(target, plan_files(run))
     _warn(run.kpis["warnings"])
@@ -429,8 +448,19 @@ def _summary(kpis: dict, out: Path) -> str:
             f"{orders['lines_by_status']['late']} late, {orders['lines_by_status']['backorder']} backordered",
             f"  purchase order lines: {kpis['purchase_orders']['lines']} "
             f"({kpis['purchase_orders']['release_now']} to release now); cost {kpis['costs']['total']:,.2f}",
+            *_risk_summary(kpis.get("risk")),
         ]
     )
+
+
+def _risk_summary(risk: dict | None) -> list[str]:
+    if risk is None:
+        return []
+    fill = " / ".join(f"{risk['fill_rate'][q]:.1%}" for q in ("p10", "p50", "p90"))
+    return [
+        f"  risk over {risk['scenarios']} scenarios (seed {risk['seed']}): fill rate P10 / P50 / P90 {fill}; "
+        f"{risk['pairs_at_risk']} of {risk['pairs']} sku x FC pairs stock out in at least half (risk.csv)"
+    ]
 
 
 @main.command()

@@ -27,7 +27,8 @@ from planner.plan.explain import explain_orders, gather_evidence
 from planner.plan.extract import Plan, extract_plan
 from planner.plan.po_reasons import explain_purchases
 from planner.plan.promise import promise_orders
-from planner.report.kpis import KPI_SCHEMA_VERSION, capacity_kpis, order_kpis, service_kpis
+from planner.plan.risk import Risk, plan_risk, risk_inputs
+from planner.report.kpis import KPI_SCHEMA_VERSION, capacity_kpis, order_kpis, risk_kpis, service_kpis
 from planner.solve.solver import SolveResult, solve
 
 
@@ -57,6 +58,8 @@ class PlanRun:
     """The last plan's PO lines given with --previous: its released lines are open POs of this plan."""
     service: pd.DataFrame | None = None
     """Each sku's segment and service level (planner.model.service.service_levels)."""
+    risk: Risk | None = None
+    """The plan's odds over seeded demand paths (planner.plan.risk), when scenarios were asked for."""
 
 
 @dataclass
@@ -165,10 +168,14 @@ def run_plan(
     forecast_progress=None,
     previous: pd.DataFrame | None = None,
     forecast_executor=None,
+    scenarios: int = 0,
+    seed: int = 0,
 ) -> PlanRun:
     """Forecast, optimize and promise; raises NoPlan when the solver finds no solution.
 
     `previous` is the last plan's PO lines (planner.data.previous.read_previous), kept stable.
+    With `scenarios`, the written plan is also applied to that many demand paths drawn with
+    `seed` (planner.plan.risk): risk.csv, risk_summary.csv and kpis.json's `risk` block.
     """
     clock = Stopwatch()
     calendar = plan_calendar(dataset, config, start)
@@ -208,11 +215,26 @@ def run_plan(
         plan = replace(
             plan, purchase_orders=explain_purchases(plan.purchase_orders, plan.inventory_projection, evidence)
         )
+    risk = None
+    if scenarios:
+        with clock.stage("risk"):
+            progress(f"risk ({scenarios} scenarios)")
+            risk = plan_risk(risk_inputs(inputs, plan, dataset.open_orders, forecast), scenarios, seed)
     sizes = _sizes(dataset, model_size)
     warnings = calendar_warnings(dataset, calendar)
-    kpis = plan_kpis(inputs, demand, plan, order_plan, result, forecast, sizes, clock.seconds, warnings, service)
+    kpis = plan_kpis(inputs, demand, plan, order_plan, result, forecast, sizes, clock.seconds, warnings, service, risk)
     return PlanRun(
-        calendar, forecast, demand, plan, order_plan, result, kpis, dataset=dataset, previous=previous, service=service
+        calendar,
+        forecast,
+        demand,
+        plan,
+        order_plan,
+        result,
+        kpis,
+        dataset=dataset,
+        previous=previous,
+        service=service,
+        risk=risk,
     )
 
 
@@ -292,8 +314,9 @@ def plan_kpis(
     seconds: dict,
     warnings: list[str] = (),
     service: pd.DataFrame | None = None,
+    risk: Risk | None = None,
 ) -> dict:
-    """kpis.json: everything but `run` depends only on the input and the model."""
+    """kpis.json: everything but `run` depends only on the input, the model and the seed."""
     calendar = inputs.calendar
     return {
         "schema_version": KPI_SCHEMA_VERSION,
@@ -322,6 +345,7 @@ def plan_kpis(
             "message": result.message,
         },
         "forecast": forecast_kpis(forecast),
+        **({"risk": risk_kpis(risk)} if risk is not None else {}),
         "input_sizes": sizes,
         "run": {
             "timings_seconds": {**seconds, "total": round(sum(seconds.values()), 3)},

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class KpiField:
     path: str  # dotted; <name> segments are keys that depend on the data (an FC, a priority)
-    kind: str  # number | integer | text | date | null-or-number | null-or-text | list-of-text
+    kind: str  # number | integer | text | date | null-or-number | null-or-text | list-of-text | list-of-object
     unit: str
     meaning: str
     gate: str = ""  # the short name `--fail-on` accepts for it
+    optional: bool = False  # there only when asked for (the `risk` block: `planner plan --scenarios N`)
 
     @property
     def segments(self) -> list[str]:
@@ -27,6 +28,52 @@ class KpiField:
     def numeric(self) -> bool:
         return self.kind in ("number", "integer", "null-or-number")
 
+
+RISK_FIELDS = [
+    KpiField(
+        "risk.scenarios",
+        "integer",
+        "scenarios",
+        "demand paths the written plan was applied to (`--scenarios N`); the block is there only with it",
+        optional=True,
+    ),
+    KpiField(
+        "risk.seed", "integer", "", "seed of the draws (`--seed`): the same seed gives the same figures", optional=True
+    ),
+    *[
+        KpiField(
+            f"risk.{measure}.p{q}",
+            "number",
+            unit,
+            f"{q}th percentile over the scenarios of the network's {meaning} (planner/plan/risk.py)",
+            f"risk_{measure}_p{q}",
+            optional=True,
+        )
+        for measure, unit, meaning in (
+            ("fill_rate", "share 0..1", "fill rate: demand units finding stock in their own period"),
+            ("backorder_units", "units", "units not covered in their own period"),
+            ("backlog_units", "units", "units waiting at their period's end with their stock on hand"),
+        )
+        for q in (10, 50, 90)
+    ],
+    KpiField("risk.pairs", "integer", "pairs", "sku x FC pairs the plan can hold", optional=True),
+    KpiField(
+        "risk.pairs_at_risk",
+        "integer",
+        "pairs",
+        "pairs whose home customers wait for stock in some week in at least half of the scenarios",
+        "risk_pairs_at_risk",
+        optional=True,
+    ),
+    KpiField(
+        "risk.top_pairs",
+        "list-of-object",
+        "",
+        "up to 10 pairs most likely to stock out, most likely first: sku, fc, stockout_probability (some week), "
+        "peak_period_start and peak_probability (its worst week), backorder_units_p50",
+        optional=True,
+    ),
+]
 
 KPI_FIELDS = [
     KpiField("schema_version", "integer", "", "version of this schema; raised on any incompatible change"),
@@ -214,6 +261,7 @@ KPI_FIELDS = [
         "count",
         "fits of <method> that failed; the method was dropped for that series",
     ),
+    *RISK_FIELDS,
     KpiField(
         "input_sizes.<size>",
         "integer",
@@ -265,7 +313,11 @@ def undocumented(kpis: dict) -> list[str]:
 def missing(kpis: dict) -> list[str]:
     """Documented fields without data-dependent segments that a kpis.json lacks."""
     present = set(leaf_paths(kpis))
-    return [f.path for f in KPI_FIELDS if not any(map(is_placeholder, f.segments)) and f.path not in present]
+    return [
+        f.path
+        for f in KPI_FIELDS
+        if not f.optional and not any(map(is_placeholder, f.segments)) and f.path not in present
+    ]
 
 
 def markdown_table() -> str:

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from planner.plan.extract import Plan
+from planner.plan.risk import QUANTILES, Risk, top_pairs
 
 KPI_SCHEMA_VERSION = 1
 
@@ -170,3 +171,31 @@ def capacity_kpis(capacity: pd.DataFrame) -> dict:
 def _round(value, digits: int = 3) -> float:
     value = round(float(value), digits)
     return 0.0 if value == 0 else value
+
+
+def risk_kpis(risk: Risk, top: int = 10) -> dict:
+    """The `risk` block: the scenarios, the network's spread of service and the pairs most
+    likely to stock out (planner.plan.risk)."""
+    pairs = risk.by_pair
+    return {
+        "scenarios": risk.scenarios,
+        "seed": risk.seed,
+        **{measure: _quantiles(risk.network[measure]) for measure in ("fill_rate", "backorder_units", "backlog_units")},
+        "pairs": len(pairs),
+        "pairs_at_risk": int((pairs["stockout_probability"] >= 0.5).sum()),
+        "top_pairs": [
+            {
+                "sku": row.sku,
+                "fc": row.fc,
+                "stockout_probability": _round(row.stockout_probability, 4),
+                "peak_period_start": pd.Timestamp(row.peak_period_start).date().isoformat(),
+                "peak_probability": _round(row.peak_probability, 4),
+                "backorder_units_p50": _round(row.backorder_units_p50),
+            }
+            for row in top_pairs(risk, top).itertuples(index=False)
+        ],
+    }
+
+
+def _quantiles(values: list[float]) -> dict:
+    return {f"p{q}": _round(value, 4) for q, value in zip(QUANTILES, values)}

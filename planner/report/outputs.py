@@ -99,7 +99,15 @@ def plan_files(run: PlanRun) -> dict[str, bytes]:
         "kpis.json": json_bytes(run.kpis),
         "report.html": report_html(run, _history(run)),
         **_open_purchase_orders(run),
+        **risk_files(run.risk),
     }
+
+
+def risk_files(risk) -> dict[str, bytes]:
+    """risk.csv (per sku, FC and period) and risk_summary.csv (per sku and FC), with scenarios only."""
+    if risk is None:
+        return {}
+    return {"risk.csv": csv_bytes(risk.by_period), "risk_summary.csv": csv_bytes(risk.by_pair)}
 
 
 def _open_purchase_orders(run: PlanRun) -> dict[str, bytes]:

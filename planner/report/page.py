@@ -40,7 +40,7 @@ th{background:#f6f6f6}td{white-space:nowrap}td:last-child{white-space:normal}img
 
 def report_html(run, history: pd.DataFrame) -> bytes:
     """The page's bytes for a plan run and the demand history it was forecast from."""
-    sections = [_headline(run.kpis), _waiting(run.kpis), *_service_targets(run), _costs(run.kpis)]
+    sections = [_headline(run.kpis), _waiting(run.kpis), *_risk(run), *_service_targets(run), _costs(run.kpis)]
     with matplotlib.rc_context(STYLE):
         sections += [_capacity(run), _stock(run), _forecast(run, history)]
     sections.append(_exceptions(run))
@@ -103,6 +103,51 @@ def _waiting(kpis: dict) -> str:
         "all it can, or the plan keeps that stock for a transfer or for more urgent orders).</p>"
     )
     return "<h2>Waiting by priority</h2>" + table(header, rows) + note
+
+
+def _risk(run) -> list[str]:
+    """The SKU x FC pairs most likely to stock out over the scenarios (no section without them)."""
+    risk = run.kpis.get("risk")
+    if risk is None:
+        return []
+    spread = " / ".join(f"{risk['fill_rate'][q]:.1%}" for q in ("p10", "p50", "p90"))
+    intro = (
+        f"<p>The plan applied to {risk['scenarios']} demand paths drawn from the forecast's error (seed "
+        f"{risk['seed']}): network fill rate P10 / P50 / P90 {escape(spread)}; {risk['pairs_at_risk']} of "
+        f"{risk['pairs']} SKU x FC pairs stock out in at least half of them.</p>"
+    )
+    if not risk["top_pairs"]:
+        return ["<h2>Stock-out risk</h2>" + intro + "<p>No SKU stocks out at any FC in any scenario.</p>"]
+    pairs = pd.DataFrame(risk["top_pairs"]).merge(run.risk.by_pair, on=["sku", "fc"], suffixes=("", "_all"))
+    rows = [
+        [
+            row.sku,
+            row.fc,
+            round(100 * row.stockout_probability, 1),
+            row.peak_period_start,
+            round(100 * row.peak_probability, 1),
+            " / ".join(f"{100 * v:.1f}" for v in (row.fill_rate_p10, row.fill_rate_p50, row.fill_rate_p90)),
+            row.backorder_units_p50,
+            row.backorder_units_p90,
+        ]
+        for row in pairs.itertuples(index=False)
+    ]
+    header = [
+        "sku",
+        "fc",
+        "stock-out odds %",
+        "worst week",
+        "odds that week %",
+        "fill rate % P10 / P50 / P90",
+        "backorder units P50",
+        "P90",
+    ]
+    note = (
+        '<p class="more">A pair stocks out in a week when customers of the regions the FC serves first still '
+        "wait for stock no FC serving them holds at the week's end. risk.csv has every pair's odds per week "
+        "and its closing stock's spread; risk_summary.csv every pair's odds and spreads.</p>"
+    )
+    return ["<h2>Stock-out risk: the SKUs most likely to stock out</h2>" + intro + table(header, rows) + note]
 
 
 def _service_targets(run) -> list[str]:
