@@ -2,11 +2,14 @@
 
 Each sku x region x period's demand is a gamma draw with the forecast as its mean and the
 forecast's one-period backtest error (`sigma`, scaled to the period's length as the forecast's
-intervals are) as its standard deviation. Why a gamma: demand is never negative and leans
-right; a gamma matches the forecast's mean and error exactly, where a normal cut at zero
-would raise a slow mover's mean; and for an intermittent series (error above the mean) it
-puts most of its mass near zero with a long tail, as such demand has. Periods are drawn
-independently, as the safety stock formula assumes (errors add in variance over a lead time).
+intervals are) as its standard deviation, rounded to whole units. Why a gamma: demand is never
+negative and leans right; a gamma matches the forecast's mean and error, where a normal cut at
+zero would raise a slow mover's mean; and for an intermittent series (error above the mean) it
+puts most of its mass near zero with a long tail, as such demand has. Rounded, it is count
+data: a period without a sale has its true chance, where a continuous draw would always ask a
+sliver of a unit and call every empty shelf a stock-out. A series without error (sigma 0)
+demands its forecast exactly. Periods are drawn independently, as the safety stock formula
+assumes (errors add in variance over a lead time).
 
 PO lines whose supplier gives a `lead_time_std_days` arrive early or late by a normal draw of
 that spread, in whole days, never before they are ordered.
@@ -26,19 +29,19 @@ Paths = Callable[[int], np.ndarray]
 
 
 def gamma_draws(mean: np.ndarray, std: np.ndarray, scenarios: int, rng: np.random.Generator) -> np.ndarray:
-    """(rows, scenarios) draws of the given mean and std per row; the mean itself where std is 0."""
+    """(rows, scenarios) whole-unit draws of the given mean and std per row; the mean itself where std is 0."""
     mean = np.maximum(np.asarray(mean, dtype=float), 0.0)
     std = np.asarray(std, dtype=float)
     spread = (mean > 0) & (std > 0)
     shape = np.where(spread, (mean / np.where(spread, std, 1.0)) ** 2, 1.0)
     scale = np.where(spread, std**2 / np.where(spread, mean, 1.0), 0.0)
     draws = rng.gamma(shape[:, None], scale[:, None], size=(len(mean), scenarios))
-    return np.where(spread[:, None], draws, mean[:, None])
+    return np.where(spread[:, None], np.round(draws), mean[:, None])
 
 
 def forecast_grid(forecast: pd.DataFrame, series: pd.DataFrame, calendar: Calendar) -> tuple[np.ndarray, np.ndarray]:
     """Mean and std per series (rows of `series`: sku, region) and plan period, zero where the
-    forecast has no row. The std is `sigma` per nominal period times the root of the period's
+    forecast has no row. The mean is the forecast less its backtest bias (`unbiased`); the std is `sigma` per nominal period times the root of the period's
     length in nominal periods (a month's stub is shorter)."""
     keys = series.assign(row=np.arange(len(series)))
     rows = forecast.merge(keys, on=["sku", "region"])
@@ -46,10 +49,24 @@ def forecast_grid(forecast: pd.DataFrame, series: pd.DataFrame, calendar: Calend
     mean = np.zeros((len(series), calendar.horizon))
     std = np.zeros_like(mean)
     index = (rows["row"].to_numpy(), rows["period"].to_numpy(dtype=int))
-    mean[index] = rows["forecast"].to_numpy(dtype=float)
+    mean[index] = unbiased(rows)
     lengths = calendar.period_days / calendar.nominal_days
     std[index] = rows["sigma"].fillna(0.0).to_numpy(dtype=float) * np.sqrt(lengths[index[1]])
     return mean, std
+
+
+def unbiased(rows: pd.DataFrame) -> np.ndarray:
+    """The forecast less the catalogue's backtest bias (net error over actual demand, pooled over
+    the series by their forecast): demand is about forecast / (1 + bias). Pooled, because one
+    series' bias from three short backtest windows is mostly noise, and noise in the means makes
+    the odds too sure both ways; the pooled bias is the forecast's lean (a median-like forecast
+    of demand that leans right falls short of its mean)."""
+    forecast = rows["forecast"].to_numpy(dtype=float)
+    if "backtest_bias" not in rows or forecast.sum() <= 0:
+        return forecast
+    bias = rows["backtest_bias"].fillna(0.0).to_numpy(dtype=float)
+    pooled = float(np.clip(np.average(bias, weights=forecast), -0.5, 1.0))
+    return forecast / (1.0 + pooled)
 
 
 def forecast_paths(mean: np.ndarray, std: np.ndarray, scenarios: int, rng: np.random.Generator) -> Paths:

@@ -52,7 +52,7 @@ class RiskInputs:
     fcs: pd.DataFrame  # fc, outbound_capacity, inbound_capacity: units a day, blank = unlimited
     arcs: pd.DataFrame  # fc, region, cost_per_unit, extra_days: which FC serves which region
     orders: pd.DataFrame  # sku, region, priority, period, quantity: open order lines by due period
-    forecast: pd.DataFrame  # sku, region, period, forecast, sigma
+    forecast: pd.DataFrame  # sku, region, period, forecast, sigma, [backtest_bias]
     forecast_priority: int
 
 
