@@ -898,3 +898,48 @@ def test_a_model_whose_priced_rounds_never_meet_the_shared_rows_still_writes_a_p
     assert kpis["solver"]["status"] in ("optimal", "feasible")
     assert kpis["solver"]["mip_gap"] is not None
     assert kpis["solver"]["mip_gap"] >= 0.0
+
+
+# ---------------------------------------------------------------- the odds of the plan (--scenarios)
+
+
+def test_scenarios_write_risk_files_a_kpi_block_and_a_report_section(dataset_folder, tmp_path):
+    from planner.plan.risk import RISK_COLUMNS, SUMMARY_COLUMNS
+    from planner.report.kpi_schema import missing, undocumented
+
+    one, two, other = tmp_path / "one", tmp_path / "two", tmp_path / "other"
+    result = run("plan", dataset_folder.path, "--out", one, "--scenarios", "30", "--seed", "4")
+    assert result.exit_code == 0, result.output
+    assert "risk over 30 scenarios (seed 4)" in result.stdout
+    risk = pd.read_csv(one / "risk.csv")
+    assert list(risk.columns) == RISK_COLUMNS
+    assert list(pd.read_csv(one / "risk_summary.csv").columns) == SUMMARY_COLUMNS
+    assert risk["stockout_probability"].between(0, 1).all() and len(risk) > 0
+    kpis = json.loads((one / "kpis.json").read_text())
+    assert (undocumented(kpis), missing(kpis)) == ([], [])
+    assert kpis["risk"]["scenarios"] == 30 and kpis["risk"]["seed"] == 4
+    assert "Stock-out risk" in (one / "report.html").read_text()
+    assert run("plan", dataset_folder.path, "--out", two, "--scenarios", "30", "--seed", "4").exit_code == 0
+    assert run("plan", dataset_folder.path, "--out", other, "--scenarios", "30", "--seed", "5").exit_code == 0
+    for name in ("risk.csv", "risk_summary.csv", "report.html"):
+        assert (one / name).read_bytes() == (two / name).read_bytes()
+    assert (one / "risk_summary.csv").read_bytes() != (other / "risk_summary.csv").read_bytes()
+
+
+def test_without_scenarios_no_risk_file_block_or_section(dataset_folder, out):
+    result = run("plan", dataset_folder.path, "--out", out)
+    assert result.exit_code == 0, result.output
+    assert not (out / "risk.csv").exists() and not (out / "risk_summary.csv").exists()
+    assert "risk" not in json.loads((out / "kpis.json").read_text())
+    assert "Stock-out risk" not in (out / "report.html").read_text() and "risk over" not in result.stdout
+
+
+def test_a_risk_gate_without_scenarios_trips(dataset_folder, out):
+    result = run("plan", dataset_folder.path, "--out", out, "--fail-on", "risk_fill_rate_p10<0.9")
+    assert result.exit_code == 4, result.output
+    assert "kpis.json has no value at risk.fill_rate.p10" in result.stderr
+
+
+def test_scenarios_must_not_be_negative(dataset_folder, out):
+    result = run("plan", dataset_folder.path, "--out", out, "--scenarios", "-1")
+    assert result.exit_code == 2 and not out.exists()

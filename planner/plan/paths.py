@@ -2,12 +2,13 @@
 
 Each sku x region x period's demand is a gamma draw with the forecast as its mean and the
 forecast's one-period backtest error (`sigma`, scaled to the period's length as the forecast's
-intervals are) as its standard deviation, rounded to whole units. Why a gamma: demand is never
-negative and leans right; a gamma matches the forecast's mean and error, where a normal cut at
-zero would raise a slow mover's mean; and for an intermittent series (error above the mean) it
-puts most of its mass near zero with a long tail, as such demand has. Rounded, it is count
-data: a period without a sale has its true chance, where a continuous draw would always ask a
-sliver of a unit and call every empty shelf a stock-out. A series without error (sigma 0)
+intervals are) as its standard deviation, in whole units (rounded up with the chance of its
+fraction, which keeps the mean). Why a gamma: demand is never negative and leans right; a
+gamma matches the forecast's mean and error, where a normal cut at zero would raise a slow
+mover's mean; and for an intermittent series (error above the mean) it puts most of its mass
+near zero with a long tail, as such demand has. In whole units it is count data: a period
+without a sale has its true chance, where a continuous draw would always ask a sliver of a
+unit and call every empty shelf a stock-out. A series without error (sigma 0)
 demands its forecast exactly. Periods are drawn independently, as the safety stock formula
 assumes (errors add in variance over a lead time).
 
@@ -36,7 +37,8 @@ def gamma_draws(mean: np.ndarray, std: np.ndarray, scenarios: int, rng: np.rando
     shape = np.where(spread, (mean / np.where(spread, std, 1.0)) ** 2, 1.0)
     scale = np.where(spread, std**2 / np.where(spread, mean, 1.0), 0.0)
     draws = rng.gamma(shape[:, None], scale[:, None], size=(len(mean), scenarios))
-    return np.where(spread[:, None], np.round(draws), mean[:, None])
+    whole = np.floor(draws + rng.random(draws.shape))  # rounded up with the chance of its fraction: the mean kept
+    return np.where(spread[:, None], whole, mean[:, None])
 
 
 def forecast_grid(forecast: pd.DataFrame, series: pd.DataFrame, calendar: Calendar) -> tuple[np.ndarray, np.ndarray]:

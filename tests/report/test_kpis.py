@@ -68,3 +68,22 @@ def test_units_waiting_with_their_stock_free_at_their_fc_are_backlog_and_count_a
     assert (service["backorder_units"], service["backlog_units"]) == pytest.approx((7.0, 5.0))
     assert (service["backorder_unit_weeks"], service["backorder_units_at_end"]) == pytest.approx((11.0, 8.0))
     assert service["fill_rate"] == pytest.approx(5.0 / 12.0, abs=1e-4)
+
+
+def test_the_risk_block_gives_the_spread_and_the_likeliest_pairs_first():
+    import pandas as pd
+
+    from planner.plan.risk import SUMMARY_COLUMNS, Risk
+    from planner.report.kpis import risk_kpis
+
+    rows = [
+        dict.fromkeys(SUMMARY_COLUMNS, 0.0)
+        | {"sku": sku, "fc": "F1", "stockout_probability": odds, "peak_period_start": pd.Timestamp("2026-01-05")}
+        for sku, odds in (("A", 0.2), ("B", 0.9), ("C", 0.0), ("D", 0.5))
+    ]
+    network = {"fill_rate": [0.9, 0.95, 0.97], "backorder_units": [1.0, 2.0, 3.0], "backlog_units": [0.0, 0.0, 1.0]}
+    block = risk_kpis(Risk(100, 7, pd.DataFrame(), pd.DataFrame(rows), network))
+    assert (block["scenarios"], block["seed"], block["pairs"], block["pairs_at_risk"]) == (100, 7, 4, 2)
+    assert block["fill_rate"] == {"p10": 0.9, "p50": 0.95, "p90": 0.97}
+    assert [pair["sku"] for pair in block["top_pairs"]] == ["B", "D", "A"]
+    assert block["top_pairs"][0]["peak_period_start"] == "2026-01-05"

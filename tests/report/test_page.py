@@ -151,3 +151,41 @@ def test_segmented_service_levels_show_each_group_against_its_fill_rate(tiny_pla
     assert beta_skus == alpha_skus == 1
     assert beta_demand + alpha_demand == pytest.approx(tiny_plan_run.kpis["service"]["demand_units"], abs=0.2)
     assert alpha_fill < beta_fill
+
+
+def _risk(by_pair: pd.DataFrame):
+    from planner.plan.risk import Risk
+    from planner.report.kpis import risk_kpis
+
+    risk = Risk(
+        50, 3, pd.DataFrame(), by_pair, {m: [0.8, 0.9, 0.95] for m in ("fill_rate", "backorder_units", "backlog_units")}
+    )
+    return risk, risk_kpis(risk)
+
+
+def _pair(sku: str, odds: float) -> dict:
+    spreads = {
+        f"{m}_p{q}": v
+        for m, v in (("fill_rate", 0.9), ("backorder_units", 4.0), ("backlog_units", 0.0))
+        for q in (10, 50, 90)
+    }
+    return {
+        "sku": sku,
+        "fc": "W1",
+        "stockout_probability": odds,
+        "peak_period_start": pd.Timestamp("2026-12-07"),
+        "peak_probability": odds,
+        "demand_units": 10.0,
+        **spreads,
+    }
+
+
+def test_the_risk_section_lists_the_pairs_most_likely_to_stock_out_first(tiny_plan_run):
+    risk, block = _risk(pd.DataFrame([_pair("<quiet>", 0.0), _pair("=likely", 0.7), _pair(ALPHA, 0.9)]))
+    run = replace(tiny_plan_run, risk=risk, kpis={**tiny_plan_run.kpis, "risk": block})
+    page = report_html(run, run.dataset.demand_history).decode("utf-8")
+    section = page[page.index("Stock-out risk") :]
+    assert section.index("ALPHA&lt;b&gt;") < section.index("=likely")
+    assert "&lt;quiet&gt;" not in section.split("</table>")[0]
+    assert "50 demand paths" in section and "2 of 3" in section
+    assert "Stock-out risk" not in report_html(tiny_plan_run, tiny_plan_run.dataset.demand_history).decode("utf-8")
