@@ -2,7 +2,7 @@
 
     python benchmarks/simulate_value.py [--skus 30] [--fcs 3] [--weeks 26] [--seed 1]
                                         [--solver cbc|highs] [--time-limit S] [--kinds stable,promo-delay]
-                                        [--out DIR]
+                                        [--scenarios N] [--out DIR]
 
 Each kind generates a dataset with `generate_dataset(skus, fcs, seed, history_period="week",
 history_weeks=104 + weeks, stable=True)`, so the replayed weeks leave two years of history
@@ -13,6 +13,10 @@ before them, writes it and loads it back as `planner simulate` would, and replay
 * promo-delay: the same demand, plus a promotion (a quarter of the skus, drawn with the seed,
   sell 3x for 3 weeks from replay week 10, unannounced) and a supplier delay (the slow supplier
   with the most skus delivers the POs placed in replay weeks 4-15 three weeks late).
+
+With `--scenarios N` every policy is replayed on N demand paths drawn from the forecast on the
+replay's first day (`planner simulate --scenarios`; the promotion lifts every path, the delay
+holds on every path), and the verdict is taken at the median and at the P90 path.
 
 Prints per kind the comparison table, the seconds per policy, and the verdict against the
 issue's target: `lp` at least 30% fewer backorder unit-weeks than `minmax`, at no more than the
@@ -37,7 +41,7 @@ from planner.data.load import load_dataset
 from planner.simulate import simulate
 from planner.simulate.replay import replay_start
 from planner.simulate.report import simulation_files, summary_text
-from planner.simulate.scenario import SupplierDelay, with_promotion
+from planner.simulate.scenario import Promotion, SupplierDelay
 
 HISTORY_WEEKS = 104
 PROMOTION = {"share": 0.25, "first_week": 10, "weeks": 3, "factor": 3.0}
@@ -50,31 +54,50 @@ def log(message: str) -> None:
 
 
 def dataset_of(kind: str, args, folder: Path):
-    """The generated dataset of a kind, loaded back from disk, and its supplier delays."""
+    """The generated dataset of a kind, loaded back from disk, its supplier delays and promotions."""
     tables = generate_dataset(
         args.skus, args.fcs, args.seed, history_period="week", history_weeks=HISTORY_WEEKS + args.weeks, stable=True
     )
-    delays = ()
-    if kind == "promo-delay":
-        tables, delays = _disrupted(tables, args)
     write_dataset(tables, folder / kind)
-    return load_dataset(folder / kind), delays
+    if kind != "promo-delay":
+        return load_dataset(folder / kind), (), ()
+    return load_dataset(folder / kind), *_disruptions(tables, args)
 
 
-def _disrupted(tables: dict, args) -> tuple[dict, tuple]:
+def _disruptions(tables: dict, args) -> tuple[tuple, tuple]:
     rng = np.random.default_rng(args.seed)
     skus = tables["skus"]["sku"].to_numpy()
     promoted = sorted(rng.choice(skus, max(1, round(PROMOTION["share"] * len(skus))), replace=False))
-    history = tables["demand_history"]
-    first_day = history["date"].max() + np.timedelta64(1, "D") - np.timedelta64(7 * args.weeks, "D")
-    first_day = first_day + np.timedelta64(7 * PROMOTION["first_week"], "D")
-    tables = dict(
-        tables, demand_history=with_promotion(history, promoted, first_day, PROMOTION["weeks"], PROMOTION["factor"])
-    )
+    promotion = Promotion(tuple(promoted), PROMOTION["first_week"], PROMOTION["weeks"], PROMOTION["factor"])
     slow = tables["supplier_items"][tables["supplier_items"]["lot_size"] > 1]
     supplier = slow.groupby("supplier")["sku"].nunique().sort_index().idxmax()
-    log(f"promo-delay: promotion of {len(promoted)} skus from {first_day.date()}, {supplier} delayed")
-    return tables, (SupplierDelay(supplier, DELAY["extra_days"], DELAY["first_week"], DELAY["last_week"]),)
+    log(
+        f"promo-delay: promotion of {len(promoted)} skus from replay week {PROMOTION['first_week']}, {supplier} delayed"
+    )
+    delay = SupplierDelay(supplier, DELAY["extra_days"], DELAY["first_week"], DELAY["last_week"])
+    return (delay,), (promotion,)
+
+
+def spread_verdict(summary) -> str:
+    """The target at the median and at the P90 path: backorder unit-weeks at each, net cost at the median."""
+    rows = summary.set_index("policy")
+    if not {"lp", "minmax"} <= set(rows.index):
+        return "verdict: needs lp and minmax"
+    lp, minmax = rows.loc["lp"], rows.loc["minmax"]
+    cuts = {
+        q: 1 - lp[f"backorder_unit_weeks_{q}"] / minmax[f"backorder_unit_weeks_{q}"]
+        if minmax[f"backorder_unit_weeks_{q}"]
+        else 0.0
+        for q in ("p50", "p90")
+    }
+    net = lp["net_cost_p50"] / minmax["net_cost_p50"]
+    cost = lp["total_cost_p50"] / minmax["total_cost_p50"]
+    passed = min(cuts.values()) >= TARGET_REDUCTION and net <= 1.0
+    return (
+        f"verdict: lp has {cuts['p50']:.1%} fewer backorder unit-weeks than minmax at the median path and "
+        f"{cuts['p90']:.1%} at the P90 path (target >= 30% at both); median net cost {net:.1%} of minmax's "
+        f"(target <= 100%), median total cost {cost:.1%}: {'PASS' if passed else 'FAIL'}"
+    )
 
 
 def verdict(summary) -> str:
@@ -104,26 +127,31 @@ def main() -> None:
     parser.add_argument("--solver", choices=("cbc", "highs"), default="cbc")
     parser.add_argument("--time-limit", type=float, default=120.0)
     parser.add_argument("--kinds", default="stable,promo-delay")
+    parser.add_argument("--scenarios", type=int, default=0, help="Demand paths per policy (0: the history's own).")
     parser.add_argument("--out", type=Path, default=None, help="Also write each kind's simulation files here.")
     args = parser.parse_args()
     config = load_config().with_overrides(solver=args.solver, time_limit=args.time_limit)
     with tempfile.TemporaryDirectory() as folder:
         for kind in args.kinds.split(","):
-            dataset, delays = dataset_of(kind, args, Path(folder))
+            dataset, delays, promotions = dataset_of(kind, args, Path(folder))
             result = simulate(
                 dataset,
                 config,
                 weeks=args.weeks,
                 delays=delays,
+                promotions=promotions,
+                scenarios=args.scenarios,
                 progress=lambda policy, week, weeks: log(f"{kind}: {policy} week {week + 1}/{weeks}"),
             )
             seconds = ", ".join(f"{run.name} {run.seconds:.0f} s" for run in result.runs)
             print(
                 f"\n## {kind}: {args.skus} skus x {args.fcs} fcs, {args.weeks} weeks from "
-                f"{replay_start(dataset, args.weeks).date()}, solver {args.solver}, seed {args.seed}\n"
+                f"{replay_start(dataset, args.weeks).date()}, solver {args.solver}, seed {args.seed}"
+                + (f", {args.scenarios} demand paths\n" if args.scenarios else "\n")
             )
             print(summary_text(result.summary))
-            print(f"\nreplay seconds: {seconds}\n{verdict(result.summary)}")
+            judge = spread_verdict if args.scenarios else verdict
+            print(f"\nreplay seconds: {seconds}\n{judge(result.summary)}")
             if args.out:
                 write_folder(args.out / kind, simulation_files(result))
 

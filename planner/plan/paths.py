@@ -58,16 +58,19 @@ def forecast_grid(forecast: pd.DataFrame, series: pd.DataFrame, calendar: Calend
 
 
 def unbiased(rows: pd.DataFrame) -> np.ndarray:
-    """The forecast less the catalogue's backtest bias (net error over actual demand, pooled over
-    the series by their forecast): demand is about forecast / (1 + bias). Pooled, because one
-    series' bias from three short backtest windows is mostly noise, and noise in the means makes
-    the odds too sure both ways; the pooled bias is the forecast's lean (a median-like forecast
-    of demand that leans right falls short of its mean)."""
+    """The forecast less the catalogue's backtest bias: demand is about forecast / (1 + bias).
+
+    `backtest_bias` is a series' net error over its actual demand; pooled over the series by
+    their demand (forecast / (1 + bias)) it is the catalogue's net error over all its demand:
+    the forecast's lean (a median-like forecast of demand that leans right falls short of its
+    mean). Pooled, because one series' bias from three short backtest windows is mostly noise,
+    and noise in the means makes the odds too sure both ways."""
     forecast = rows["forecast"].to_numpy(dtype=float)
     if "backtest_bias" not in rows or forecast.sum() <= 0:
         return forecast
-    bias = rows["backtest_bias"].fillna(0.0).to_numpy(dtype=float)
-    pooled = float(np.clip(np.average(bias, weights=forecast), -0.5, 1.0))
+    bias = np.maximum(rows["backtest_bias"].fillna(0.0).to_numpy(dtype=float), -0.9)
+    actual = forecast / (1.0 + bias)
+    pooled = float(np.clip((bias * actual).sum() / actual.sum(), -0.5, 1.0))
     return forecast / (1.0 + pooled)
 
 

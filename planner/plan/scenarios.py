@@ -174,7 +174,7 @@ def route(steps: tuple[Step, ...], waiting: np.ndarray, stock: np.ndarray, room:
         if room is not None:
             used = step.by_fc @ x
             x *= _share(room, used)[step.fc]
-            room -= step.by_fc @ x
+            np.maximum(room - step.by_fc @ x, 0.0, out=room)
         waiting[step.queue] = np.maximum(want - x, 0.0)
         got = step.by_pair @ x
         np.maximum(stock - got, 0.0, out=stock)
@@ -183,7 +183,9 @@ def route(steps: tuple[Step, ...], waiting: np.ndarray, stock: np.ndarray, room:
 
 
 def _share(have: np.ndarray, asked: np.ndarray) -> np.ndarray:
-    """Share of what is asked that can be given: 1 where there is enough, have / asked where not."""
+    """Share of what is asked that can be given: 1 where there is enough, have / asked where not
+    (what is left is never below zero: a sum's last bit may say so)."""
+    have = np.maximum(have, 0.0)
     short = asked > have
     return np.where(short, have / np.where(short, asked, 1.0), 1.0)
 

@@ -22,12 +22,16 @@ PERCENT_ROWS = ("fill_rate", "on_time_p")
 
 
 def simulation_files(simulation: Simulation) -> dict[str, bytes]:
-    """simulation_summary.csv, simulation.csv and simulation.html, as bytes."""
-    return {
+    """simulation_summary.csv, simulation.csv and simulation.html, as bytes; with scenarios,
+    simulation_scenarios.csv (one summary row per demand path and policy) too."""
+    files = {
         "simulation_summary.csv": csv_bytes(simulation.summary),
         "simulation.csv": csv_bytes(simulation.weekly),
         "simulation.html": simulation_page(simulation).encode("utf-8"),
     }
+    if simulation.scenarios is not None:
+        files["simulation_scenarios.csv"] = csv_bytes(simulation.scenarios)
+    return files
 
 
 def summary_text(summary: pd.DataFrame) -> str:
@@ -64,20 +68,27 @@ def simulation_page(simulation: Simulation) -> str:
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Simulation</title>'
         "<style>body{font-family:sans-serif;margin:2em;max-width:60em}pre{background:#f6f6f6;padding:1em}"
         "img{max-width:100%}</style></head><body>\n"
-        f"<h1>Rolling-horizon replay, {len(simulation.runs[0].weekly)} weeks</h1>\n"
+        f"<h1>Rolling-horizon replay, {len(simulation.runs[0].weekly)} weeks{_paths(simulation)}</h1>\n"
         f"<pre>{html.escape(summary_text(simulation.summary))}</pre>\n{charts}\n</body></html>\n"
     )
 
 
+def _paths(simulation: Simulation) -> str:
+    if simulation.scenarios is None:
+        return ""
+    return f", {simulation.scenarios['scenario'].nunique()} demand paths (charts: the median path week by week)"
+
+
 def _chart(weekly: pd.DataFrame, column: str, title: str, cumulative: bool) -> str:
-    """One line per policy over the weeks, as base64 PNG without metadata, so the bytes repeat."""
+    """One line per policy over the weeks (with scenarios, each week's median over the paths),
+    as base64 PNG without metadata, so the bytes repeat."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
     figure = Figure(figsize=(8, 3.2), dpi=90)
     axes = figure.subplots()
-    for policy, series in weekly.groupby("policy", sort=False):
-        values = series[COST_COLUMNS].sum(axis=1) if column == "spend" else series[column]
+    for policy, series in _weekly_values(weekly, column).groupby("policy", sort=False):
+        values = series["value"]
         axes.plot(series["week_start"], values.cumsum() if cumulative else values, label=policy, linewidth=1.6)
     axes.set_title(title, fontsize=10)
     axes.grid(alpha=0.3)
@@ -86,3 +97,12 @@ def _chart(weekly: pd.DataFrame, column: str, title: str, cumulative: bool) -> s
     buffer = io.BytesIO()
     FigureCanvasAgg(figure).print_png(buffer, metadata={"Software": None})
     return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _weekly_values(weekly: pd.DataFrame, column: str) -> pd.DataFrame:
+    """policy, week_start, value: the column (or the week's spend), the median over the paths with scenarios."""
+    values = weekly[COST_COLUMNS].sum(axis=1) if column == "spend" else weekly[column]
+    frame = weekly[["policy", "week_start"]].assign(value=values.to_numpy(dtype=float))
+    if "scenario" in weekly:
+        frame = frame.groupby(["policy", "week_start"], sort=False, as_index=False)["value"].median()
+    return frame

@@ -54,3 +54,22 @@ def with_promotion(
     boosted = window & history["sku"].isin(skus)
     quantity = history["quantity"].to_numpy(dtype=float)
     return history.assign(quantity=np.where(boosted, np.round(quantity * factor), quantity))
+
+
+@dataclass(frozen=True)
+class Promotion:
+    """`skus` sell `factor` times their demand for `weeks` weeks from replay week `first_week`,
+    unannounced: actual demand in the replay, history the policies learn from afterwards."""
+
+    skus: tuple[str, ...]
+    first_week: int
+    weeks: int
+    factor: float
+
+
+def promoted(history: pd.DataFrame, promotions: tuple[Promotion, ...], start: pd.Timestamp) -> pd.DataFrame:
+    """History with every promotion of a replay starting on `start` applied."""
+    for promotion in promotions:
+        first_day = start + pd.Timedelta(weeks=promotion.first_week)
+        history = with_promotion(history, list(promotion.skus), first_day, promotion.weeks, promotion.factor)
+    return history

@@ -16,6 +16,16 @@ from planner.simulate.ledger import WEEK
 from planner.simulate.replay import PolicyRun
 
 COST_COLUMNS = ["purchase_cost", "holding_cost", "transfer_cost", "shipping_cost"]
+SPREAD_MEASURES = (
+    "fill_rate",
+    "backorder_unit_weeks",
+    "backlog_unit_weeks",
+    "avg_inventory_value",
+    "total_cost",
+    "stock_value_change",
+    "net_cost",
+)
+QUANTILES = (10, 50, 90)
 
 
 def policy_summary(run: PolicyRun) -> dict:
@@ -66,6 +76,26 @@ def due_lines(run: PolicyRun) -> pd.DataFrame:
 def summary_table(runs: list[PolicyRun]) -> pd.DataFrame:
     """One row per policy, in the order they ran; a priority no line had reads as blank."""
     return pd.DataFrame([policy_summary(run) for run in runs])
+
+
+def scenario_table(per_path: list[list[PolicyRun]]) -> pd.DataFrame:
+    """simulation_scenarios.csv: one summary row per demand path and policy."""
+    return pd.concat(
+        [summary_table(runs).assign(scenario=k) for k, runs in enumerate(per_path)], ignore_index=True
+    ).pipe(lambda f: f[["scenario", *[c for c in f.columns if c != "scenario"]]])
+
+
+def spread_table(scenarios: pd.DataFrame) -> pd.DataFrame:
+    """One row per policy (in the order they ran): paths, weeks, and the P10, P50 and P90 over
+    the paths of each measure (P10 of the fill rate is its bad tail, P90 of the others theirs)."""
+    rows = []
+    for policy, group in scenarios.groupby("policy", sort=False):
+        row = {"policy": policy, "scenarios": len(group), "weeks": int(group["weeks"].iloc[0])}
+        for measure in SPREAD_MEASURES:
+            values = group[measure].quantile([q / 100 for q in QUANTILES]).to_numpy(dtype=float)
+            row |= {f"{measure}_p{q}": float(v) for q, v in zip(QUANTILES, values)}
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 def weekly_table(runs: list[PolicyRun]) -> pd.DataFrame:
