@@ -237,6 +237,11 @@ executor_options = [
 ]
 
 
+def scenarios_option(text: str):
+    """--scenarios N: seeded demand paths, 0 (the default) for none."""
+    return click.option("--scenarios", type=click.IntRange(min=0), default=0, show_default=True, help=text)
+
+
 def with_options(options):
     def decorate(command):
         for option in reversed(options):
@@ -310,13 +315,9 @@ def validate(dataset, as_json):
     help="Solver threads, and HiGHS's per-SKU MILP worker processes (default: the model's, 2).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the KPIs as JSON on stdout.")
-@click.option(
-    "--scenarios",
-    type=click.IntRange(min=0),
-    default=0,
-    show_default=True,
-    help="Apply the written plan to N demand paths drawn from the forecast's error (and supplier lead-time "
-    "spreads): risk.csv, risk_summary.csv, kpis.json's risk block and a report section. 0 = off.",
+@scenarios_option(
+    "Apply the written plan to N demand paths drawn from the forecast's error (and supplier lead-time "
+    "spreads): risk.csv, risk_summary.csv, kpis.json's risk block and a report section. 0 = off."
 )
 @click.option(
     "--seed",
@@ -624,13 +625,9 @@ def _delays(ctx, param, values) -> tuple:
 @click.option(
     "--jobs", type=click.IntRange(min=1), default=1, show_default=True, help="Processes for forecasting each week."
 )
-@click.option(
-    "--scenarios",
-    type=click.IntRange(min=0),
-    default=0,
-    show_default=True,
-    help="Replay every policy on N demand paths drawn (with --seed) from the forecast on the replay's first day, "
-    "instead of the history's one: the table gives each measure's P10, P50 and P90 over the paths. 0 = off.",
+@scenarios_option(
+    "Replay every policy on N demand paths drawn (with --seed) from the forecast on the replay's first day, "
+    "instead of the history's one: the table gives each measure's P10, P50 and P90 over the paths. 0 = off."
 )
 @handle_errors
 def simulate(dataset, out, overwrite, weeks, policies, seed, delays, model_file, solver, time_limit, jobs, scenarios):

@@ -943,3 +943,15 @@ def test_a_risk_gate_without_scenarios_trips(dataset_folder, out):
 def test_scenarios_must_not_be_negative(dataset_folder, out):
     result = run("plan", dataset_folder.path, "--out", out, "--scenarios", "-1")
     assert result.exit_code == 2 and not out.exists()
+
+
+def test_simulate_on_demand_paths_gives_each_policys_spread(dataset_folder, out):
+    args = ["--weeks", 2, "--policy", "minmax,order-up-to", "--scenarios", 3, "--seed", 1]
+    result = run("simulate", dataset_folder.path, "--out", out, *args)
+    assert result.exit_code == 0, result.output
+    assert "simulation_scenarios.csv" in {p.name for p in out.iterdir()}
+    assert "on 3 demand paths" in result.stdout
+    rows = [line.split()[0] for line in result.stdout.splitlines()[1:]]
+    assert {"scenarios", "fill_rate_p10", "backorder_unit_weeks_p90", "net_cost_p50"} <= set(rows)
+    paths = pd.read_csv(out / "simulation_scenarios.csv")
+    assert sorted(paths.groupby("policy").size().to_dict().items()) == [("minmax", 3), ("order-up-to", 3)]
