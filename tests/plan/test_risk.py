@@ -5,21 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from test_scenarios import CALENDAR, forecast, frame, network
+from test_scenarios import CALENDAR, forecast, frame, network, without_supply
 
 from planner.plan.risk import RISK_COLUMNS, SUMMARY_COLUMNS, plan_risk, top_pairs
 
 
 def steady(on_hand: float, mean: float, sigma: float = 0.0):
     """One sku at one FC, no supply: `on_hand` units against `mean` a week."""
-    return network(
-        stock=frame([("A", "F1", on_hand)], "sku fc on_hand"),
-        receipts=frame([], "sku fc period quantity"),
-        purchases=network().purchases.iloc[:0],
-        transfers=network().transfers.iloc[:0],
-        orders=frame([], "sku region priority period quantity"),
-        forecast=forecast([("A", "north", mean, sigma)]),
-    )
+    return without_supply([("A", "F1", on_hand)], forecast=forecast([("A", "north", mean, sigma)]))
 
 
 def test_without_variance_the_odds_are_those_of_the_one_deterministic_path():

@@ -51,6 +51,19 @@ def network(**changes) -> RiskInputs:
     return RiskInputs(**{**parts, **changes})
 
 
+def without_supply(stock: list[tuple], orders: list[tuple] = (), **changes) -> RiskInputs:
+    """The network with only `stock` (sku, fc, on_hand) and `orders` (sku, region, priority,
+    period, quantity): no open PO, PO line or transfer."""
+    return network(
+        stock=frame(stock, "sku fc on_hand"),
+        receipts=frame([], "sku fc period quantity"),
+        purchases=network().purchases.iloc[:0],
+        transfers=network().transfers.iloc[:0],
+        orders=frame(list(orders), "sku region priority period quantity"),
+        **changes,
+    )
+
+
 def forecast(series: list[tuple], horizon: int = 6) -> pd.DataFrame:
     """One row per period of each (sku, region, mean, sigma)."""
     return pd.DataFrame(
@@ -122,13 +135,7 @@ def test_a_transfer_leaves_with_no_more_than_the_origin_holds():
 
 
 def test_the_urgent_order_is_served_first_when_stock_is_short():
-    inputs = network(
-        stock=frame([("A", "F1", 10.0), ("B", "F2", 50.0)], "sku fc on_hand"),
-        receipts=frame([], "sku fc period quantity"),
-        purchases=network().purchases.iloc[:0],
-        transfers=network().transfers.iloc[:0],
-        orders=frame([("A", "north", 1, 0, 8.0)], "sku region priority period quantity"),
-    )
+    inputs = without_supply([("A", "F1", 10.0), ("B", "F2", 50.0)], [("A", "north", 1, 0, 8.0)])
     f = exact(inputs, {("A", "north"): [20.0] + [0.0] * 5})[0]
     queues = layout(inputs).queues
     urgent = queues.index[queues["priority"] == 1][0]
@@ -138,13 +145,8 @@ def test_the_urgent_order_is_served_first_when_stock_is_short():
 
 
 def test_the_urgent_order_is_shipped_first_when_outbound_capacity_is_short():
-    inputs = network(
-        stock=frame([("A", "F1", 500.0)], "sku fc on_hand"),
-        receipts=frame([], "sku fc period quantity"),
-        purchases=network().purchases.iloc[:0],
-        transfers=network().transfers.iloc[:0],
-        orders=frame([("A", "north", 1, 0, 50.0)], "sku region priority period quantity"),
-        forecast=forecast([("A", "north", 100.0, 0.0)]),
+    inputs = without_supply(
+        [("A", "F1", 500.0)], [("A", "north", 1, 0, 50.0)], forecast=forecast([("A", "north", 100.0, 0.0)])
     )
     f = exact(inputs, {("A", "north"): [100.0] * 6})[0]
     queues = layout(inputs).queues
@@ -157,14 +159,7 @@ def test_the_urgent_order_is_shipped_first_when_outbound_capacity_is_short():
 
 
 def test_a_region_is_served_by_its_own_fc_first_then_the_next():
-    inputs = network(
-        stock=frame([("A", "F1", 10.0), ("A", "F2", 30.0)], "sku fc on_hand"),
-        receipts=frame([], "sku fc period quantity"),
-        purchases=network().purchases.iloc[:0],
-        transfers=network().transfers.iloc[:0],
-        orders=frame([], "sku region priority period quantity"),
-        forecast=forecast([("A", "north", 25.0, 0.0)]),
-    )
+    inputs = without_supply([("A", "F1", 10.0), ("A", "F2", 30.0)], forecast=forecast([("A", "north", 25.0, 0.0)]))
     f = exact(inputs, {("A", "north"): [25.0] * 6})[0]
     assert f.shipped[:, 0].tolist() == pytest.approx([10.0, 15.0])
 
