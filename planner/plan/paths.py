@@ -43,7 +43,7 @@ def gamma_draws(mean: np.ndarray, std: np.ndarray, scenarios: int, rng: np.rando
 
 def forecast_grid(forecast: pd.DataFrame, series: pd.DataFrame, calendar: Calendar) -> tuple[np.ndarray, np.ndarray]:
     """Mean and std per series (rows of `series`: sku, region) and plan period, zero where the
-    forecast has no row. The mean is the forecast less its backtest bias (`unbiased`); the std is `sigma` per nominal period times the root of the period's
+    forecast has no row. The std is `sigma` per nominal period times the root of the period's
     length in nominal periods (a month's stub is shorter)."""
     keys = series.assign(row=np.arange(len(series)))
     rows = forecast.merge(keys, on=["sku", "region"])
@@ -51,27 +51,10 @@ def forecast_grid(forecast: pd.DataFrame, series: pd.DataFrame, calendar: Calend
     mean = np.zeros((len(series), calendar.horizon))
     std = np.zeros_like(mean)
     index = (rows["row"].to_numpy(), rows["period"].to_numpy(dtype=int))
-    mean[index] = unbiased(rows)
+    mean[index] = rows["forecast"].to_numpy(dtype=float)
     lengths = calendar.period_days / calendar.nominal_days
     std[index] = rows["sigma"].fillna(0.0).to_numpy(dtype=float) * np.sqrt(lengths[index[1]])
     return mean, std
-
-
-def unbiased(rows: pd.DataFrame) -> np.ndarray:
-    """The forecast less the catalogue's backtest bias: demand is about forecast / (1 + bias).
-
-    `backtest_bias` is a series' net error over its actual demand; pooled over the series by
-    their demand (forecast / (1 + bias)) it is the catalogue's net error over all its demand:
-    the forecast's lean (a median-like forecast of demand that leans right falls short of its
-    mean). Pooled, because one series' bias from three short backtest windows is mostly noise,
-    and noise in the means makes the odds too sure both ways."""
-    forecast = rows["forecast"].to_numpy(dtype=float)
-    if "backtest_bias" not in rows or forecast.sum() <= 0:
-        return forecast
-    bias = np.maximum(rows["backtest_bias"].fillna(0.0).to_numpy(dtype=float), -0.9)
-    actual = forecast / (1.0 + bias)
-    pooled = float(np.clip((bias * actual).sum() / actual.sum(), -0.5, 1.0))
-    return forecast / (1.0 + pooled)
 
 
 def forecast_paths(mean: np.ndarray, std: np.ndarray, scenarios: int, rng: np.random.Generator) -> Paths:

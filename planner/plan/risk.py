@@ -29,7 +29,6 @@ from planner.plan.paths import Paths, forecast_grid, forecast_paths
 from planner.plan.scenarios import EPS, Layout, PeriodFlows, RiskInputs, layout, replay
 
 QUANTILES = (10, 50, 90)
-BIAS = {"backtest_bias"}
 MEASURES = ("fill_rate", "backorder_units", "backlog_units")
 RISK_COLUMNS = ["sku", "fc", "period_start", "stockout_probability", "closing_p10", "closing_p50", "closing_p90"]
 SUMMARY_COLUMNS = [
@@ -68,7 +67,7 @@ def risk_inputs(inputs: ModelInputs, plan: Plan, open_orders: pd.DataFrame, fore
         fcs=inputs.fcs,
         arcs=inputs.service_arcs,
         orders=orders[["sku", "region", "priority", "period", "quantity"]],
-        forecast=forecast[["sku", "region", "period", "forecast", "sigma", *BIAS.intersection(forecast.columns)]],
+        forecast=forecast[["sku", "region", "period", "forecast", "sigma"]],
         forecast_priority=inputs.config.forecast_priority,
     )
 

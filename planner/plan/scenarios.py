@@ -22,7 +22,7 @@ One period, in this order:
    (outbound capacity was short), else **backorder** (no stock).
 
 Units are conserved by construction: opening + receipts + transfers_in - transfers_out -
-shipped = closing, per sku x FC and scenario (tests/plan/test_scenarios.py checks it).
+shipped = closing, per sku x FC and scenario (tests/plan/test_scenario_books.py checks it).
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ class RiskInputs:
     fcs: pd.DataFrame  # fc, outbound_capacity, inbound_capacity: units a day, blank = unlimited
     arcs: pd.DataFrame  # fc, region, cost_per_unit, extra_days: which FC serves which region
     orders: pd.DataFrame  # sku, region, priority, period, quantity: open order lines by due period
-    forecast: pd.DataFrame  # sku, region, period, forecast, sigma, [backtest_bias]
+    forecast: pd.DataFrame  # sku, region, period, forecast, sigma
     forecast_priority: int
 
 

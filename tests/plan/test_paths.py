@@ -24,7 +24,7 @@ def test_without_error_the_draw_is_the_forecast_and_without_forecast_nothing():
     assert draws.tolist() == [[17.3] * 5, [0.0] * 5, [0.0] * 5]
 
 
-def test_the_grid_scales_the_error_to_each_periods_length_and_removes_the_pooled_bias():
+def test_the_grid_scales_the_error_to_each_periods_length():
     calendar = Calendar(pd.Timestamp("2026-01-15"), "month", 2)  # a stub of 17 days, then February
     forecast = pd.DataFrame(
         {
@@ -33,11 +33,10 @@ def test_the_grid_scales_the_error_to_each_periods_length_and_removes_the_pooled
             "period": [0, 1],
             "forecast": [11.0, 22.0],
             "sigma": [3.0, 3.0],
-            "backtest_bias": [0.1, 0.1],
         }
     )
     mean, std = forecast_grid(forecast, pd.DataFrame({"sku": ["A", "B"], "region": ["r", "r"]}), calendar)
-    assert mean[0] == pytest.approx([10.0, 20.0])  # over-forecast by 10%
+    assert mean[0] == pytest.approx([11.0, 22.0])
     assert std[0] == pytest.approx(3.0 * np.sqrt(calendar.period_days / calendar.nominal_days))
     assert mean[1].tolist() == [0.0, 0.0] and std[1].tolist() == [0.0, 0.0]
 

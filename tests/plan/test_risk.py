@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from test_scenarios import CALENDAR, forecast, frame, network, without_supply
+from test_scenario_books import CALENDAR, forecast, frame, network, without_supply
 
 from planner.plan.risk import RISK_COLUMNS, SUMMARY_COLUMNS, plan_risk, top_pairs
 
