@@ -45,7 +45,7 @@ class RiskInputs:
     """What the scenarios need of a plan and its inputs, as plain frames."""
 
     calendar: Calendar
-    stock: pd.DataFrame  # sku, fc, on_hand: every sku x fc the plan can hold
+    stock: pd.DataFrame  # sku, fc, on_hand: stock now (the plan's positions)
     receipts: pd.DataFrame  # sku, fc, period, quantity: open POs (firm)
     purchases: pd.DataFrame  # the plan's PO lines: sku, fc, order_date, lead_time_days, quantity, [lead_time_std_days]
     transfers: pd.DataFrame  # the plan's transfers: from_fc, to_fc, sku, ship_date, arrival_date, quantity
@@ -102,7 +102,7 @@ class PeriodFlows:
 
 def layout(inputs: RiskInputs) -> Layout:
     """The index sets and the arcs' sparse sums, built once per plan."""
-    pairs = inputs.stock[["sku", "fc"]].drop_duplicates().sort_values(["sku", "fc"]).reset_index(drop=True)
+    pairs = _pairs(inputs)
     fcs = inputs.fcs[["fc", "outbound_capacity", "inbound_capacity"]].reset_index(drop=True)
     pair_fc = _positions(pairs["fc"], fcs["fc"])
     series = pd.concat([inputs.forecast[["sku", "region"]], inputs.orders[["sku", "region"]]])
@@ -122,6 +122,21 @@ def layout(inputs: RiskInputs) -> Layout:
         for _, group in arcs.sort_values(["priority", "rank", "queue"]).groupby(["priority", "rank"], sort=True)
     )
     return Layout(pairs, fcs, series, queues, pair_fc, by_series, home, steps)
+
+
+def _pairs(inputs: RiskInputs) -> pd.DataFrame:
+    """Every sku x FC that holds stock or receives or sends some (sorted by sku, fc)."""
+    moves = inputs.transfers
+    pairs = pd.concat(
+        [
+            inputs.stock[["sku", "fc"]],
+            inputs.receipts[["sku", "fc"]],
+            inputs.purchases[["sku", "fc"]],
+            moves[["sku", "from_fc"]].rename(columns={"from_fc": "fc"}),
+            moves[["sku", "to_fc"]].rename(columns={"to_fc": "fc"}),
+        ]
+    )
+    return pairs.drop_duplicates().sort_values(["sku", "fc"]).reset_index(drop=True)
 
 
 def _positions(values: pd.Series, index: pd.Series) -> np.ndarray:
@@ -216,7 +231,7 @@ class Books:
     @classmethod
     def open(cls, inputs: RiskInputs, plan: Layout, scenarios: int, rng: np.random.Generator) -> Books:
         calendar = inputs.calendar
-        stock = _per_pair(inputs.stock.assign(period=0), plan.pairs, 1, "on_hand")[:, 0]
+        stock = _per_pair(inputs.stock.assign(period=0), plan.pairs, 1, "on_hand")[:, 0]  # 0 where not held yet
         purchases = inputs.purchases.assign(pair=_pair_of(inputs.purchases, plan.pairs))
         transfers = _transfer_lines(inputs.transfers, plan.pairs, calendar)
         empty = np.zeros((len(plan.pairs), scenarios))
@@ -320,11 +335,10 @@ def _sum_to(rows: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
 
 
 def _pair_of(lines: pd.DataFrame, pairs: pd.DataFrame, sku: str = "sku", fc: str = "fc") -> np.ndarray:
+    """Row in `pairs` of each line's sku and FC (every one is there: `_pairs`)."""
     keys = pd.MultiIndex.from_frame(pairs[["sku", "fc"]])
     lookup = pd.Series(np.arange(len(pairs)), index=keys)
     found = lookup.reindex(pd.MultiIndex.from_arrays([lines[sku], lines[fc]])).to_numpy()
-    if np.isnan(found).any():
-        raise ValueError("a plan line names a sku x FC the plan cannot hold")
     return found.astype(int)
 
 

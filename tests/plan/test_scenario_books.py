@@ -173,3 +173,12 @@ def test_without_lead_time_spread_a_po_arrives_in_its_planned_period_in_every_dr
     spread = replayed(network(fcs=network().fcs.assign(inbound_capacity=np.nan)))
     weeks = np.array([f.receipts[1] for f in spread]) > 0
     assert weeks[0].any() and weeks[2].any()  # 10 days +- 4: some early into week 0, some late into week 2
+
+
+def test_a_sku_x_fc_that_only_receives_is_booked_too():
+    inputs = network(stock=frame([("B", "F2", 50.0)], "sku fc on_hand"))
+    pairs = layout(inputs).pairs
+    assert list(zip(pairs["sku"], pairs["fc"])) == [("A", "F1"), ("A", "F2"), ("B", "F2")]
+    flows = exact(inputs, {})
+    assert flows[1].receipts[0, 0] == pytest.approx(20.0)  # the open PO into A at F1, held nowhere today
+    assert flows[0].transfers_out[0, 0] == 0.0  # nothing to send
