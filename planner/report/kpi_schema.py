@@ -70,7 +70,7 @@ RISK_FIELDS = [
         "list-of-object",
         "",
         "up to 10 pairs most likely to stock out, most likely first: sku, fc, stockout_probability (some week), "
-        "peak_period_start and peak_probability (its worst week), backorder_units_p50",
+        "peak_period_start and peak_probability (the first week at its highest weekly odds, and those), backorder_units_p50",
         optional=True,
     ),
 ]

@@ -136,7 +136,7 @@ def _risk(run) -> list[str]:
         "sku",
         "fc",
         "stock-out odds %",
-        "worst week",
+        "first week at its worst",
         "odds that week %",
         "fill rate % P10 / P50 / P90",
         "backorder units P50",
