@@ -142,12 +142,15 @@ def run_simulation(
     weeks: int = 26,
     policies: tuple[str, ...] = ("lp", "minmax", "order-up-to"),
     seed: int = 0,
+    scenarios: int = 0,
     **settings,
 ) -> Simulation:
-    """Replay the last `weeks` weeks with each policy; `.summary` has one row per policy."""
+    """Replay the last `weeks` weeks with each policy; `.summary` has one row per policy (with
+    `scenarios`, each measure's P10, P50 and P90 over that many seeded demand paths)."""
     from planner.simulate import simulate as replay
 
-    return replay(dataset, _config(model, settings), weeks=weeks, policies=tuple(policies), seed=seed)
+    config = _config(model, settings)
+    return replay(dataset, config, weeks=weeks, policies=tuple(policies), seed=seed, scenarios=scenarios)
 
 
 def _config(model, settings: dict) -> PlanConfig:

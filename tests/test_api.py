@@ -89,3 +89,13 @@ def test_read_back_plan_matches_the_result(session):
     folder, names = session
     orders = read_table(folder / "plan", "order_plan.csv", ["order_id"])
     assert sorted(orders["order_id"]) == sorted(names["result"].order_plan["order_id"].astype(str))
+
+
+def test_run_plan_with_scenarios_returns_the_risk_files_frames(dataset_folder, tmp_path):
+    dataset = planner.load_dataset(dataset_folder.path)
+    result = planner.run_plan(dataset, scenarios=10, seed=1)
+    planner.write_plan(result, tmp_path / "plan")
+    written = pd.read_csv(tmp_path / "plan" / "risk_summary.csv")
+    assert list(result.risk.by_pair.columns) == list(written.columns) and len(written) == len(result.risk.by_pair)
+    assert result.kpis["risk"]["scenarios"] == 10
+    assert planner.run_plan(dataset).risk is None
