@@ -65,7 +65,7 @@ def solve_whole(model) -> tuple[float, float]:
     highs = highspy.Highs()
     highs.setOptionValue("output_flag", False)
     highs.setOptionValue("solver", "simplex")
-    n = len(model.variables)
+    n = model.column_count()
     highs.addCols(
         n,
         model.costs,
@@ -86,7 +86,7 @@ def solve_whole(model) -> tuple[float, float]:
 def solve_lazy(model, config) -> tuple[float, float, int]:
     """The model loaded whole, shared rows separated: no model is priced."""
     saved = HighsSession.PRICED_COLUMNS
-    HighsSession.PRICED_COLUMNS = len(model.variables)
+    HighsSession.PRICED_COLUMNS = model.column_count()
     try:
         started = time.perf_counter()
         result = solve(model.problem, config, separate=model.add_violated_rows)
@@ -129,7 +129,7 @@ def main() -> None:
         whole = "-" if whole_s is None else f"{whole_s:.1f}"
         ratio = "-" if whole_s is None else f"{whole_s / lazy_s:.1f}"
         print(
-            f"| {skus:,} | {len(model.variables):,} | {shared:,} | {whole} | {lazy_s:.1f} | {priced_s:.1f} | "
+            f"| {skus:,} | {model.column_count():,} | {shared:,} | {whole} | {lazy_s:.1f} | {priced_s:.1f} | "
             f"{ratio} | {lazy_s / priced_s:.1f} | {added:,} / {used:,} | {(priced_obj - lazy_obj) / lazy_obj:.4%} "
             f"| {(lazy_obj - bound) / lazy_obj:.4%} |",
             flush=True,

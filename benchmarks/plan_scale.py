@@ -128,7 +128,7 @@ class _SolverClock:
     def _new_call(self, solver, lp) -> None:
         self.calls.append(
             {
-                "kind": "MILP" if solver.mip and any(v.cat == "Integer" for v in lp.variables()) else "LP",
+                "kind": "MILP" if solver.mip and _has_integers(lp) else "LP",
                 "transfer": 0.0,
                 "solver_run": 0.0,
                 "read_back": 0.0,
@@ -169,6 +169,12 @@ class _SolverClock:
     def path(self) -> str:
         """The solver calls in order, e.g. 'LP,LP,LP' or 'LP,LP,LP,MILP'."""
         return ",".join(call["kind"] for call in self.calls)
+
+
+def _has_integers(lp) -> bool:
+    """A FrameModel's integer flags, or a plain problem's PuLP variables."""
+    frame = getattr(lp, "frame_model", None)
+    return bool(frame.integer.any()) if frame is not None else any(v.cat == "Integer" for v in lp.variables())
 
 
 def _finite(value) -> float | None:
@@ -362,7 +368,7 @@ class _Partial:
             snapshot["solve_split"] = {k: round(v, 3) for k, v in self.clock.seconds.items()}
             snapshot["solver_calls"] = self.clock.calls
         if self.kept is not None and self.kept.model is not None:  # cheap counts only
-            snapshot.setdefault("variables", len(self.kept.model.variables))
+            snapshot.setdefault("variables", self.kept.model.column_count())
             snapshot.setdefault("constraints", self.kept.model.row_count())
         snapshot.update(_peak_mb())
         temporary = f"{self.path}.tmp"
@@ -512,7 +518,7 @@ def profile_build(n_skus: int, args, top: int) -> None:
         except _BuildDone as done:
             model, _ = done.args[0]
             print(
-                f"# build profile: {n_skus} skus x {args.fcs} FCs, {len(model.variables)} variables, "
+                f"# build profile: {n_skus} skus x {args.fcs} FCs, {model.column_count()} variables, "
                 f"{model.row_count()} constraints; wall (profiled): {seconds}\n"
             )
     for order in ("tottime", "cumulative"):

@@ -276,10 +276,9 @@ def optimize(
 
 
 def model_sizes(model) -> dict:
-    variables = model.variables
     return {
-        "variables": len(variables),
-        "integer_variables": sum(1 for v in variables if v.cat == "Integer"),
+        "variables": model.column_count(),
+        "integer_variables": int(model.integer.sum()),
         "constraints": model.row_count(),
     }
 

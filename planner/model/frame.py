@@ -1,12 +1,16 @@
 """A thin bulk layer over PuLP: variable families as frames, constraint families from term frames.
 
-A variable family is a frame of index columns plus `vid`, the variable's position in one
-list. A constraint family is a frame of (row keys, vid, coef) terms; one LpAffineExpression
-is made per row from numpy slices and all rows are added with one `prob.extend`.
+A variable family is a frame of index columns plus `vid`, the variable's column: its position
+in the model's column arrays. Every column is held as numpy arrays (lower and upper bound,
+integer flag, cost, current value), not as an object: a PuLP variable costs about a kilobyte,
+and 5,000 skus x 6 FCs have 5.15 million of them. A constraint family is a frame of
+(row keys, vid, coef) terms, kept as arrays too (`RowFamily`).
 
-Every constraint family is kept as arrays (`RowFamily`). The HiGHS driver loads them into
-the solver in bulk; PuLP's own constraint objects (a dict per row, about 40% of the model's
-memory) are made only for a solver that needs them (`materialize`, for CBC).
+The HiGHS driver loads the arrays into the solver in bulk and writes the solution back into
+them. PuLP's own objects, a variable per column (named `<family>_<i>`) and a constraint per
+row, are made only for a solver that reads the model through PuLP (`materialize`, for CBC);
+`pulp_solve` gives them the arrays' bounds and values before such a solver runs, and the
+arrays its solution after, so the arrays stay the one model that rounding and repairs change.
 
 A family added `lazy` enters the problem row by row, only once a solution violates the row
 (`add_violated_rows`): capacities that skus share rarely bind in more than a few FCs and
@@ -28,7 +32,13 @@ SENSES = {"<=": pulp.LpConstraintLE, ">=": pulp.LpConstraintGE, "==": pulp.LpCon
 @dataclass
 class FrameModel:
     problem: pulp.LpProblem
-    variables: list = field(default_factory=list)
+    lower: np.ndarray = field(default_factory=lambda: np.zeros(0))  # per column, in variable id order
+    upper: np.ndarray = field(default_factory=lambda: np.zeros(0))  # inf: no upper bound
+    integer: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    value: np.ndarray = field(default_factory=lambda: np.zeros(0))  # the current solution (0 before one)
+    prefixes: list[tuple[str, int]] = field(default_factory=list)  # (family, columns) per add_variables call:
+    # PuLP's variable names, made only by `materialize`
+    pulp_variables: list | None = None  # PuLP's objects, once materialized
     families: dict[str, pd.DataFrame] = field(default_factory=dict)
     objective_terms: list[pd.DataFrame] = field(default_factory=list)
     lazy: dict[str, RowFamily] = field(default_factory=dict)  # rows not in the problem yet
@@ -44,15 +54,19 @@ class FrameModel:
     def add_variables(
         self, family: str, index: pd.DataFrame, *, integer: bool = False, upper: float | None = None
     ) -> pd.DataFrame:
-        """Create one non-negative variable per index row; returns the index with `vid`."""
-        category = pulp.LpInteger if integer else pulp.LpContinuous
-        created = self.problem.add_variable_matrix(family, range(len(index)), lowBound=0, upBound=upper, cat=category)
-        index = index.reset_index(drop=True).assign(
-            vid=np.arange(len(self.variables), len(self.variables) + len(created))
-        )
-        self.variables.extend(created)
+        """Create one non-negative column per index row; returns the index with `vid`."""
+        first, n = self.column_count(), len(index)
+        self.lower = np.r_[self.lower, np.zeros(n)]
+        self.upper = np.r_[self.upper, np.full(n, np.inf if upper is None else float(upper))]
+        self.integer = np.r_[self.integer, np.full(n, integer)]
+        self.value = np.r_[self.value, np.zeros(n)]
+        self.prefixes.append((family, n))
+        index = index.reset_index(drop=True).assign(vid=np.arange(first, first + n))
         self.families[family] = index
         return index
+
+    def column_count(self) -> int:
+        return len(self.lower)
 
     def add_rows(
         self,
@@ -83,30 +97,47 @@ class FrameModel:
         self.eager_families.append(family)
 
     def materialize(self) -> None:
-        """Give the PuLP problem its objective and eager constraints (once), ahead of the rows
-        added lazily."""
+        """Give the PuLP problem a variable per column, its objective and its constraints (once):
+        the eager rows, then the lazy rows added so far, in the order they were added."""
         if self.materialized:
             return
-        used = np.flatnonzero(self.costs)
-        self.problem.setObjective(
-            pulp.LpAffineExpression(zip(map(self.variables.__getitem__, used.tolist()), self.costs[used].tolist()))
-        )
-        added = dict(self.problem._constraints)
-        self.problem._constraints.clear()
+        self.pulp_variables = self._pulp_variables()
+        if self.costs is not None:
+            used = np.flatnonzero(self.costs)
+            variables = map(self.pulp_variables.__getitem__, used.tolist())
+            self.problem.setObjective(pulp.LpAffineExpression(zip(variables, self.costs[used].tolist())))
         for rows, family in zip(self.eager, self.eager_families):
             names = (f"{family}_{i}" for i in range(len(rows.bound)))
-            self.problem.extend(
-                dict(
-                    zip(
-                        names,
-                        _constraints(
-                            self.variables, rows.vids, rows.coefs, rows.starts, SENSES[rows.sense], rows.bound
-                        ),
-                    )
-                )
+            constraints = _constraints(
+                self.pulp_variables, rows.vids, rows.coefs, rows.starts, SENSES[rows.sense], rows.bound
             )
-        self.problem.extend(added)
+            self.problem.extend(dict(zip(names, constraints)))
+        self.problem.extend(self._lazy_constraints(self.added))
         self.materialized = True
+
+    def _pulp_variables(self) -> list:
+        """One PuLP variable per column, named `<family>_<i>` by its place in its add_variables call."""
+        names = (f"{family}_{i}" for family, n in self.prefixes for i in range(n))
+        kinds = np.where(self.integer, pulp.LpInteger, pulp.LpContinuous).tolist()
+        return [
+            self.problem.add_variable(name, low, up, kind)
+            for name, low, up, kind in zip(names, _bound_list(self.lower), _bound_list(self.upper), kinds)
+        ]
+
+    def pulp_solve(self, solve):
+        """Run `solve()`, a solver that reads the model through PuLP's objects: they get the
+        arrays' bounds and values (its warm start) first, and the arrays their solution after."""
+        self.materialize()
+        for variable, low, up, value in zip(
+            self.pulp_variables, _bound_list(self.lower), _bound_list(self.upper), self.value.tolist()
+        ):
+            variable.lowBound, variable.upBound, variable.varValue = low, up, value
+        try:
+            return solve()
+        finally:
+            self.value = np.fromiter(
+                (v.varValue or 0.0 for v in self.pulp_variables), dtype=float, count=self.column_count()
+            )
 
     def row_count(self) -> int:
         """Constraints in the problem: every eager row and the lazy rows added so far."""
@@ -120,33 +151,37 @@ class FrameModel:
         return rows.vids[a:b], rows.coefs[a:b], float(low[row]), float(up[row])
 
     def add_violated_rows(self) -> int:
-        """Put every lazy row the current solution violates into the problem; returns how many."""
+        """Put every lazy row the current solution violates into the problem (and into PuLP's,
+        once materialized); returns how many."""
         if not self.lazy:
             return 0
-        values = self.solution()
-        added = 0
+        added = []
         for family, lazy in self.lazy.items():
-            rows = np.flatnonzero(lazy.violated(values))
-            for row in rows.tolist():
-                a, b = lazy.starts[row], lazy.starts[row + 1]
-                self.problem.extend(
-                    {
-                        f"{family}_{row}": next(
-                            _constraints(
-                                self.variables,
-                                lazy.vids[a:b],
-                                lazy.coefs[a:b],
-                                np.array([0, b - a]),
-                                SENSES[lazy.sense],
-                                lazy.bound[row : row + 1],
-                            )
-                        )
-                    }
-                )
+            rows = np.flatnonzero(lazy.violated(self.value))
             lazy.added[rows] = True
-            self.added.extend((family, row) for row in rows.tolist())
-            added += len(rows)
-        return added
+            added.extend((family, row) for row in rows.tolist())
+        self.added.extend(added)
+        if self.materialized:
+            self.problem.extend(self._lazy_constraints(added))
+        return len(added)
+
+    def _lazy_constraints(self, rows: list[tuple[str, int]]) -> dict:
+        """PuLP constraints of lazy rows, by the name `<family>_<row>`."""
+        constraints = {}
+        for family, row in rows:
+            lazy = self.lazy[family]
+            a, b = lazy.starts[row], lazy.starts[row + 1]
+            constraints[f"{family}_{row}"] = next(
+                _constraints(
+                    self.pulp_variables,
+                    lazy.vids[a:b],
+                    lazy.coefs[a:b],
+                    np.array([0, b - a]),
+                    SENSES[lazy.sense],
+                    lazy.bound[row : row + 1],
+                )
+            )
+        return constraints
 
     def add_cost(self, family_index: pd.DataFrame, coef) -> None:
         """Objective terms: coef per variable of a family (an array or a column)."""
@@ -155,25 +190,24 @@ class FrameModel:
         )
 
     def set_objective(self) -> None:
-        """The cost of every variable, as an array; PuLP gets it as its objective only when a
+        """The cost of every column, as an array; PuLP gets it as its objective only when a
         solver reads the model through PuLP (`materialize`): an expression over millions of
         variables is a large dict that the HiGHS driver never reads."""
         terms = pd.concat(self.objective_terms).groupby("vid", sort=True)["coef"].sum()
-        self.costs = np.zeros(len(self.variables))
+        self.costs = np.zeros(self.column_count())
         self.costs[terms.index.to_numpy()] = terms.to_numpy()
 
     def objective_value(self) -> float:
-        """The objective at the variables' current values."""
-        return float(self.costs @ self.solution())
+        """The objective at the columns' current values."""
+        return float(self.costs @ self.value)
 
     def set_solution(self, values: np.ndarray) -> None:
-        """Give every variable its value, in variable id order."""
-        for variable, value in zip(self.variables, values.tolist()):
-            variable.varValue = value
+        """Give every column its value, in variable id order."""
+        self.value = np.array(values, dtype=float)
 
     def solution(self) -> np.ndarray:
-        """Every variable's current value, in variable id order (0 where the solver gave none)."""
-        return np.fromiter((v.varValue or 0.0 for v in self.variables), dtype=float, count=len(self.variables))
+        """Every column's current value, in variable id order (0 where the solver gave none)."""
+        return self.value.copy()
 
     def variable_skus(self) -> np.ndarray:
         """Per variable, a code of the sku it belongs to (-1: none, e.g. an FC's storage overflow).
@@ -181,7 +215,7 @@ class FrameModel:
         Every eager row lies within one sku, so the model without its lazy rows falls apart into
         one small LP per sku; the HiGHS driver uses this to solve a large LP by prices.
         """
-        codes = np.full(len(self.variables), -1, dtype=np.int64)
+        codes = np.full(self.column_count(), -1, dtype=np.int64)
         sku_of_item = None
         if "purchase" in self.families:
             sku_of_item = self.families["purchase"].drop_duplicates("item").set_index("item")["sku"]
@@ -198,8 +232,7 @@ class FrameModel:
 
     def values(self, family: str) -> np.ndarray:
         """Solution values of a family, in its index order (0 where the solver gave none)."""
-        vids = self.families[family]["vid"].to_numpy()
-        return np.array([self.variables[i].varValue or 0.0 for i in vids.tolist()], dtype=float)
+        return self.value[self.families[family]["vid"].to_numpy()]
 
 
 @dataclass
@@ -230,6 +263,11 @@ class RowFamily:
             "==": np.abs(lhs - self.bound) > slack,
         }[self.sense]
         return broken & ~self.added
+
+
+def _bound_list(bound: np.ndarray) -> list:
+    """Bounds as PuLP holds them: None where there is none (an infinite one)."""
+    return np.where(np.isinf(bound), None, bound).tolist()
 
 
 def _constraints(variables, vids, coefs, starts, sense, bound):

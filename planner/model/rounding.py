@@ -62,7 +62,7 @@ def orderable_purchases(model: FrameModel, inputs: ModelInputs) -> dict[int, flo
     lines = options[~options["lot_sized"]].sort_values(["item", "fc", "period"]).reset_index(drop=True)
     if lines.empty:
         return _as_decided(model)
-    need = _pooled_on_busiest(lines, np.array([model.variables[i].varValue or 0.0 for i in lines["vid"].tolist()]))
+    need = _pooled_on_busiest(lines, model.value[lines["vid"].to_numpy()])
     lot = np.maximum(lines["lot_size"].to_numpy(float), 1.0)
     least = np.ceil(lines["moq"].to_numpy(float) / lot - TOL) * lot  # the MOQ in whole lots
     units = _placed_orders(lines, need, lot, least)
@@ -81,7 +81,7 @@ def _fixed_arrivals(model: FrameModel, lines: pd.DataFrame) -> np.ndarray:
     FC in its arrival period: they fill the same inbound capacity."""
     options = model.families["purchase"]
     fixed = options[options["lot_sized"]]
-    values = np.array([model.variables[i].varValue or 0.0 for i in fixed["vid"].tolist()])
+    values = model.value[fixed["vid"].to_numpy()]
     units = values * fixed["units_per_var"].to_numpy(float)
     arriving = pd.Series(units).groupby([fixed["fc"].to_numpy(), fixed["arrival_period"].to_numpy()]).sum()
     keys = pd.MultiIndex.from_arrays([lines["fc"], lines["arrival_period"]])
@@ -108,7 +108,7 @@ def _pooled_on_busiest(lines: pd.DataFrame, need: np.ndarray) -> np.ndarray:
 def _as_decided(model: FrameModel) -> dict[int, float]:
     """Every purchase and purchase_open column at its current value (the integers as rounded)."""
     bought = pd.concat([model.families["purchase"]["vid"], model.families["purchase_open"]["vid"]]).tolist()
-    return dict(zip(bought, (model.variables[i].varValue or 0.0 for i in bought)))
+    return dict(zip(bought, model.value[bought].tolist()))
 
 
 def _placed_orders(lines: pd.DataFrame, need: np.ndarray, lot: np.ndarray, moq: np.ndarray) -> np.ndarray:
@@ -277,7 +277,7 @@ def closed_lines(model: FrameModel, share: float) -> dict[int, float]:
     """
     options = model.families["purchase"]
     lines = options[options["lot_sized"] & (options["moq"] > 0)].reset_index(drop=True)
-    units = np.array([model.variables[i].varValue or 0.0 for i in lines["vid"].tolist()])
+    units = model.value[lines["vid"].to_numpy()]
     units = units * lines["units_per_var"].to_numpy(float)
     busiest = pd.Series(units).groupby(lines["item"]).transform("idxmax").to_numpy()
     close = (units < share * lines["moq"].to_numpy(float) - TOL) & (busiest != np.arange(len(lines)))
@@ -346,7 +346,7 @@ def _moq_lines(model: FrameModel) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]
     each; each one's line number)."""
     options = model.families["purchase"]
     lines = options[options["lot_sized"] & (options["moq"] > 0)].sort_values(["item", "fc", "period"])
-    units = np.array([model.variables[i].varValue or 0.0 for i in lines["vid"].tolist()])
+    units = model.value[lines["vid"].to_numpy()]
     units = units * lines["units_per_var"].to_numpy(float)
     return lines, units, lines.groupby(["item", "fc"], sort=False).ngroup().to_numpy()
 
@@ -385,7 +385,7 @@ def rounded_purchases(model: FrameModel, inputs: ModelInputs, direction: str = "
     """vid -> value for every integer purchase variable (lots and MOQ binaries) of the model."""
     options = model.families["purchase"]
     lines = options[options["lot_sized"]].reset_index(drop=True)
-    relaxed = np.array([model.variables[i].varValue or 0.0 for i in lines["vid"].tolist()])
+    relaxed = model.value[lines["vid"].to_numpy()]
     moq_lots = np.ceil(lines["moq"].to_numpy(float) / lines["units_per_var"].to_numpy(float) - TOL)
     lots = np.floor(relaxed + TOL)
     if direction == "up":

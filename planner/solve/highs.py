@@ -33,10 +33,10 @@ class WarmHighs(pulp.HiGHS):
     def actualSolve(self, lp):
         use_highs_threads(self.threads)
         frame = getattr(lp, "frame_model", None)
-        if frame is None or frame.costs is None:
-            if frame is not None:
-                frame.materialize()
+        if frame is None:
             return super().actualSolve(lp)
+        if frame.costs is None:  # no objective set: PuLP's path, on the frame's PuLP objects
+            return frame.pulp_solve(functools.partial(super().actualSolve, lp))
         session = getattr(lp, "highs_session", None)
         if session is None:
             self.createAndConfigureSolver(lp)
@@ -52,7 +52,7 @@ class WarmHighs(pulp.HiGHS):
             status, sol_status = session.solve_by_prices(float(self.timeLimit), self.gapRel or 1e-3)
         else:
             if self.warm_start:
-                start_from_values(session.highs, frame.variables)
+                start_from_values(session.highs, frame.value)
             session.highs.run()
             status, sol_status = session.read_solution()
         lp.assignStatus(status, sol_status)
@@ -72,7 +72,7 @@ class WarmHighs(pulp.HiGHS):
 
     def callSolver(self, lp):
         if self.warm_start:
-            start_from_values(lp.solverModel, lp.variables())
+            start_from_values(lp.solverModel, [v.varValue or 0.0 for v in lp.variables()])
         super().callSolver(lp)
 
 
@@ -92,7 +92,7 @@ class HighsSession:
         import highspy
 
         self.highs, self.frame, self.inf = highs, frame, highspy.kHighsInf
-        self.integer = np.flatnonzero([v.cat == pulp.LpInteger for v in frame.variables]).astype(np.int32)
+        self.integer = np.flatnonzero(frame.integer).astype(np.int32)
         self.bounds = self._bounds()
         self.matrix = stacked_rows(frame.eager, self.inf)
         self.loaded = False
@@ -130,7 +130,7 @@ class HighsSession:
     @functools.cached_property
     def priced(self) -> PricedLp | None:
         """The LP by prices, for a model too large for one simplex that splits by sku."""
-        if len(self.frame.variables) <= self.PRICED_COLUMNS:
+        if self.frame.column_count() <= self.PRICED_COLUMNS:
             return None
         capacities = Capacities(*stacked_rows(list(self.frame.lazy.values()), np.inf))
         threads = self.highs.getOptionValue("threads")[1]
@@ -139,11 +139,11 @@ class HighsSession:
         )
 
     def solve_by_prices(self, time_limit: float, mip_gap: float) -> tuple[int, int]:
-        """Solve the LP at the current bounds by prices; the plan goes into the variables.
+        """Solve the LP at the current bounds by prices; the plan goes into the frame's values.
 
         The first call (the relaxation, whose bound the plan's gap is measured against) stops
         within RELAXATION_GAP_SHARE of the MIP gap; a later one (a repair around rounded
-        integers) starts from the plan in the variables and stops within REPAIR_GAP_SHARE.
+        integers) starts from the plan in the frame and stops within REPAIR_GAP_SHARE.
         """
         first = self.last_priced is None
         start = None if first else self.frame.solution()
@@ -195,10 +195,8 @@ class HighsSession:
         return SharedRows(index, value, capacities.low[used], capacities.up[used], priced.prices[used])
 
     def _bounds(self) -> tuple[np.ndarray, np.ndarray]:
-        variables = self.frame.variables
-        low = np.fromiter((-self.inf if v.lowBound is None else v.lowBound for v in variables), float, len(variables))
-        up = np.fromiter((self.inf if v.upBound is None else v.upBound for v in variables), float, len(variables))
-        return low, up
+        """The frame's column bounds as of now (a copy: rounding fixes and restores the frame's)."""
+        return np.clip(self.frame.lower, -self.inf, self.inf), np.clip(self.frame.upper, -self.inf, self.inf)
 
     def update(self, lp, *, mip: bool) -> None:
         """Current bounds; in a loaded model also the rows the problem gained since the last call
@@ -217,12 +215,12 @@ class HighsSession:
             self.highs.changeColsIntegrality(len(self.integer), self.integer, kind)
 
     def read_solution(self) -> tuple[int, int]:
-        """Variable values into the PuLP variables, and PuLP's (status, solution status)."""
+        """Column values into the frame, and PuLP's (status, solution status)."""
         import highspy
 
         status = self.highs.getModelStatus()
         values = np.asarray(self.highs.getSolution().col_value, dtype=float)
-        if len(values) == len(self.frame.variables):
+        if len(values) == self.frame.column_count():
             self.frame.set_solution(values)
         kinds = highspy.HighsModelStatus
         if status == kinds.kOptimal:
@@ -244,12 +242,12 @@ class HighsSession:
         return pulp.LpStatusNotSolved, pulp.LpSolutionNoSolutionFound
 
 
-def start_from_values(highs, variables) -> None:
-    """Give HiGHS the variables' current values as the MIP's starting solution."""
+def start_from_values(highs, values) -> None:
+    """Give HiGHS the columns' current values as the MIP's starting solution."""
     import highspy
 
     start = highspy.HighsSolution()
-    start.col_value = [v.varValue or 0.0 for v in variables]
+    start.col_value = values
     start.value_valid = True
     highs.setSolution(start)
 

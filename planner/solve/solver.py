@@ -54,15 +54,13 @@ def solve(problem: pulp.LpProblem, config: PlanConfig, rounding=None, separate=N
     else nowhere, and never to stdout.
 
     A MILP with a `rounding` (step "moq"/"up"/"down"... -> {column: value}) and `lp_rounding` on takes
-    the fast path first: relax, round, repair; the MILP runs only if that is not within the gap.
+    the fast path first: relax, round, repair; the MILP runs only if that is not within the gap
+    (the rounding's columns are those of the problem's FrameModel).
     `separate()` adds the lazy rows a solution violates and returns how many; every solver call
     is repeated until it adds none, so each solution kept satisfies the whole model.
     """
     started = time.perf_counter()
-    frame = getattr(problem, "frame_model", None)
-    if frame is not None and config.solver != "highs":
-        frame.materialize()  # CBC reads the model through PuLP's constraint objects
-    mip = any(v.cat == pulp.LpInteger for v in _variables(problem))
+    mip = _is_mip(problem)
     run = functools.partial(_run_separated, separate or (lambda: 0), started)
     if mip and rounding is not None and config.lp_rounding:
         result = _round_then_milp(problem, config, rounding, started, run)
@@ -94,16 +92,17 @@ def _last_repair(problem, config: PlanConfig, by_column, result, run, seconds: f
     """The LP re-planned around the first of the rounding `steps` that leaves it a plan (none
     to do when a step changes nothing); should none, the plan stands as it was. `done` is what
     the message adds: (on success, on failure)."""
-    variables = _variables(problem)
-    kept = _values(problem)
+    frame = problem.frame_model
+    kept = frame.solution()
     for step in steps:
-        fixed = {variables[column]: value for column, value in by_column(step).items()}
-        if all(abs((kept[variable] or 0.0) - value) <= 1e-9 for variable, value in fixed.items()):
+        fixed = by_column(step)
+        columns, values = _columns(fixed)
+        if np.all(np.abs(kept[columns] - values) <= 1e-9):
             return result
-        again = _with_fixed(fixed, lambda: run(problem, config, mip=False, time_limit=seconds))
+        again = _with_fixed(frame, fixed, lambda: run(problem, config, mip=False, time_limit=seconds))
         if again.has_solution:
             return _re_solved(result, again, done[0], config.mip_gap)
-        _restore(kept)
+        frame.set_solution(kept)
     return replace(result, message=f"{result.message}; {done[1]}".lstrip("; "))
 
 
@@ -211,7 +210,7 @@ RELAXATION_SHARE = 0.5  # of the time left, for the first LP of a model solved b
 def _by_prices(problem, config: PlanConfig) -> bool:
     """The model's LPs will be solved by prices (planner/solve/highs.py): HiGHS, and too large for one simplex."""
     frame = getattr(problem, "frame_model", None)
-    return config.solver == "highs" and frame is not None and len(frame.variables) > HighsSession.PRICED_COLUMNS
+    return config.solver == "highs" and frame is not None and frame.column_count() > HighsSession.PRICED_COLUMNS
 
 
 def _first_plan(problem, deadline: float) -> tuple[np.ndarray, float] | None:
@@ -233,12 +232,8 @@ def _rounded(problem, config: PlanConfig, by_column, started: float, run, bound:
     def relaxation():
         return run(problem, config, mip=False, time_limit=config.time_limit - (time.perf_counter() - started))
 
-    variables = _variables(problem)
-
-    def rounding(step: str) -> dict:
-        return {variables[column]: value for column, value in by_column(step).items()}
-
-    relaxed_values = _values(problem)
+    frame = problem.frame_model
+    relaxed_values = frame.solution()
     repaired, direction, how = None, "", ""
     split = _sku_milps(problem, config, started, by_column)
     if split is not None and split.planned:
@@ -247,10 +242,10 @@ def _rounded(problem, config: PlanConfig, by_column, started: float, run, bound:
             f"MOQ POs and lots per sku ({split.solved} of {split.fractional} fractional skus by their own MILP, "
             f"{split.rounded} rounded on their own), "
         )
-        problem.frame_model.set_solution(split.values)
-        repaired, direction = _with_fixed(rounding("up"), relaxation), "up"
+        frame.set_solution(split.values)
+        repaired, direction = _with_fixed(frame, by_column("up"), relaxation), "up"
     if repaired is None or not repaired.has_solution:
-        repaired, direction = _place_then_round(problem, rounding, relaxation, relaxed_values, split)
+        repaired, direction = _place_then_round(frame, by_column, relaxation, relaxed_values, split)
     if not repaired.has_solution:
         if _solved_by_prices(problem):  # loading the whole model would double its memory for nothing
             return replace(
@@ -268,20 +263,20 @@ def _rounded(problem, config: PlanConfig, by_column, started: float, run, bound:
     return replace(best, mip_gap=bound_gap if best.mip_gap is None else min(best.mip_gap, bound_gap))
 
 
-def _place_then_round(problem, rounding, relaxation, relaxed_values: dict, split: SkuMilps | None):
+def _place_then_round(frame, by_column, relaxation, relaxed_values: np.ndarray, split: SkuMilps | None):
     """Decide the MOQ POs first (from the skus' MILPs, else by rule) and repair, then round the
     lots up (down as the fallback) and repair: (result, direction)."""
     if split is not None and split.planned:
-        problem.frame_model.set_solution(split.values)
-        decided = rounding("opened")
+        frame.set_solution(split.values)
+        decided = by_column("opened")
     else:
-        decided = {**rounding("moq"), **_close_barely_used(rounding, relaxation)}
-    placed = _with_fixed(decided, relaxation)
+        decided = {**by_column("moq"), **_close_barely_used(frame, by_column, relaxation)}
+    placed = _with_fixed(frame, decided, relaxation)
     if not placed.has_solution:
-        _restore(relaxed_values)
+        frame.set_solution(relaxed_values)
     repaired, direction = placed, ""
     for direction in ("up", "down") if placed.has_solution else ("down",):
-        repaired = _with_fixed(rounding(direction), relaxation)
+        repaired = _with_fixed(frame, by_column(direction), relaxation)
         if repaired.has_solution:
             break
     return repaired, direction
@@ -316,7 +311,7 @@ def _sku_milps(problem, config: PlanConfig, started: float, by_column) -> SkuMil
         config.mip_gap / 10,
         config.threads,
         ROUNDING_LOSS_SHARE * config.mip_gap if _solved_by_prices(problem) else 0.0,
-        _openings(by_column, len(_variables(problem))),
+        _openings(by_column, problem.frame_model.column_count()),
     )
 
 
@@ -335,15 +330,15 @@ def _openings(by_column, columns: int) -> np.ndarray:
 CLOSING_SHARES = (0.25, 0.5, 1.0)
 
 
-def _close_barely_used(rounding, relaxation) -> dict:
+def _close_barely_used(frame, by_column, relaxation) -> dict:
     """Close MOQ lines the relaxation barely uses, in rounds of rising share, re-solving after
     each; returns the closings whose LP still had a solution."""
     closed: dict = {}
     for share in CLOSING_SHARES:
-        more = {v: x for v, x in rounding(f"close:{share}").items() if v not in closed}
+        more = {v: x for v, x in by_column(f"close:{share}").items() if v not in closed}
         if not more:
             continue
-        if not _with_fixed({**closed, **more}, relaxation).has_solution:
+        if not _with_fixed(frame, {**closed, **more}, relaxation).has_solution:
             break
         closed.update(more)
     return closed
@@ -359,12 +354,12 @@ def _milp_after_rounding(problem, config: PlanConfig, started: float, rounded: S
             status=SolveStatus.FEASIBLE,
             message=rounded.message + "; the model is too large for the MILP on the whole",
         )
-    kept = _values(problem)
+    kept = problem.frame_model.solution()
     remaining = config.time_limit - (time.perf_counter() - started)
     milp = run(problem, config, mip=True, time_limit=remaining, warm_start=True) if remaining > 1 else None
     if milp is not None and milp.has_solution and milp.objective <= rounded.objective + 1e-6 * abs(rounded.objective):
         return milp
-    _restore(kept)
+    problem.frame_model.set_solution(kept)
     return replace(
         rounded,
         status=SolveStatus.FEASIBLE,
@@ -378,31 +373,28 @@ def _solved_by_prices(problem) -> bool:
     return session is not None and session.last_priced is not None
 
 
-def _variables(problem) -> list:
-    """The problem's variables: a FrameModel's own list, or PuLP's (which sorts them every call)."""
+def _is_mip(problem) -> bool:
+    """Any integer column: a FrameModel's flags, or PuLP's variables (which it sorts every call)."""
     frame = getattr(problem, "frame_model", None)
-    return frame.variables if frame is not None else problem.variables()
+    if frame is not None:
+        return bool(frame.integer.any())
+    return any(v.cat == pulp.LpInteger for v in problem.variables())
 
 
-def _values(problem) -> dict:
-    return {v: v.varValue for v in _variables(problem)}
+def _columns(fixed: dict) -> tuple[np.ndarray, np.ndarray]:
+    """A rounding's {column: value} as (columns, values) arrays."""
+    return np.fromiter(fixed.keys(), np.int64, len(fixed)), np.fromiter(fixed.values(), float, len(fixed))
 
 
-def _restore(values: dict) -> None:
-    for variable, value in values.items():
-        variable.varValue = value
-
-
-def _with_fixed(fixed: dict, solve_once):
-    """Solve with the given variables fixed at a value; their bounds are restored afterwards."""
-    saved = {v: (v.lowBound, v.upBound) for v in fixed}
+def _with_fixed(frame, fixed: dict, solve_once):
+    """Solve with the given columns fixed at a value; their bounds are restored afterwards."""
+    columns, values = _columns(fixed)
+    saved = frame.lower[columns], frame.upper[columns]
     try:
-        for variable, value in fixed.items():
-            variable.lowBound = variable.upBound = value
+        frame.lower[columns] = frame.upper[columns] = values
         return solve_once()
     finally:
-        for variable, (low, up) in saved.items():
-            variable.lowBound, variable.upBound = low, up
+        frame.lower[columns], frame.upper[columns] = saved
 
 
 def _relative_gap(objective: float, bound: float) -> float:
@@ -422,7 +414,11 @@ def _solve_cbc(problem, config: PlanConfig, log: Path, mip: bool, time_limit: fl
     )
     if not solver.available():
         raise SolverUnavailable("CBC is not available in this PuLP installation")
-    problem.solve(solver)
+    frame = getattr(problem, "frame_model", None)
+    if frame is None:
+        problem.solve(solver)
+    else:  # CBC reads the model through PuLP's objects
+        frame.pulp_solve(functools.partial(problem.solve, solver))
     text = log.read_text(errors="replace") if log.exists() else ""
     stopped = bool(re.search(r"Stopped on (time|iterations)", text))
     status = _status_from_pulp(problem.sol_status, stopped, mip)
@@ -460,7 +456,10 @@ def _solve_highs(problem, config: PlanConfig, mip: bool, time_limit: float, warm
         warm_start=warm_start,
         **method,
     )
-    problem.solve(solver)
+    if getattr(problem, "frame_model", None) is None:
+        problem.solve(solver)
+    else:  # PuLP's solve would give the empty objective a dummy variable: the driver reads the arrays
+        solver.actualSolve(problem)
     highs = problem.solverModel
     session = getattr(problem, "highs_session", None)
     if not mip and session is not None and session.last_priced is not None:

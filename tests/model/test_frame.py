@@ -57,12 +57,18 @@ def test_a_lazy_row_enters_when_broken_and_a_slack_one_never_does(solver):
         assert _constraint_names(model) == ["x_limit_0", "y_bound_0", "both_0"]
 
 
-def test_highs_never_needs_pulps_constraint_objects_nor_its_objective():
+def test_highs_never_needs_pulps_objects(monkeypatch):
+    """Columns are arrays: a model built and solved with HiGHS makes no PuLP variable (not even
+    the dummy PuLP's own solve puts in an empty objective), constraint nor objective."""
+    made = []
+    init = pulp.LpVariable.__init__
+    monkeypatch.setattr(pulp.LpVariable, "__init__", lambda self, *a, **k: made.append(a) or init(self, *a, **k))
     model = _two_products()
     result = solve(model.problem, PlanConfig(solver="highs"), separate=model.add_violated_rows)
-    assert not model.materialized
-    assert _constraint_names(model) == ["both_0"]
+    assert made == [] and model.pulp_variables is None and not model.materialized
+    assert model.problem.variables() == [] and model.problem.constraints() == []
     assert model.problem.objective is None and result.objective == pytest.approx(-6.5)
+    assert model.value.tolist() == pytest.approx([5.0, 3.0])
 
 
 def test_materialize_gives_pulp_the_objective():

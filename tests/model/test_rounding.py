@@ -41,7 +41,7 @@ def test_whole_lots_past_the_inbound_room_are_cut_the_largest_lines_kept_first()
 
 def _moq_model(lots_per_fc: dict[str, list[float]]) -> SimpleNamespace:
     """One supplier item with an MOQ of 30 units in lots of 10, ordered into each FC over four
-    periods; the relaxed lots are the variables' values (purchase vids first, then purchase_open)."""
+    periods; the relaxed lots are the columns' values (purchase vids first, then purchase_open)."""
     keys = pd.DataFrame([(fc, period) for fc in lots_per_fc for period in range(4)], columns=["fc", "period"])
     n = len(keys)
     purchase = keys.assign(item="I1", vid=np.arange(n), lot_sized=True, moq=30.0, units_per_var=10.0)
@@ -49,7 +49,7 @@ def _moq_model(lots_per_fc: dict[str, list[float]]) -> SimpleNamespace:
     values = [lot for lots in lots_per_fc.values() for lot in lots] + [0.0] * n
     return SimpleNamespace(
         families={"purchase": purchase, "purchase_open": opened},
-        variables=[SimpleNamespace(varValue=v) for v in values],
+        value=np.array(values, dtype=float),
     )
 
 
