@@ -2,9 +2,10 @@
 
 A variable family is a frame of index columns plus `vid`, the variable's column: its position
 in the model's column arrays. Every column is held as numpy arrays (lower and upper bound,
-integer flag, cost, current value), not as an object: a PuLP variable costs about a kilobyte,
-and 5,000 skus x 6 FCs have 5.15 million of them. A constraint family is a frame of
-(row keys, vid, coef) terms, kept as arrays too (`RowFamily`).
+integer flag, cost, current value), not as an object: a PuLP variable holds about 260 bytes, and
+5,000 skus x 6 FCs have 5.16 million columns (the build took 2.3x as long and held twice the memory
+with them; benchmarks/README.md). A constraint family is a frame of (row keys, vid, coef) terms,
+kept as arrays too (`RowFamily`).
 
 The HiGHS driver loads the arrays into the solver in bulk and writes the solution back into
 them. PuLP's own objects, a variable per column (named `<family>_<i>`) and a constraint per

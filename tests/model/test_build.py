@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pulp
 import pytest
 from builders import dataset
 
@@ -94,9 +95,13 @@ def test_with_highs_the_skus_own_milp_places_the_moq_po_and_lifts_the_bound(by_p
     """The relaxation buys 7 a week at a fraction of an open PO; the sku's MILP at the
     relaxation's prices finds the one PO of 50 the hand calculation gives, and its dual bound
     lifts the relaxation bound, so the plan is proven within the gap without branching. The
-    same when every LP is solved by prices (as large models are)."""
+    same when every LP is solved by prices (as large models are). Either way HiGHS reads the
+    model's column arrays: no PuLP variable is made."""
     if by_prices:
         monkeypatch.setattr(HighsSession, "PRICED_COLUMNS", 1)
+    made = []
+    init = pulp.LpVariable.__init__
+    monkeypatch.setattr(pulp.LpVariable, "__init__", lambda self, *a, **k: made.append(a) or init(self, *a, **k))
     ds = dataset(
         **ONE_FC,
         supplier_items=[
@@ -118,6 +123,7 @@ def test_with_highs_the_skus_own_milp_places_the_moq_po_and_lifts_the_bound(by_p
     assert "(1 of 1 fractional skus by their own MILP" in result.message
     assert plan.purchase_orders["quantity"].tolist() == [50.0]
     assert result.mip_gap <= 1e-3
+    assert made == []
 
 
 def test_a_model_solved_by_prices_never_runs_the_milp_on_the_whole(monkeypatch):

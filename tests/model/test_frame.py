@@ -120,3 +120,54 @@ def test_a_kept_highs_model_gets_each_calls_full_time_limit():
     assert model.problem.highs_session.highs.getRunTime() >= 1.0
     relaxed = _run(model.problem, config, mip=False, time_limit=1.0)
     assert relaxed.status.value == "optimal"
+
+
+def _knapsack() -> FrameModel:
+    """max 3a + 4b + 5c + 6d, binary, within weights 2a + 3b + 4c + 5d <= 5: a and b, 7."""
+    model = FrameModel(pulp.LpProblem("knapsack", pulp.LpMinimize))
+    index = model.add_variables("pick", pd.DataFrame({"item": range(4)}), integer=True, upper=1)
+    model.add_rows(
+        "weight", index.assign(row=0, coef=[2, 3, 4, 5]), ["row"], "<=", pd.DataFrame({"row": [0], "rhs": [5.0]})
+    )
+    model.add_cost(index, [-3.0, -4.0, -5.0, -6.0])
+    model.set_objective()
+    return model
+
+
+@pytest.mark.parametrize("solver", ["cbc", "highs"])
+def test_a_milp_of_column_arrays_reaches_its_known_optimum(solver):
+    model = _knapsack()
+    result = solve(model.problem, PlanConfig(solver=solver))
+    assert result.status.value == "optimal" and result.objective == pytest.approx(-7.0)
+    assert model.values("pick").tolist() == pytest.approx([1.0, 1.0, 0.0, 0.0])
+
+
+def test_cbc_gets_pulp_variables_made_from_the_arrays_under_their_names():
+    model = _knapsack()
+    solve(model.problem, PlanConfig(solver="cbc"))
+    variables = model.pulp_variables
+    assert [v.name for v in variables] == ["pick_0", "pick_1", "pick_2", "pick_3"]
+    assert {(v.cat, v.lowBound, v.upBound) for v in variables} == {(pulp.LpInteger, 0.0, 1.0)}
+    assert [v.varValue for v in variables] == pytest.approx(model.value.tolist())
+
+
+@pytest.mark.parametrize("solver", ["cbc", "highs"])
+def test_a_repair_fixes_columns_for_its_solve_and_restores_their_bounds_and_values(solver):
+    """y fixed at 1: x = 5, cost -5.5; afterwards the bounds are free again, in the arrays and
+    in what the solver gets, and the kept values come back."""
+    from planner.solve.solver import _run, _with_fixed
+
+    model = _two_products()
+    config = PlanConfig(solver=solver)
+    solve(model.problem, config, separate=model.add_violated_rows)
+    kept = model.solution()
+    fixed = _with_fixed(model, {1: 1.0}, lambda: _run(model.problem, config, mip=False))
+    assert fixed.objective == pytest.approx(-5.5)
+    assert model.values("make").tolist() == pytest.approx([5.0, 1.0])
+    assert model.lower.tolist() == [0.0, 0.0] and model.upper.tolist() == [float("inf")] * 2
+    model.set_solution(kept)
+    assert model.values("make").tolist() == pytest.approx([5.0, 3.0])
+    again = _run(model.problem, config, mip=False)
+    assert again.objective == pytest.approx(-6.5)
+    if solver == "cbc":
+        assert [(v.lowBound, v.upBound) for v in model.pulp_variables] == [(0.0, None), (0.0, None)]
