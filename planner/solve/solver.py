@@ -456,10 +456,11 @@ def _solve_highs(problem, config: PlanConfig, mip: bool, time_limit: float, warm
         warm_start=warm_start,
         **method,
     )
-    if getattr(problem, "frame_model", None) is None:
+    frame = getattr(problem, "frame_model", None)
+    if frame is not None and frame.costs is not None:  # the driver reads the arrays; PuLP's solve
+        solver.actualSolve(problem)  # would put a dummy variable in the empty objective
+    else:
         problem.solve(solver)
-    else:  # PuLP's solve would give the empty objective a dummy variable: the driver reads the arrays
-        solver.actualSolve(problem)
     highs = problem.solverModel
     session = getattr(problem, "highs_session", None)
     if not mip and session is not None and session.last_priced is not None:
