@@ -79,6 +79,8 @@ class Layout:
     forecast_queue: np.ndarray  # queue of each series' demand beyond its orders
     home: np.ndarray  # pair each queue asks first (-1: none serves it)
     steps: tuple[Step, ...]  # most urgent first, then by rank
+    to_fc: sparse.csr_matrix  # fcs x pairs: sums the pairs' units per FC
+    to_series: sparse.csr_matrix  # series x queues: sums the queues' units per series
 
 
 @dataclass(frozen=True)
@@ -121,7 +123,9 @@ def layout(inputs: RiskInputs) -> Layout:
         _step(group, len(pairs), len(fcs), pair_fc)
         for _, group in arcs.sort_values(["priority", "rank", "queue"]).groupby(["priority", "rank"], sort=True)
     )
-    return Layout(pairs, fcs, series, queues, pair_fc, by_series, home, steps)
+    to_fc = _summing(pair_fc, len(fcs))
+    to_series = _summing(queues["series"].to_numpy(), len(series))
+    return Layout(pairs, fcs, series, queues, pair_fc, by_series, home, steps, to_fc, to_series)
 
 
 def _pairs(inputs: RiskInputs) -> pd.DataFrame:
@@ -167,14 +171,8 @@ def _ranked_arcs(arcs: pd.DataFrame, series: pd.DataFrame, pairs: pd.DataFrame) 
 def _step(arcs: pd.DataFrame, n_pairs: int, n_fcs: int, pair_fc: np.ndarray) -> Step:
     pair = arcs["pair"].to_numpy()
     fc = pair_fc[pair]
-    columns = np.arange(len(arcs))
-    ones = np.ones(len(arcs))
     return Step(
-        queue=arcs["queue"].to_numpy(),
-        pair=pair,
-        fc=fc,
-        by_pair=sparse.csr_matrix((ones, (pair, columns)), shape=(n_pairs, len(arcs))),
-        by_fc=sparse.csr_matrix((ones, (fc, columns)), shape=(n_fcs, len(arcs))),
+        queue=arcs["queue"].to_numpy(), pair=pair, fc=fc, by_pair=_summing(pair, n_pairs), by_fc=_summing(fc, n_fcs)
     )
 
 
@@ -220,6 +218,7 @@ class Books:
     calendar: Calendar
     firm: np.ndarray  # (pairs, periods): open POs by arrival period
     purchases: pd.DataFrame  # pair, quantity per PO line
+    to_pair: sparse.csr_matrix  # pairs x PO lines: sums the lines' units per pair
     purchase_period: np.ndarray  # (lines, scenarios): arrival period of each PO line
     transfers: pd.DataFrame  # origin, destination, period, arrival_period, quantity
     sent: np.ndarray  # (transfer lines, scenarios): units that left
@@ -240,6 +239,7 @@ class Books:
             calendar=calendar,
             firm=_per_pair(inputs.receipts, plan.pairs, calendar.horizon, "quantity"),
             purchases=purchases,
+            to_pair=_summing(purchases["pair"].to_numpy(), len(plan.pairs)),
             purchase_period=_purchase_periods(purchases, calendar, scenarios, rng),
             transfers=transfers,
             sent=np.zeros((len(transfers), scenarios)),
@@ -298,7 +298,7 @@ class Books:
         bought, moved = self.dock
         arriving = self.purchase_period == t
         quantity = self.purchases["quantity"].to_numpy(dtype=float)[:, None]
-        bought = bought + _sum_to(self.purchases["pair"].to_numpy(), quantity * arriving, len(self.stock))
+        bought = bought + np.asarray(self.to_pair @ (quantity * arriving))
         lines = self.transfers[self.transfers["arrival_period"] == t]
         moved = moved + _sum_to(lines["destination"].to_numpy(), self.sent[lines.index.to_numpy()], len(self.stock))
         room = np.maximum(self._room("inbound_capacity", t) - self._per_fc(self.firm[:, t][:, None]), 0.0)
@@ -312,7 +312,7 @@ class Books:
         the forecast priority."""
         due = self.orders[:, t]
         new = np.repeat(due[:, None], demand.shape[1], axis=1)
-        by_series = _sum_to(self.plan.queues["series"].to_numpy(), due[:, None], len(self.plan.series))
+        by_series = np.asarray(self.plan.to_series @ due[:, None])
         beyond = np.maximum(demand - by_series, 0.0)
         has_queue = self.plan.forecast_queue >= 0
         new[self.plan.forecast_queue[has_queue]] += beyond[has_queue]
@@ -325,13 +325,18 @@ class Books:
         return room[:, None].copy()
 
     def _per_fc(self, per_pair: np.ndarray) -> np.ndarray:
-        return _sum_to(self.plan.pair_fc, per_pair, len(self.plan.fcs))
+        return np.asarray(self.plan.to_fc @ per_pair)
 
 
 def _sum_to(rows: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
     """values (n, scenarios) summed into `size` rows by `rows` (sparse, in a fixed order)."""
-    matrix = sparse.csr_matrix((np.ones(len(rows)), (rows, np.arange(len(rows)))), shape=(size, len(rows)))
-    return np.asarray(matrix @ values)
+    return np.asarray(_summing(rows, size) @ values)
+
+
+def _summing(rows: np.ndarray, size: int) -> sparse.csr_matrix:
+    """size x len(rows): the matrix that sums item i into row rows[i]; built once where the
+    rows stay the same every period."""
+    return sparse.csr_matrix((np.ones(len(rows)), (rows, np.arange(len(rows)))), shape=(size, len(rows)))
 
 
 def _pair_of(lines: pd.DataFrame, pairs: pd.DataFrame, sku: str = "sku", fc: str = "fc") -> np.ndarray:
