@@ -43,6 +43,8 @@ SMOOTHING = 0.5  # share of the best-bound prices in the prices of the next roun
 SHARED_PENALTY = 1e3  # artificial columns' penalty, per unit of the largest cost, once plans within shares exist
 CLOSING_SECONDS = 5.0  # a call's closing master solve may run this far past its deadline, then the kept plan stands
 VIOLATION = 1e-7  # relative tolerance of a shared row (below the separation's 1e-6)
+PLANS_PER_ROUND = 0.25  # share of the skus whose newest plan enters the master in a round, at most
+PLANS_PER_ROUND_LEAST = 100  # ... but at least this many
 
 
 @dataclass(frozen=True)
@@ -690,6 +692,7 @@ class _Rounds:
         self.stored: list[tuple] = []  # per round: (columns, values, skus) of its plans
         self.best_bound, self.center = -np.inf, lp.prices.copy()
         self.rounds = 0
+        self.last_mu: np.ndarray | None = None  # the sku duals of the master's last optimum
         self.kept: tuple[np.ndarray, float] | None = None  # the cheapest combined plan that met every shared row
 
     def run(self) -> PricedSolution:
@@ -715,6 +718,7 @@ class _Rounds:
                 if solved is None:
                     return self._kept(converged=False)
                 objective, y_used, mu, artificial = solved
+                self.last_mu = mu
                 y = np.zeros(len(lp.capacities))
                 y[master.rows] = y_used
             smooth = True
@@ -825,16 +829,24 @@ class _Rounds:
         return master
 
     def _add_plans(self, master: _Master, y: np.ndarray, mu: np.ndarray | None) -> int:
-        """The skus whose newest plan costs less than the master pays for them now (all when the
-        master's duals are not current)."""
+        """The newest plans of the skus it pays most to move, at most PLANS_PER_ROUND of them:
+        those that cost less than the master pays for their sku now, or, when the master's
+        duals are not current (a shared row entered since), the ones its last duals favour.
+
+        Each plan added takes the master's simplex a pivot or two, and a new plan per sku
+        every round made the master 70% of the solve at 5,000 skus: the most improving plans
+        each round get there in about as many rounds (24 against 22) at half the master's time."""
         lp = self.lp
         columns, values, _ = self.stored[-1]
         costs, usage = self._costs(columns, values), self._usage(master.rows, columns, values)
-        if mu is None:
+        most = max(PLANS_PER_ROUND_LEAST, int(PLANS_PER_ROUND * lp.skus))
+        if mu is None and (self.last_mu is None or lp.skus <= most):
             skus = np.arange(lp.skus)
         else:
-            reduced = costs - y[master.rows] @ usage - mu
-            skus = np.flatnonzero(reduced < -self._negligible())
+            reduced = costs - y[master.rows] @ usage - (self.last_mu if mu is None else mu)
+            skus = np.flatnonzero(reduced < -self._negligible()) if mu is not None else np.arange(lp.skus)
+            if len(skus) > most:
+                skus = np.sort(skus[np.argsort(reduced[skus], kind="stable")[:most]])
         master.add_plans(skus, costs, usage)
         return len(skus)
 

@@ -9,6 +9,7 @@ import highspy
 import numpy as np
 import pytest
 
+from planner.solve import prices
 from planner.solve.blocks import Matrix, SkuBlocks
 from planner.solve.prices import CLOSING_SECONDS, Capacities, PlanWorkers, PricedLp, SkuPlans, _Master, _Rounds
 
@@ -104,6 +105,25 @@ def test_the_plan_by_prices_costs_the_whole_lps_optimum_and_the_bound_is_below_i
     assert result.bound == pytest.approx(whole, rel=1e-9)
     assert _meets_every_row(matrix, capacities, result.values)
     assert result.values[[0, 2, 4]] == pytest.approx([6.0, 0.0, 1.0])
+
+
+def test_a_master_taking_one_new_plan_a_round_still_reaches_the_whole_lps_optimum(monkeypatch):
+    monkeypatch.setattr(prices, "PLANS_PER_ROUND", 0.0)
+    monkeypatch.setattr(prices, "PLANS_PER_ROUND_LEAST", 1)
+    added = []
+    add_plans = _Rounds._add_plans
+
+    def counted(self, master, y, mu):
+        added.append(add_plans(self, master, y, mu))
+        return added[-1]
+
+    monkeypatch.setattr(_Rounds, "_add_plans", counted)
+    lp, matrix, capacities = _priced(capacity=7.0)
+    result = lp.solve(matrix.low, matrix.up, 1e-9, time.perf_counter() + 60)
+    assert result.converged
+    assert result.objective == pytest.approx(_whole(matrix, capacities, matrix.low, matrix.up), rel=1e-9)
+    assert _meets_every_row(matrix, capacities, result.values)
+    assert len(added) >= 2 and max(added) == 1  # after the master's first plans, one a round
 
 
 def test_only_a_shared_row_a_plan_breaks_enters_the_master():
