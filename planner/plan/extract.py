@@ -227,9 +227,20 @@ def inventory_projection(free, inputs, bought, moved, allocated, shipped, waitin
     quantities = [column for column in PROJECTION_COLUMNS[4:] if column != "closing"]
     table[quantities] = table[quantities].round(3) + 0.0
     table["backlog"] = (table["backlog"] + table["backlog_uncommitted"]).round(3)
-    table = _chain_stock(table.sort_values(keys), inputs.stock)
+    table = _uncommitted_within_closing(_chain_stock(table.sort_values(keys), inputs.stock))
     table["period_start"] = starts.to_numpy()[table["period"].to_numpy()]
     return table.sort_values(["fc", "sku", "period_start"])[PROJECTION_COLUMNS].reset_index(drop=True)
+
+
+def _uncommitted_within_closing(table: pd.DataFrame) -> pd.DataFrame:
+    """`backlog_uncommitted` no larger than the row's `closing` (it is part of it): the chained
+    closing can fall a rounding's thousandths under the model's free stock the backlog was
+    counted on; the backlog loses the same."""
+    over = (table["backlog_uncommitted"] - table["closing"].clip(lower=0.0)).clip(lower=0.0)
+    return table.assign(
+        backlog_uncommitted=(table["backlog_uncommitted"] - over).round(3) + 0.0,
+        backlog=(table["backlog"] - over).round(3) + 0.0,
+    )
 
 
 def _chain_stock(table: pd.DataFrame, stock: pd.DataFrame) -> pd.DataFrame:

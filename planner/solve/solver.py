@@ -82,10 +82,32 @@ def _time_left(config: PlanConfig, started: float, share: float) -> float:
 
 
 def _orderable(problem, config: PlanConfig, by_column, result: SolveResult, run, seconds: float) -> SolveResult:
-    """The plan with its planned POs past the discretization horizon as a buyer places them
-    (rounding step "orderable"), the LP re-planned around them."""
+    """The plan with its planned POs past the discretization horizon as a buyer places them,
+    the LP re-planned around them: first where and when a PO is placed, each at least its MOQ
+    with the LP sizing it (rounding step "orderable:placed"), then every PO in whole lots
+    (step "orderable")."""
+    started = time.perf_counter()
+    placed = _placed(problem, config, by_column, result, run, seconds / 2)
     done = ("planned POs sized to lots and MOQs", "planned POs could not be sized to lots")
-    return _last_repair(problem, config, by_column, result, run, seconds, ("orderable",), done)
+    left = max(seconds - (time.perf_counter() - started), WHOLE_UNITS_SECONDS)
+    return _last_repair(problem, config, by_column, placed, run, left, ("orderable",), done)
+
+
+def _placed(problem, config: PlanConfig, by_column, result: SolveResult, run, seconds: float) -> SolveResult:
+    """The LP re-planned with the planned MOQ POs placed (bounds of step "orderable:placed");
+    should that leave no plan, the plan stands as it was."""
+    frame = problem.frame_model
+    bounds = by_column("orderable:placed")
+    if not bounds:
+        return result
+    kept = frame.solution()
+    columns = np.fromiter(bounds.keys(), np.int64, len(bounds))
+    lower, upper = (np.array(side, dtype=float) for side in zip(*bounds.values()))
+    again = _with_bounds(frame, columns, lower, upper, lambda: run(problem, config, mip=False, time_limit=seconds))
+    if again.has_solution:
+        return _re_solved(result, again, "planned MOQ POs placed", config.mip_gap)
+    frame.set_solution(kept)
+    return result
 
 
 def _last_repair(problem, config: PlanConfig, by_column, result, run, seconds: float, steps, done) -> SolveResult:
@@ -389,9 +411,14 @@ def _columns(fixed: dict) -> tuple[np.ndarray, np.ndarray]:
 def _with_fixed(frame, fixed: dict, solve_once):
     """Solve with the given columns fixed at a value; their bounds are restored afterwards."""
     columns, values = _columns(fixed)
+    return _with_bounds(frame, columns, values, values, solve_once)
+
+
+def _with_bounds(frame, columns: np.ndarray, lower: np.ndarray, upper: np.ndarray, solve_once):
+    """Solve with the given columns' bounds; theirs are restored afterwards."""
     saved = frame.lower[columns], frame.upper[columns]
     try:
-        frame.lower[columns] = frame.upper[columns] = values
+        frame.lower[columns], frame.upper[columns] = lower, upper
         return solve_once()
     finally:
         frame.lower[columns], frame.upper[columns] = saved

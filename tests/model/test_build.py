@@ -330,6 +330,63 @@ def test_transfers_are_whole_units_and_the_plan_is_re_planned_around_them():
     assert np.allclose(inflow, outflow, atol=1e-3) and (table["closing"] >= -1e-9).all()
 
 
+def test_a_planned_po_serving_a_closed_fc_by_transfer_is_sized_by_the_lp_not_the_walk():
+    """Nothing discretized; R1 wants 20 a week, R2 6 a week from week 1; one supplier item
+    delivers to either FC (MOQ 100, lots of 10); F1 holds 1 unit and ships to F2 a week later.
+    F2's line needs 30, under half an MOQ: it is closed and its need pooled on F1. Sized by the
+    walk, F1's first PO (100) would cover F1's need to week 3 and F2's to week 3 with 3 to
+    spare, but F2's week-4 units leave F1 in week 3: 3 short. The LP sizes that PO at 103,
+    bought as 110, and no order waits."""
+    fcs = [("F1", "R1"), ("F2", "R2")]
+    ds = dataset(
+        fulfillment_centers=[{"fc": fc, "region": region, "outbound_capacity": 1000.0} for fc, region in fcs],
+        skus=[{"sku": "A", "unit_cost": 10.0}],
+        inventory=[{"fc": "F1", "sku": "A", "on_hand": 1.0}, {"fc": "F2", "sku": "A", "on_hand": 0.0}],
+        supplier_items=[
+            {
+                "supplier": "S",
+                "sku": "A",
+                "fc": "*",
+                "unit_price": 10.0,
+                "lead_time_days": 0,
+                "moq": 100.0,
+                "lot_size": 10.0,
+            }
+        ],
+        transfer_lanes=[{"from_fc": "F1", "to_fc": "F2", "lead_time_days": 7, "cost_per_unit": 0.5}],
+    )
+    demand = pd.concat([weekly_demand("A", "R1", [20] * 6), weekly_demand("A", "R2", [0] + [6] * 5)])
+    _, plan, _ = plan_for(ds, demand, horizon=6, solver="highs", integer_periods=0)
+    lines = plan.purchase_orders
+    assert (lines["fc"] == "F1").all() and (lines["quantity"] % 10 == 0).all() and (lines["quantity"] >= 100).all()
+    assert lines["quantity"].iloc[0] == pytest.approx(110.0)
+    assert plan.inventory_projection["backorder"].sum() == pytest.approx(0.0, abs=1e-6)
+
+
+def test_planned_pos_rounded_up_past_the_suppliers_capacity_are_rounded_down_not_dropped():
+    """Nothing discretized; 105 a week from a supplier of at most 105 a week, in lots of 10:
+    rounded up, each planned PO (110) would pass the capacity; rounded down to 100 it fits,
+    and four weeks buy 400, not the 200 left when every PO over the capacity was dropped."""
+    ds = dataset(
+        **ONE_FC,
+        supplier_items=[
+            {
+                "supplier": "S",
+                "sku": "A",
+                "fc": "F1",
+                "unit_price": 10.0,
+                "lead_time_days": 0,
+                "lot_size": 10.0,
+                "capacity_per_week": 105.0,
+            }
+        ],
+    )
+    _, plan, _ = plan_for(ds, weekly_demand("A", "R1", [105] * 4), horizon=4, solver="highs", integer_periods=0)
+    lines = plan.purchase_orders
+    assert (lines["quantity"] % 10 == 0).all() and (lines["quantity"] <= 105).all()
+    assert lines["quantity"].sum() == pytest.approx(400.0)
+
+
 def test_planned_pos_past_the_integer_horizon_meet_moq_and_lot():
     """Only the first period is discretized; 13 a week for six weeks from a supplier with an MOQ
     of 30 in lots of 10: every written PO line, released or planned, is whole lots of at least 30."""

@@ -138,3 +138,9 @@ def test_moq_lines_needing_under_half_an_moq_pool_their_need_on_the_items_busies
     lines = pd.DataFrame({"item": "I1", "fc": ["F1", "F1", "F2", "F2", "F3", "F3"], "period": [0, 1] * 3, "moq": 20.0})
     need = np.array([10.0, 10.0, 1.0, 2.0, 6.0, 6.0])  # F2 needs 3 (under 10: pooled), F3 12 (kept)
     assert _pooled_on_busiest(lines, need).tolist() == [11.0, 12.0, 0.0, 0.0, 6.0, 6.0]
+
+
+def test_moq_lines_needing_the_same_pool_on_one_of_them_not_each_its_own_moq():
+    lines = pd.DataFrame({"item": "I1", "fc": ["F2", "F2", "F1", "F1", "F3", "F3"], "period": [0, 1] * 3, "moq": 250.0})
+    need = np.array([20.0, 13.0, 20.0, 13.0, 20.0, 13.0])  # an even spread, each line under half an MOQ
+    assert _pooled_on_busiest(lines, need).tolist() == [0.0, 0.0, 60.0, 39.0, 0.0, 0.0]

@@ -10,7 +10,7 @@ import pytest
 
 import planner
 from planner.data.generate import generate_dataset, write_dataset
-from planner.plan.extract import on_hand_waits
+from planner.plan.extract import _uncommitted_within_closing, on_hand_waits
 
 ARCS = pd.DataFrame(
     {
@@ -115,3 +115,14 @@ def test_kpis_reconcile_with_the_projection(generated_plan):
     by_priority = service["by_priority"].values()
     for name in ("demand_units", "backorder_units", "backlog_units", "backorder_unit_weeks"):
         assert service[name] == pytest.approx(sum(block[name] for block in by_priority), abs=0.01)
+
+
+def test_uncommitted_backlog_never_reads_more_than_the_rows_closing_stock():
+    """Chained from flows rounded to 3 decimals, closing can print a thousandth under the free
+    stock the backlog was counted on; the row is cut to read true, its backlog with it."""
+    rows = pd.DataFrame(
+        {"closing": [1.555, 10.0, -0.0], "backlog_uncommitted": [1.556, 2.0, 0.001], "backlog": [40.05, 2.0, 3.0]}
+    )
+    fixed = _uncommitted_within_closing(rows)
+    assert fixed["backlog_uncommitted"].tolist() == [1.555, 2.0, 0.0]
+    assert fixed["backlog"].tolist() == [40.049, 2.0, 2.999]
