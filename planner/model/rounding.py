@@ -77,8 +77,8 @@ def placed_purchases(model: FrameModel, inputs: ModelInputs) -> dict[int, tuple[
 
     The LP then sizes each PO placed, rather than the walk: a closed line's need pooled on the
     busiest line reaches its FC by transfer, a lane's time later, and only the LP sees what that
-    takes (at 50 FCs, sized by the walk, the safety stock short grew by a third of the plan's
-    loss). Lines without an MOQ stay free; `orderable_purchases` then rounds every line to lots.
+    takes (1,000 skus, with POs rounded down at a capacity: 1.28% from the bound in the end,
+    against 1.64% sized by the walk). Lines without an MOQ stay free; `orderable_purchases` then rounds every line to lots.
     """
     lines, units, least = _orderable_lines(model, inputs)
     moq = (lines["moq"] > 0).to_numpy()
