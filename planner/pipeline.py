@@ -104,6 +104,20 @@ def calendar_warnings(dataset: Dataset, calendar: Calendar, *, horizon: bool = T
     return warnings
 
 
+def off_terms_warnings(purchase_orders: pd.DataFrame) -> list[str]:
+    """PO lines a supplier would refuse (not whole lots, or under the MOQ): left so only when the
+    solve ran out of time to size them; a buyer must not place them as written."""
+    off = purchase_orders[~purchase_orders["lot_sized"].astype(bool)]
+    if off.empty:
+        return []
+    released = int((off["action"] == "release").sum())
+    return [
+        f"{len(off)} purchase order lines ({released} to release now) are not whole lots of at least the MOQ "
+        "(lot_sized = false in purchase_orders.csv): the solve had no time left to size them; "
+        "round them to the supplier's terms before placing them, or plan again with a longer time limit"
+    ]
+
+
 def _start_warnings(dataset: Dataset, calendar: Calendar) -> list[str]:
     last = dataset.last_history_date
     if pd.isna(last):
@@ -221,7 +235,7 @@ def run_plan(
             progress(f"risk ({scenarios} scenarios)")
             risk = plan_risk(risk_inputs(inputs, plan, dataset.open_orders, forecast), scenarios, seed)
     sizes = _sizes(dataset, model_size)
-    warnings = calendar_warnings(dataset, calendar)
+    warnings = calendar_warnings(dataset, calendar) + off_terms_warnings(plan.purchase_orders)
     kpis = plan_kpis(inputs, demand, plan, order_plan, result, forecast, sizes, clock.seconds, warnings, service, risk)
     return PlanRun(
         calendar,
@@ -332,6 +346,7 @@ def plan_kpis(
         "purchase_orders": {
             "lines": len(plan.purchase_orders),
             "release_now": int((plan.purchase_orders["action"] == "release").sum()),
+            "off_terms": int((~plan.purchase_orders["lot_sized"].astype(bool)).sum()),
             "units": round(float(plan.purchase_orders["quantity"].sum()), 3),
         },
         "transfers": {"lines": len(plan.transfers), "units": round(float(plan.transfers["quantity"].sum()), 3)},

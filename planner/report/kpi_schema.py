@@ -187,6 +187,13 @@ KPI_FIELDS = [
     KpiField(
         "purchase_orders.release_now", "integer", "PO lines", "lines to place now (action release)", "po_release_now"
     ),
+    KpiField(
+        "purchase_orders.off_terms",
+        "integer",
+        "PO lines",
+        "lines not in whole lots of at least the MOQ (lot_sized false: the solve had no time to size them)",
+        "po_off_terms",
+    ),
     KpiField("purchase_orders.units", "number", "units", "units on all PO lines", "po_units"),
     KpiField("transfers.lines", "integer", "lines", "transfer lines planned", "transfer_lines"),
     KpiField("transfers.units", "number", "units", "units moved between FCs", "transfer_units"),
