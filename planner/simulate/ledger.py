@@ -203,6 +203,12 @@ class Ledger:
         held = sum(units * price.get(sku, 0.0) for (sku, _), units in self.on_hand.items())
         return held + sum(item.quantity * price.get(item.sku, 0.0) for item in self.in_transit)
 
+    def owed_value(self) -> float:
+        """Customer units still owed (open order lines, due or not) at the lowest price they
+        could be bought: what it would cost to serve them from new stock."""
+        price = self.network.replacement_price
+        return sum(line.remaining * price.get(line.sku, 0.0) for line in self.orders if line.open)
+
     def storage_overflow(self) -> float:
         """m3 held above the FCs' storage capacities (storage is soft, as in the plan)."""
         volume = defaultdict(float)

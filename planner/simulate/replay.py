@@ -37,6 +37,7 @@ class PolicyRun:
     weekly: pd.DataFrame
     ledger: Ledger
     opening_value: float  # stock on hand and in transit on the first day, at replacement price
+    opening_owed: float = 0.0  # open order units on the first day, at replacement price
     seconds: float = 0.0  # wall time of the run, for benchmarks (never written to the outputs)
 
 
@@ -92,7 +93,7 @@ class Replay:
         weeks = len(self.orders)
         start = replay_start(self.dataset, weeks)
         ledger = opening_ledger(self.dataset, self.network, weeks * WEEK)
-        opening = ledger.replacement_value()
+        opening, owed = ledger.replacement_value(), ledger.owed_value()
         records = []
         for week in range(weeks):
             progress(week)
@@ -107,7 +108,8 @@ class Replay:
             records.append(
                 week_record(week, today, ledger, flows, self.orders[week], decisions.planned, self.holding_rate)
             )
-        return PolicyRun(policy.name, start, pd.DataFrame(records), ledger, opening, time.perf_counter() - started)
+        seconds = time.perf_counter() - started
+        return PolicyRun(policy.name, start, pd.DataFrame(records), ledger, opening, owed, seconds)
 
 
 def opening_ledger(dataset: Dataset, network: Network, shift: pd.Timedelta) -> Ledger:

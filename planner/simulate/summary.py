@@ -1,11 +1,24 @@
 """The comparison table: one row per policy, from its weekly series and its order lines.
 
 Service counts what was due inside the replay: order lines due from its first day to its end
-(lines already overdue on the first day could not be helped by any policy). Money counts what
-the replay spent; `stock_value_change` is what remains in stock and in transit at the end
-minus what was there at the start, at the lowest purchase price of each sku (what it would
-cost to buy again), so buying ahead shows as stock, not waste, and `net_cost` (total cost
-minus that change) compares policies that end the replay holding different stock.
+(lines already overdue on the first day could not be helped by any policy).
+
+Money counts what the replay spent (`total_cost`: purchases, holding, transfers, shipping) and
+brings every policy back to the position it started from, so that policies ending the replay
+in different states compare:
+
+- `stock_value_change`: stock on hand and in transit at the end minus at the start, at the
+  lowest purchase price of each sku (what it would cost to buy again), so buying ahead shows
+  as stock, not waste;
+- `owed_value_end`: the customer units still owed at the end (every open order line's unshipped
+  units, due by the end or later) at the same price, since they must still be bought to be
+  served; `owed_value_change` is that minus the same figure on the first day (the dataset's
+  open orders, the same for every policy);
+- `net_cost` = total_cost - stock_value_change + owed_value_change.
+
+An earlier net cost left the owed units out, which credited a policy for the stock it kept by
+not serving its customers (benchmarks/README.md shows both). A unit held for a backlogged line counts in both the stock and
+the owed value, so it nets to nothing; the shipping of owed units is not charged (nor credited).
 """
 
 from __future__ import annotations
@@ -23,6 +36,8 @@ SPREAD_MEASURES = (
     "avg_inventory_value",
     "total_cost",
     "stock_value_change",
+    "owed_value_end",
+    "owed_value_change",
     "net_cost",
 )
 QUANTILES = (10, 50, 90)
@@ -34,6 +49,7 @@ def policy_summary(run: PolicyRun) -> dict:
     due = due_lines(run)
     costs = {column: float(weekly[column].sum()) for column in COST_COLUMNS}
     change = run.ledger.replacement_value() - run.opening_value
+    owed = run.ledger.owed_value()
     return {
         "policy": run.name,
         "weeks": len(weekly),
@@ -49,7 +65,9 @@ def policy_summary(run: PolicyRun) -> dict:
         **costs,
         "total_cost": sum(costs.values()),
         "stock_value_change": change,
-        "net_cost": sum(costs.values()) - change,
+        "owed_value_end": owed,
+        "owed_value_change": owed - run.opening_owed,
+        "net_cost": sum(costs.values()) - change + owed - run.opening_owed,
         "purchase_orders": int(weekly["purchase_orders"].sum()),
     }
 

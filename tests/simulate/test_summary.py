@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 from simulate_builders import tiny_dataset
 
+from planner.simulate.ledger import OrderLine
 from planner.simulate.network import Network
 from planner.simulate.policies import Decisions
 from planner.simulate.replay import Replay, week_orders
@@ -30,7 +31,32 @@ def test_without_purchases_the_stock_given_up_is_what_was_shipped_at_replacement
     shipped = pd.DataFrame(idle_run.ledger.shipments).groupby("sku")["quantity"].sum()
     assert summary["purchase_cost"] == 0 and summary["purchase_orders"] == 0
     assert summary["stock_value_change"] == pytest.approx(-(8.0 * shipped.get("A", 0) + 4.0 * shipped.get("B", 0)))
-    assert summary["net_cost"] == pytest.approx(summary["total_cost"] - summary["stock_value_change"])
+    assert summary["net_cost"] == pytest.approx(
+        summary["total_cost"] - summary["stock_value_change"] + summary["owed_value_change"]
+    )
+    owed = sum(line.remaining * {"A": 8.0, "B": 4.0}[line.sku] for line in idle_run.ledger.orders)
+    assert summary["owed_value_end"] == pytest.approx(owed) and owed > 0  # B runs out
+
+
+def test_units_still_owed_at_the_end_are_charged_at_replacement_price():
+    """One week: the open order O1 (3 A) ships from FC1's 25; a line of 20 B meets FC2's 8.
+
+    12 B are still owed at the end, at B's one price 4.0: 48. On the first day O1's 3 A were
+    owed at A's lowest price 8.0 (SLOW, not FAST's 10.0): 24. The stock given up is 3 x 8.0 +
+    8 x 4.0 = 56, so net cost = total cost (holding only) + 56 + (48 - 24).
+    """
+    data = tiny_dataset()
+    monday = pd.Timestamp("2026-11-23")
+    line = OrderLine("BIG", "B", "south", 20.0, monday, monday + pd.Timedelta(days=6), 2)
+    run = Replay(data, Network.from_dataset(data), [[line]], 0.25).run(Idle())
+    summary = policy_summary(run)
+    assert run.start == monday
+    assert [(o.order_id, o.remaining) for o in run.ledger.orders] == [("O1", 0.0), ("BIG", 12.0)]
+    assert summary["owed_value_end"] == pytest.approx(48.0)
+    assert summary["owed_value_change"] == pytest.approx(48.0 - 24.0)
+    assert summary["stock_value_change"] == pytest.approx(-56.0)
+    assert summary["total_cost"] == pytest.approx(summary["holding_cost"])
+    assert summary["net_cost"] == pytest.approx(summary["holding_cost"] + 56.0 + 24.0)
 
 
 def test_fill_rate_is_the_share_of_due_units_shipped_by_their_due_date(idle_run):
