@@ -16,9 +16,14 @@ in different states compare:
   open orders, the same for every policy);
 - `net_cost` = total_cost - stock_value_change + owed_value_change.
 
+Since stock and owed units are valued at the same price, what a policy bought and still holds
+and what it still owes cancel out: `net_cost` is what it paid above each sku's lowest price,
+plus holding, transfers and shipping, plus the replay's new demand at the lowest price (the
+same for every policy on the same demand).
+
 An earlier net cost left the owed units out, which credited a policy for the stock it kept by
-not serving its customers (benchmarks/README.md shows both). A unit held for a backlogged line counts in both the stock and
-the owed value, so it nets to nothing; the shipping of owed units is not charged (nor credited).
+not serving its customers (benchmarks/README.md shows both). The shipping of owed units is not
+charged (nor credited).
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""The comparison table's accounting, checked against a policy that never buys."""
+"""The comparison table's accounting, checked against a policy that never buys and one that
+buys every week from the dear supplier."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from simulate_builders import tiny_dataset
 
 from planner.simulate.ledger import OrderLine
 from planner.simulate.network import Network
-from planner.simulate.policies import Decisions
+from planner.simulate.policies import PURCHASE_COLUMNS, Decisions
 from planner.simulate.replay import Replay, week_orders
 from planner.simulate.summary import due_lines, policy_summary
 
@@ -18,6 +19,16 @@ class Idle:
 
     def decide(self, view, today) -> Decisions:
         return Decisions.none()
+
+
+class DearBuyer:
+    """20 A a week from FAST (10.0; A's lowest price is SLOW's 8.0, FAST carries 15 a week), 12 B from SLOW."""
+
+    name = "dear"
+
+    def decide(self, view, today) -> Decisions:
+        buys = [("FAST", "A", "FC2", 20.0), ("SLOW", "B", "FC2", 12.0)]
+        return Decisions(pd.DataFrame(buys, columns=PURCHASE_COLUMNS), Decisions.none().transfers)
 
 
 @pytest.fixture(scope="module")
@@ -65,3 +76,18 @@ def test_fill_rate_is_the_share_of_due_units_shipped_by_their_due_date(idle_run)
     assert 0 < summary["fill_rate"] < 1  # B runs out: 8 in stock, 6 a week wanted, none bought
     assert summary["fill_rate"] == pytest.approx(due["on_time_units"].sum() / due["quantity"].sum())
     assert summary["backorder_unit_weeks"] > 0
+
+
+def test_net_cost_is_the_price_paid_above_the_lowest_plus_running_costs_plus_the_demand_at_the_lowest_price():
+    """Stock and owed units both at the lowest price: what a policy bought and still holds, and
+    what it still owes, cancel out, leaving what it paid above that price (2.0 on each of the
+    15 A FAST carries a week), holding, transfers, shipping, and the replay's new demand at the
+    lowest price (the same for every policy)."""
+    data = tiny_dataset()
+    orders = week_orders(data, 4, seed=3)
+    run = Replay(data, Network.from_dataset(data), orders, 0.25).run(DearBuyer())
+    summary = policy_summary(run)
+    demand = sum(line.quantity * {"A": 8.0, "B": 4.0}[line.sku] for week in orders for line in week)
+    running = summary["holding_cost"] + summary["transfer_cost"] + summary["shipping_cost"]
+    assert summary["purchase_cost"] == pytest.approx(4 * (15 * 10.0 + 12 * 4.0))
+    assert summary["net_cost"] == pytest.approx(4 * 15 * 2.0 + running + demand)
