@@ -213,16 +213,16 @@ def safety_stock_targets(
     sigma[k,f] pools the one-period forecast error of the FC's own region(s) (independent
     errors add in variance) and d[k,f] their mean forecast per period (`demand`; a frame without
     it makes lead-time spread count for nothing). L and sigma_L, in periods, are the lead time and
-    its standard deviation (lead_time_std_days) of the fastest supplier line to the FC, the most
-    uncertain of the fastest when several tie: the line the FC can count on soonest. The + 1
-    review period is demand risk only; its length is certain. `service` gives each sku's level
+    its standard deviation (lead_time_std_days) of the line the FC's replenishment waits for
+    (`carrying_lines`): the fastest one whose capacity, with the faster lines', carries the
+    FC's demand. The + 1 review period is demand risk only; its length is certain. `service` gives each sku's level
     (planner.model.service.service_levels); without it, or for a sku it lacks, the model's.
     """
     pooled = error_sigma.merge(fcs[["fc", "region"]], on="region").assign(var=lambda f: f["sigma"] ** 2)
     if "demand" not in pooled:
         pooled["demand"] = 0.0
     spread = pooled.groupby(["sku", "fc"], as_index=False)[["var", "demand"]].sum()
-    targets = spread.merge(fastest_lines(purchase), on=["sku", "fc"], how="inner")
+    targets = spread.merge(carrying_lines(purchase, spread, calendar), on=["sku", "fc"], how="inner")
     levels = service.set_index("sku")["service_level"] if service is not None else pd.Series(dtype=float)
     z = z_scores(targets["sku"].map(levels).fillna(config.service_level))
     periods = targets["lead_time_days"] / calendar.nominal_days + 1.0
@@ -232,11 +232,26 @@ def safety_stock_targets(
     return targets[["sku", "fc", "target"]].sort_values(["sku", "fc"]).reset_index(drop=True)
 
 
-def fastest_lines(purchase: pd.DataFrame) -> pd.DataFrame:
-    """Per sku x fc, the lead time of its fastest supplier line and that line's spread (the
-    largest among lines as fast)."""
-    lines = purchase[["sku", "fc", "lead_time_days", "lead_time_std_days"]].drop_duplicates()
-    lines = lines.sort_values(
+def carrying_lines(purchase: pd.DataFrame, spread: pd.DataFrame, calendar: Calendar) -> pd.DataFrame:
+    """Per sku x fc, the lead time and spread of the line its replenishment waits for.
+
+    A fast line capped below the demand cannot replenish the stock: the rest waits for a slower
+    line, and the safety stock must cover that one's lead time. Lines are taken fastest first
+    (the most uncertain first among equals) until their capacities carry the FC's mean demand
+    per period (`demand` in `spread`; a line shared by FCs carries its share in proportion to
+    their demand); without enough capacity, the slowest line. Uncapped lines, or no demand,
+    make it the fastest line.
+    """
+    lines = purchase[["item", "sku", "fc", "lead_time_days", "lead_time_std_days", "capacity_per_week"]]
+    lines = lines.drop_duplicates(["item", "fc"]).merge(spread[["sku", "fc", "demand"]], on=["sku", "fc"], how="left")
+    served = lines["demand"].fillna(0.0).groupby(lines["item"]).transform("sum")
+    capacity = lines["capacity_per_week"].to_numpy(dtype=float) * calendar.nominal_days / 7.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(np.isnan(capacity) | (served <= 0), np.inf, capacity / served)
+    lines = lines.assign(share=share).sort_values(
         ["sku", "fc", "lead_time_days", "lead_time_std_days"], ascending=[True, True, True, False], kind="stable"
     )
-    return lines.drop_duplicates(["sku", "fc"]).reset_index(drop=True)
+    carried = lines.groupby(["sku", "fc"])["share"].cumsum() >= 1.0 - 1e-9
+    slowest = ~lines.duplicated(["sku", "fc"], keep="last")
+    chosen = lines[carried | slowest].drop_duplicates(["sku", "fc"])
+    return chosen[["sku", "fc", "lead_time_days", "lead_time_std_days"]].reset_index(drop=True)

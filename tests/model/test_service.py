@@ -143,6 +143,26 @@ def test_the_fastest_lines_spread_counts_and_the_largest_of_equally_fast_ones():
     assert targets([fast_sure, fast_late, slow_late]) == pytest.approx(expected, rel=1e-6)
 
 
+def test_a_fast_line_capped_below_the_demand_leaves_the_safety_stock_to_the_line_that_carries_it():
+    """Demand 100 a week: a 1-week line capped at 30 a week cannot replenish it, so the stock
+    waits for the 4-week line (4 weeks + 1 review: 1.6449 x 20 x sqrt(5) = 73.56); with a
+    2-week line capped at 70 the two carry 100 and the 2 weeks count (56.98); uncapped, the
+    fast line's 1 week (46.53)."""
+    capped_fast = {"supplier": "F", "lead_time_days": 7, "capacity_per_week": 30.0}
+    slow = {"supplier": "S", "lead_time_days": 28}
+    assert targets([capped_fast, slow]) == pytest.approx(Z95 * 20 * math.sqrt(5), rel=1e-6)
+    assert targets([capped_fast, slow]) == pytest.approx(73.56, abs=0.01)
+    middle = {"supplier": "M", "lead_time_days": 14, "capacity_per_week": 70.0}
+    assert targets([capped_fast, middle, slow]) == pytest.approx(Z95 * 20 * math.sqrt(3), rel=1e-6)
+    assert targets([{"supplier": "F", "lead_time_days": 7}, slow]) == pytest.approx(Z95 * 20 * math.sqrt(2), rel=1e-6)
+
+
+def test_without_capacity_enough_for_the_demand_the_slowest_line_counts():
+    lines = [{"supplier": "F", "lead_time_days": 7, "capacity_per_week": 30.0}]
+    lines.append({"supplier": "S", "lead_time_days": 21, "capacity_per_week": 40.0})
+    assert targets(lines) == pytest.approx(Z95 * 20 * math.sqrt(4), rel=1e-6)
+
+
 def test_each_sku_takes_its_own_service_level():
     line = [{"supplier": "S", "lead_time_days": 14}]
     own = pd.DataFrame({"sku": ["A"], "segment": ["AX"], "service_level": [0.99], "source": ["segment"]})
