@@ -104,10 +104,15 @@ def calendar_warnings(dataset: Dataset, calendar: Calendar, *, horizon: bool = T
     return warnings
 
 
+def off_terms(purchase_orders: pd.DataFrame) -> pd.DataFrame:
+    """The PO lines not in whole lots of at least the MOQ (`lot_sized` false)."""
+    return purchase_orders[~purchase_orders["lot_sized"].astype(bool)]
+
+
 def off_terms_warnings(purchase_orders: pd.DataFrame) -> list[str]:
     """PO lines a supplier would refuse (not whole lots, or under the MOQ): left so only when the
     solve ran out of time to size them; a buyer must not place them as written."""
-    off = purchase_orders[~purchase_orders["lot_sized"].astype(bool)]
+    off = off_terms(purchase_orders)
     if off.empty:
         return []
     released = int((off["action"] == "release").sum())
@@ -346,7 +351,7 @@ def plan_kpis(
         "purchase_orders": {
             "lines": len(plan.purchase_orders),
             "release_now": int((plan.purchase_orders["action"] == "release").sum()),
-            "off_terms": int((~plan.purchase_orders["lot_sized"].astype(bool)).sum()),
+            "off_terms": len(off_terms(plan.purchase_orders)),
             "units": round(float(plan.purchase_orders["quantity"].sum()), 3),
         },
         "transfers": {"lines": len(plan.transfers), "units": round(float(plan.transfers["quantity"].sum()), 3)},

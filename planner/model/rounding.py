@@ -84,9 +84,8 @@ def placed_purchases(model: FrameModel, inputs: ModelInputs) -> dict[int, tuple[
     moq = (lines["moq"] > 0).to_numpy()
     upper = np.where(units > 0, _supplier_allowance(lines, inputs), 0.0)
     lower = np.where(units > 0, least, 0.0)
-    bounds = {vid: (value, value) for vid, value in _as_decided(model).items()}
-    for vid in lines["vid"].to_numpy()[~moq].tolist():
-        del bounds[vid]
+    planned = set(lines["vid"].tolist())
+    bounds = {vid: (value, value) for vid, value in _as_decided(model).items() if vid not in planned}
     bounds.update(zip(lines["vid"][moq].tolist(), zip(lower[moq].tolist(), upper[moq].tolist())))
     return bounds
 

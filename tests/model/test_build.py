@@ -363,24 +363,17 @@ def test_a_planned_po_serving_a_closed_fc_by_transfer_is_sized_by_the_lp_not_the
     assert plan.inventory_projection["backorder"].sum() == pytest.approx(0.0, abs=1e-6)
 
 
+def _one_line(**terms):
+    """ONE_FC with one supplier line S -> F1 for sku A (price 10, no lead time) on the given terms."""
+    line = {"supplier": "S", "sku": "A", "fc": "F1", "unit_price": 10.0, "lead_time_days": 0}
+    return dataset(**ONE_FC, supplier_items=[{**line, **terms}])
+
+
 def test_planned_pos_rounded_up_past_the_suppliers_capacity_are_rounded_down_not_dropped():
     """Nothing discretized; 105 a week from a supplier of at most 105 a week, in lots of 10:
     rounded up, each planned PO (110) would pass the capacity; rounded down to 100 it fits,
     and four weeks buy 400, not the 200 left when every PO over the capacity was dropped."""
-    ds = dataset(
-        **ONE_FC,
-        supplier_items=[
-            {
-                "supplier": "S",
-                "sku": "A",
-                "fc": "F1",
-                "unit_price": 10.0,
-                "lead_time_days": 0,
-                "lot_size": 10.0,
-                "capacity_per_week": 105.0,
-            }
-        ],
-    )
+    ds = _one_line(lot_size=10.0, capacity_per_week=105.0)
     _, plan, _ = plan_for(ds, weekly_demand("A", "R1", [105] * 4), horizon=4, solver="highs", integer_periods=0)
     lines = plan.purchase_orders
     assert (lines["quantity"] % 10 == 0).all() and (lines["quantity"] <= 105).all()
@@ -390,20 +383,7 @@ def test_planned_pos_rounded_up_past_the_suppliers_capacity_are_rounded_down_not
 def test_planned_pos_past_the_integer_horizon_meet_moq_and_lot():
     """Only the first period is discretized; 13 a week for six weeks from a supplier with an MOQ
     of 30 in lots of 10: every written PO line, released or planned, is whole lots of at least 30."""
-    ds = dataset(
-        **ONE_FC,
-        supplier_items=[
-            {
-                "supplier": "S",
-                "sku": "A",
-                "fc": "F1",
-                "unit_price": 10.0,
-                "lead_time_days": 0,
-                "moq": 30.0,
-                "lot_size": 10.0,
-            }
-        ],
-    )
+    ds = _one_line(moq=30.0, lot_size=10.0)
     _, plan, _ = plan_for(ds, weekly_demand("A", "R1", [13] * 6), horizon=6, solver="highs", integer_periods=1)
     lines = plan.purchase_orders
     assert len(lines) > 1 and (lines["action"] == "planned").any()
@@ -414,8 +394,7 @@ def test_planned_pos_past_the_integer_horizon_meet_moq_and_lot():
 
 def test_a_planned_po_whose_moq_is_not_whole_lots_is_lifted_to_the_next_whole_lot():
     """MOQ 110 in lots of 14: the least a buyer can order is 112 (eight lots), not 110."""
-    item = {"supplier": "S", "sku": "A", "fc": "F1", "unit_price": 10.0, "lead_time_days": 0}
-    ds = dataset(**ONE_FC, supplier_items=[{**item, "moq": 110.0, "lot_size": 14.0}])
+    ds = _one_line(moq=110.0, lot_size=14.0)
     _, plan, _ = plan_for(
         ds, weekly_demand("A", "R1", [0, 0, 20, 20, 20, 20]), horizon=6, solver="highs", integer_periods=1
     )
