@@ -14,6 +14,10 @@ in the number of skus, where the simplex on the whole LP slows with its size) an
 LP of a row per sku and per shared row in use. The prices are smoothed (Wentges: half way from
 the best-bound prices to the master's), which halves the rounds where the master's duals swing.
 
+The master is solved from its last basis while that takes few simplex iterations (6 FCs), and
+afresh by interior point where it does not (50 FCs, where prices swing further between rounds);
+plans out of its optimum for several solves in a row are retired from it.
+
 Shared rows enter the master only once a combined plan breaks them (most never bind); a shared
 row the master cannot yet meet is relieved by an artificial column at a penalty, raised tenfold
 whenever the rounds end with an artificial in use.
@@ -45,6 +49,14 @@ CLOSING_SECONDS = 5.0  # a call's closing master solve may run this far past its
 VIOLATION = 1e-7  # relative tolerance of a shared row (below the separation's 1e-6)
 PLANS_PER_ROUND = 0.25  # share of the skus whose newest plan enters the master in a round, at most
 PLANS_PER_ROUND_LEAST = 100  # ... but at least this many
+MASTER_AFRESH_ITERATIONS = 3.0  # per master row: once a warm simplex takes more iterations, the
+# master is solved afresh (interior point and crossover). At 6 FCs the last basis serves well (1,000
+# skus: at most 1.3 iterations a row, against about 3 afresh); at 50 FCs it does not (300 skus: 5-17
+# a row, and 2.0 s against 0.7 s afresh), and the relaxation took 164 s where afresh it takes 86 s
+MASTER_WARM_RETRY = 8  # once solved afresh, every this many solves the warm simplex is tried again
+MASTER_IDLE_SOLVES = 10  # a plan out of this many master optima in a row is retired (_Master._retire_idle):
+# 300 skus x 50 FCs, relaxation 60 s against 83 s keeping every plan; 3 retired too soon (63 rounds
+# against 44 there, 31 against 20 at 1,000 skus x 6 FCs)
 
 
 @dataclass(frozen=True)
@@ -379,6 +391,9 @@ class _Master:
         self.plan_columns: list[np.ndarray] = []
         self.plan_sku: list[np.ndarray] = []
         self.penalty = lp.penalty
+        self.afresh, self.solves = False, 0  # solved afresh (see MASTER_AFRESH_ITERATIONS); solves so far
+        self.idle = np.zeros(0, dtype=np.int32)  # per master column, the last solves in a row it sat out
+        self.values = np.zeros(0)  # the last optimum's column values
         self.add_rows(lp, lp.used, [])
 
     def add_rows(self, lp: PricedLp, rows: np.ndarray, usages: list[np.ndarray]) -> None:
@@ -457,24 +472,62 @@ class _Master:
     def solve(self, deadline: float) -> tuple[float, np.ndarray, np.ndarray, float] | None:
         """(objective, shared-row duals, sku duals, artificial use), None without an optimum by
         the deadline (a master of many plans can take as long as a round of prices)."""
+        if deadline - time.perf_counter() <= 0 or not self._solved(deadline):
+            return None
+        solution, objective = self.highs.getSolution(), self.highs.getInfo().objective_function_value
+        dual = np.asarray(solution.row_dual, dtype=float)
+        self.values = value = np.asarray(solution.col_value, dtype=float)
+        self._retire_idle(value, np.asarray(solution.col_dual, dtype=float), objective)  # HiGHS forgets its solution
+        artificial = float(value[self.artificial_columns].sum())
+        return objective, dual[self.shared_at], dual[self.sku_at], artificial
+
+    def _retire_idle(self, value: np.ndarray, reduced: np.ndarray, objective: float) -> None:
+        """Fix at 0 the plans out of the master's optimum, at a reduced cost above 0, in each of
+        the last MASTER_IDLE_SOLVES solves: the simplex and the presolve skip them. A plan
+        retired too soon costs nothing but its price out again: its sku's plan enters anew."""
+        idle = np.zeros(len(value), dtype=np.int32)
+        idle[: len(self.idle)] = self.idle
+        out = (value <= 1e-9) & (reduced > 1e-9 * max(abs(objective), 1.0))
+        idle = np.where(out, idle + 1, 0)
+        if self.plan_columns:
+            plans = np.concatenate(self.plan_columns)
+            retire = plans[idle[plans] == MASTER_IDLE_SOLVES]
+            n = len(retire)
+            self.highs.changeColsBounds(n, retire.astype(np.int32), np.zeros(n), np.zeros(n))
+        self.idle = idle
+
+    def _solved(self, deadline: float) -> bool:
+        """Solve warm or afresh (MASTER_AFRESH_ITERATIONS), afresh falling back on warm; True at an optimum."""
         import highspy
 
-        left = deadline - time.perf_counter()
-        if left <= 0:
-            return None
-        self.highs.setOptionValue("time_limit", self.highs.getRunTime() + left)  # its run clock adds up every run
-        self.highs.run()
-        if self.highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-            return None
-        solution = self.highs.getSolution()
-        dual = np.asarray(solution.row_dual, dtype=float)
-        value = np.asarray(solution.col_value, dtype=float)
-        artificial = float(value[self.artificial_columns].sum())
-        return self.highs.getInfo().objective_function_value, dual[self.shared_at], dual[self.sku_at], artificial
+        optimal = highspy.HighsModelStatus.kOptimal
+        warm = not self.afresh or self.solves % MASTER_WARM_RETRY == 0
+        self.solves += 1
+        if not warm and self._run(deadline, afresh=True) == optimal:
+            return True
+        if self._run(deadline, afresh=False) != optimal:
+            return False
+        if warm:
+            iterations = self.highs.getInfo().simplex_iteration_count
+            self.afresh = iterations > MASTER_AFRESH_ITERATIONS * self.highs.getNumRow()
+        return True
+
+    def _run(self, deadline: float, *, afresh: bool):
+        """One HiGHS run on the master: warm (primal simplex from the last basis) or afresh
+        (interior point, then crossover to a vertex, as the simplex would end); its model status."""
+        highs = self.highs
+        left = max(deadline - time.perf_counter(), 0.0)
+        if afresh:
+            highs.clearSolver()
+        highs.setOptionValue("solver", "ipm" if afresh else "simplex")
+        highs.setOptionValue("time_limit", highs.getRunTime() + left)  # its run clock adds up every run
+        highs.run()
+        return highs.getModelStatus()
 
     def weights(self) -> tuple[np.ndarray, list[np.ndarray]]:
         """(free columns' values, per batch of plans the weight of each plan added)."""
-        value = np.asarray(self.highs.getSolution().col_value, dtype=float)
+        value = np.zeros(self.highs.getNumCol())
+        value[: len(self.values)] = self.values  # plans added since weigh nothing yet
         return value[self.free_columns], [value[columns] for columns in self.plan_columns]
 
 

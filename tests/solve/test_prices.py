@@ -426,3 +426,87 @@ def test_the_first_plan_of_the_milp_has_whole_lots_open_moqs_and_meets_every_row
     assert _meets_every_row(matrix, capacities, plan)
     assert plan[[0, 6]].tolist() == np.round(plan[[0, 6]]).tolist()  # whole lots, a PO placed or not
     assert plan[2] == 0.0 or 3.0 <= plan[2] <= 5.0 * plan[6]  # sku 1 buys its MOQ or nothing
+
+
+def _fc_network(skus: int = 30, fcs: int = 4, seed: int = 5):
+    """`skus` skus, each buying at every one of `fcs` FCs (columns k·(fcs+1) + f) or waiting
+    (column k·(fcs+1) + fcs), buys + waits >= its need; each FC buys at most its capacity (a
+    shared row), all of them together a third of the total need."""
+    rng = np.random.default_rng(seed)
+    width = fcs + 1
+    starts, index, value = _csr([{k * width + f: 1.0 for f in range(width)} for k in range(skus)])
+    need = rng.uniform(5, 20, skus)
+    costs = np.concatenate([np.r_[rng.uniform(1, 10, fcs), rng.uniform(20, 60)] for _ in range(skus)])
+    n = skus * width
+    matrix = Matrix(
+        starts,
+        index,
+        value,
+        need,
+        np.full(skus, INF),
+        costs,
+        np.zeros(n),
+        np.full(n, INF),
+        np.zeros(0, dtype=np.int32),
+    )
+    shared = _csr([{k * width + f: 1.0 for k in range(skus)} for f in range(fcs)])
+    capacities = Capacities(*shared, np.full(fcs, -INF), np.full(fcs, need.sum() / 3 / fcs))
+    return matrix, np.repeat(np.arange(skus), width), capacities
+
+
+def test_a_master_solved_afresh_and_retiring_idle_plans_still_reaches_the_whole_lps_optimum(monkeypatch):
+    monkeypatch.setattr(prices, "MASTER_AFRESH_ITERATIONS", 0.0)  # every warm solve is too slow
+    monkeypatch.setattr(prices, "MASTER_IDLE_SOLVES", 1)  # retire a plan as soon as it sits out
+    monkeypatch.setattr(prices, "PLANS_PER_ROUND_LEAST", 3)
+    ways, retired = [], []
+    run, retire = _Master._run, _Master._retire_idle
+
+    def counted_run(self, deadline, *, afresh):
+        ways.append(afresh)
+        return run(self, deadline, afresh=afresh)
+
+    def counted_retire(self, value, reduced, objective):
+        retire(self, value, reduced, objective)
+        retired.append(int((self.idle == 1).sum()))
+
+    monkeypatch.setattr(_Master, "_run", counted_run)
+    monkeypatch.setattr(_Master, "_retire_idle", counted_retire)
+    matrix, sku, capacities = _fc_network()
+    lp = PricedLp.split(matrix, sku, capacities, {"threads": 1})
+    result = lp.solve(matrix.low, matrix.up, 1e-9, time.perf_counter() + 60)
+    assert result.converged
+    assert result.objective == pytest.approx(_whole(matrix, capacities, matrix.low, matrix.up), rel=1e-7)
+    assert _meets_every_row(matrix, capacities, result.values)
+    assert any(ways) and sum(retired) > 0  # both were exercised
+
+
+def test_a_master_whose_warm_simplex_takes_too_many_iterations_is_solved_afresh_then_warm_again_in_turn(
+    monkeypatch,
+):
+    monkeypatch.setattr(prices, "MASTER_AFRESH_ITERATIONS", -1.0)  # any warm solve takes too many
+    monkeypatch.setattr(prices, "MASTER_WARM_RETRY", 3)
+    matrix, sku, capacities = _fc_network(skus=6)
+    lp = PricedLp.split(matrix, sku, capacities, {"threads": 1})
+    lp.used = np.arange(len(capacities))  # every FC row in the master from the start
+    rounds = _Rounds(lp, 1e-9, time.perf_counter() + 60)
+    rounds._price(np.zeros(len(capacities)))
+    master = rounds._master()
+    ways = []
+    run = master._run
+    master._run = lambda deadline, *, afresh: ways.append(afresh) or run(deadline, afresh=afresh)
+    for _ in range(7):
+        assert master.solve(time.perf_counter() + 60) is not None
+    # warm first, then afresh save every third solve (warm again)
+    assert ways == [False, True, True, False, True, True, False]
+
+
+def test_plans_added_after_the_masters_last_optimum_weigh_nothing():
+    lp, matrix, _ = _priced(capacity=7.0)
+    rounds = _Rounds(lp, 1e-9, time.perf_counter() + 60)
+    rounds._price(np.zeros(len(lp.capacities)))
+    master = rounds._master()
+    assert master.solve(time.perf_counter() + 60) is not None
+    master.add_plans(np.arange(3), np.ones(3), np.zeros((len(master.rows), 3)))
+    free, weights = master.weights()
+    assert weights[-1].tolist() == [0.0, 0.0, 0.0]
+    assert sum(w.sum() for w in weights[:-1]) == pytest.approx(3.0)  # one plan per sku, as solved
