@@ -450,6 +450,7 @@ def round_sku(part, block: SkuLp, relaxed: np.ndarray, openings: np.ndarray | No
         return part.getModelStatus() == highspy.HighsModelStatus.kOptimal
 
     for opened in _roundings(openings, switch, relaxed):
+        opened = np.minimum(opened, _whole_below(block.up[switch]))
         if any(np.array_equal(opened, earlier) for earlier in tried):
             continue  # the same MOQ POs as a rounding already tried
         tried.append(opened)
@@ -457,7 +458,7 @@ def round_sku(part, block: SkuLp, relaxed: np.ndarray, openings: np.ndarray | No
         if not fix(switch, opened):
             continue
         placed = np.asarray(part.getSolution().col_value, dtype=float)[lots]
-        for lot_count in (np.ceil(placed - TOL), np.floor(placed + TOL)):
+        for lot_count in (np.minimum(np.ceil(placed - TOL), _whole_below(block.up[lots])), np.floor(placed + TOL)):
             if fix(lots, lot_count):
                 if part.getInfo().objective_function_value < cost:
                     best = np.asarray(part.getSolution().col_value, dtype=float)
@@ -467,6 +468,12 @@ def round_sku(part, block: SkuLp, relaxed: np.ndarray, openings: np.ndarray | No
     if best is None:
         return None
     return best, cost - float(block.costs @ relaxed)
+
+
+def _whole_below(up: np.ndarray) -> np.ndarray:
+    """The largest whole value within each upper bound: an integer column bounded below one lot
+    (a sku's share of a capacity, PricedLp.integer_plan) can only stay closed."""
+    return np.floor(up + TOL)
 
 
 def _roundings(openings: np.ndarray | None, switch: np.ndarray, relaxed: np.ndarray) -> list[np.ndarray]:

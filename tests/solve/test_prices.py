@@ -510,3 +510,12 @@ def test_plans_added_after_the_masters_last_optimum_weigh_nothing():
     free, weights = master.weights()
     assert weights[-1].tolist() == [0.0, 0.0, 0.0]
     assert sum(w.sum() for w in weights[:-1]) == pytest.approx(3.0)  # one plan per sku, as solved
+
+
+def test_the_first_plan_closes_a_lot_whose_share_of_the_capacity_is_under_one_lot():
+    lp, matrix, capacities = _lots_network(capacity=3.0)  # sku 0's share: under one lot of 4
+    relaxed = lp.solve(matrix.low, matrix.up, 1e-9, time.perf_counter() + 60)
+    assert relaxed.values is not None and 0 < relaxed.values[0] < 1
+    plan = lp.integer_plan(matrix.low, matrix.up, time.perf_counter() + 60)
+    assert plan is not None and _meets_every_row(matrix, capacities, plan)
+    assert plan[0] == 0.0 and plan[1] == pytest.approx(NEED[0])  # no lot fits: sku 0 waits
