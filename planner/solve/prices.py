@@ -477,7 +477,9 @@ class _Master:
         solution, objective = self.highs.getSolution(), self.highs.getInfo().objective_function_value
         dual = np.asarray(solution.row_dual, dtype=float)
         self.values = value = np.asarray(solution.col_value, dtype=float)
-        self._retire_idle(value, np.asarray(solution.col_dual, dtype=float), objective)  # HiGHS forgets its solution
+        self._retire_idle(
+            value, np.asarray(solution.col_dual, dtype=float), objective
+        )  # HiGHS's info then no longer holds
         artificial = float(value[self.artificial_columns].sum())
         return objective, dual[self.shared_at], dual[self.sku_at], artificial
 
