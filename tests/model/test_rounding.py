@@ -11,6 +11,7 @@ import pytest
 from planner.model.rounding import (
     _crossing,
     _cumulatively_rounded,
+    _deferred,
     _fitting,
     _placed_orders,
     _pooled_on_busiest,
@@ -37,6 +38,33 @@ def test_whole_lots_past_the_inbound_room_are_cut_the_largest_lines_kept_first()
     cut = _within(lines, ["fc", "arrival_period"], np.full(3, 25.0), lots, lots.copy())
     assert cut.tolist() == [0.0, 2.0, 0.0]  # the 20 units fit; the 10 after them do not, nor the 5 after 30
     assert _within(lines, ["fc", "arrival_period"], np.full(3, 32.0), lots, lots.copy()).tolist() == [1.0, 2.0, 0.0]
+
+
+def test_lots_past_the_inbound_room_are_ordered_a_period_later_not_cut():
+    """Two skus' lines into one FC over three periods, arrivals one period after the order.
+    Period 0: 30 + 20 units against room for 40: the 20 units (one MOQ of 2 lots) cannot stay,
+    and go on the same line a period later, where the room then holds 20 + 10."""
+    lines = pd.DataFrame(
+        {
+            "item": ["A", "A", "A", "B", "B", "B"],
+            "supplier": "S",
+            "fc": "F1",
+            "period": [0, 1, 2, 0, 1, 2],
+            "units_per_var": 10.0,
+        }
+    ).assign(arrival_period=lambda frame: frame["period"] + 1)
+    lots = np.array([3.0, 0.0, 1.0, 2.0, 1.0, 0.0])
+    moq_lots = np.array([1.0, 1.0, 1.0, 2.0, 2.0, 2.0])
+    room = np.array([40.0, 40.0, 40.0, 40.0, 40.0, 40.0])
+    deferred = _deferred(lines, ["fc", "arrival_period"], "arrival_period", room, lots, moq_lots)
+    assert deferred.tolist() == [3.0, 0.0, 1.0, 0.0, 3.0, 0.0]
+    assert deferred.sum() == lots.sum()  # nothing bought is lost inside the horizon
+    tight = np.array([40.0, 10.0, 40.0, 40.0, 10.0, 40.0])  # period 1 holds 1 lot, under B's MOQ: on to period 2
+    deferred = _deferred(lines, ["fc", "arrival_period"], "arrival_period", tight, lots, moq_lots)
+    assert deferred.tolist() == [3.0, 0.0, 1.0, 0.0, 0.0, 3.0]
+    trimmed = np.array([40.0, 20.0, 40.0, 40.0, 20.0, 40.0])  # period 1 holds B's MOQ; the lot cut is alone under it
+    deferred = _deferred(lines, ["fc", "arrival_period"], "arrival_period", trimmed, lots, moq_lots)
+    assert deferred.tolist() == [3.0, 0.0, 1.0, 0.0, 2.0, 0.0]
 
 
 def _moq_model(lots_per_fc: dict[str, list[float]]) -> SimpleNamespace:
