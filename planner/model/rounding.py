@@ -27,7 +27,8 @@ def rounding_step(model: FrameModel, inputs: ModelInputs, step: str) -> dict:
     "up" or "down" (lots), "orderable" (planned lines past the discretization horizon as a
     buyer can place them, see `orderable_purchases`), "orderable:placed" (their POs placed, as
     bounds (lower, upper) per column, see `placed_purchases`), "whole_transfers:netted" or "whole_transfers:floored" (see
-    `whole_transfers`)."""
+    `whole_transfers`), "decided" (every purchase column at its value) or "transfers" (every
+    transfer column at its value)."""
     if step.startswith("close:"):
         return closed_lines(model, float(step.split(":")[1]))
     if step == "moq":
@@ -45,6 +46,11 @@ def rounding_step(model: FrameModel, inputs: ModelInputs, step: str) -> dict:
         return placed_purchases(model, inputs)
     if step.startswith("whole_transfers:"):
         return whole_transfers(model, inputs, netted=step.endswith(":netted"))
+    if step == "decided":
+        return _as_decided(model)
+    if step == "transfers":
+        transfers = model.families["transfer"]["vid"].tolist()
+        return dict(zip(transfers, model.value[transfers].tolist()))
     return rounded_purchases(model, inputs, step)
 
 

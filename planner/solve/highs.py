@@ -210,9 +210,19 @@ class HighsSession:
         self.lazy_rows = len(self.frame.added)
         n = len(low)
         self.highs.changeColsBounds(n, np.arange(n, dtype=np.int32), low, up)
-        if len(self.integer):
-            kind = np.full(len(self.integer), 1 if mip else 0, dtype=np.uint8)
-            self.highs.changeColsIntegrality(len(self.integer), self.integer, kind)
+        self._integrality(mip)
+
+    def _integrality(self, mip: bool) -> None:
+        """The frame's integer columns as integers in a MILP call, continuous in an LP call;
+        columns the frame no longer holds integer (a repair made them so for one call) continuous."""
+        integer = np.flatnonzero(self.frame.integer).astype(np.int32)
+        dropped = np.setdiff1d(self.integer, integer)
+        if len(dropped):
+            self.highs.changeColsIntegrality(len(dropped), dropped, np.zeros(len(dropped), dtype=np.uint8))
+        self.integer = integer
+        if len(integer):
+            kind = np.full(len(integer), 1 if mip else 0, dtype=np.uint8)
+            self.highs.changeColsIntegrality(len(integer), integer, kind)
 
     def read_solution(self) -> tuple[int, int]:
         """Column values into the frame, and PuLP's (status, solution status)."""

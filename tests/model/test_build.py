@@ -424,6 +424,31 @@ def test_planned_pos_leave_the_inbound_room_the_discretized_pos_arriving_with_th
     assert (lines.groupby("arrival_date")["quantity"].sum() <= 210 + 1e-6).all()
 
 
+def test_the_one_unit_two_fcs_want_goes_to_the_urgent_order_not_where_rounding_left_it():
+    """F1 holds 1 unit; F2's region has an urgent order of 0.5 (priority 1), F3's a forecast
+    of 0.5 (priority 4). The LP sends 0.5 to each; rounded, both lanes would ship 1 and the
+    first lane's unit is cut, so the urgent order would wait. With transfers as integers the
+    unit goes to F2."""
+    ds = dataset(
+        fulfillment_centers=[
+            {"fc": fc, "region": f"R{fc[1]}", "outbound_capacity": 1000.0} for fc in ("F1", "F2", "F3")
+        ],
+        skus=[{"sku": "A", "unit_cost": 10.0}],
+        inventory=[{"fc": "F1", "sku": "A", "on_hand": 1.0}],
+        transfer_lanes=[
+            {"from_fc": "F1", "to_fc": to, "lead_time_days": 0, "cost_per_unit": 1.0} for to in ("F2", "F3")
+        ],
+    )
+    demand = pd.concat(
+        [weekly_demand("A", "R2", [0.5, 0, 0], priority=1), weekly_demand("A", "R3", [0.5, 0, 0], priority=4)]
+    )
+    config = PlanConfig(horizon=3, solver="highs")
+    _, _, result, plan = optimize(ds, demand[demand["quantity"] > 0], NO_ERROR, Calendar(START, "week", 3), config)
+    assert "transfers as integers" in result.message
+    moved = plan.transfers
+    assert moved[["to_fc", "quantity"]].values.tolist() == [["F2", 1.0]]
+
+
 def test_whole_transfers_never_ship_more_than_the_origin_holds():
     """F2 gets 0.6 twice from F1 and passes 1.2 on to F3: rounded apart, F2 would send a unit it
     never received; the plan keeps every FC's stock whole and non-negative."""
