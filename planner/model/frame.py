@@ -154,11 +154,18 @@ class FrameModel:
     def add_violated_rows(self) -> int:
         """Put every lazy row the current solution violates into the problem (and into PuLP's,
         once materialized); returns how many."""
+        return self._add_lazy_rows(lambda lazy: lazy.violated(self.value))
+
+    def add_lazy_rows(self) -> int:
+        """Put every lazy row not yet in into the problem; returns how many."""
+        return self._add_lazy_rows(lambda lazy: ~lazy.added)
+
+    def _add_lazy_rows(self, chosen) -> int:
         if not self.lazy:
             return 0
         added = []
         for family, lazy in self.lazy.items():
-            rows = np.flatnonzero(lazy.violated(self.value))
+            rows = np.flatnonzero(chosen(lazy))
             lazy.added[rows] = True
             added.extend((family, row) for row in rows.tolist())
         self.added.extend(added)

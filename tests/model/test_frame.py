@@ -8,6 +8,7 @@ import pytest
 
 from planner.config import PlanConfig
 from planner.model.frame import FrameModel
+from planner.solve import solver as solver_module
 from planner.solve.solver import solve
 
 
@@ -55,6 +56,20 @@ def test_a_lazy_row_enters_when_broken_and_a_slack_one_never_does(solver):
     assert model.lazy["y_limit"].added.tolist() == [False]
     if solver == "cbc":  # CBC reads PuLP's constraints: the eager rows first, then the lazy one
         assert _constraint_names(model) == ["x_limit_0", "y_bound_0", "both_0"]
+
+
+@pytest.mark.parametrize("solver", ["cbc", "highs"])
+def test_a_milp_gets_every_lazy_row_before_it_runs(solver, monkeypatch):
+    """A branch and bound re-run for a row its plan broke starts over: the MILP runs once,
+    with both lazy rows in."""
+    model = _two_products()
+    model.integer[:] = True
+    runs = []
+    run = solver_module._run
+    monkeypatch.setattr(solver_module, "_run", lambda *a, **k: runs.append(k["mip"]) or run(*a, **k))
+    result = solve(model.problem, PlanConfig(solver=solver), separate=model.add_violated_rows)
+    assert result.objective == pytest.approx(-6.5) and runs == [True]
+    assert sorted(model.added) == [("both", 0), ("y_limit", 0)] and model.row_count() == 4
 
 
 def test_highs_never_needs_pulps_objects(monkeypatch):
