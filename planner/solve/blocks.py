@@ -127,9 +127,11 @@ class SkuBlocks:
 
 
 def row_owners(matrix: Matrix, column_sku: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(row of each entry, sku of each row: that of its entries' columns, -1 for an empty row)."""
-    row_of_entry = np.repeat(np.arange(len(matrix.row_low)), np.diff(matrix.starts))
-    row_sku = np.full(len(matrix.row_low), -1)
+    """(row of each entry, sku of each row: that of its entries' columns, -1 for an empty row).
+    Both int32: the model's columns and rows number far below 2**31, and a large model's
+    entries run to hundreds of millions (4 bytes each saved)."""
+    row_of_entry = np.repeat(np.arange(len(matrix.row_low), dtype=np.int32), np.diff(matrix.starts))
+    row_sku = np.full(len(matrix.row_low), -1, dtype=np.int32)
     row_sku[row_of_entry] = column_sku[matrix.index]
     return row_of_entry, row_sku
 
