@@ -188,7 +188,7 @@ def _integer_transfers(
             lower,
             upper,
             lambda: run(
-                problem, milp_config, mip=True, time_limit=seconds, warm_start=True, start=kept, every_row=False
+                problem, milp_config, mip=True, time_limit=seconds, warm_start=True, start=kept, rows_as_broken=True
             ),
         )
     finally:
@@ -214,15 +214,16 @@ def _run_separated(
     time_limit: float | None = None,
     warm_start: bool = False,
     start: np.ndarray | None = None,
-    every_row: bool | None = None,
+    rows_as_broken: bool = False,
 ) -> SolveResult:
     """One solver call, repeated while its solution violates lazy rows (within the time left).
     A warm start begins every call from `start` (values of every column) when given: a plan
     that meets every row, which the last call's solution, past the rows just added, is not.
-    `every_row` (default: a MILP) puts every lazy row in first."""
+    A MILP gets every lazy row first, unless `rows_as_broken`: then they enter as its plans
+    break them, as an LP's do."""
     limit = config.time_limit if time_limit is None else time_limit
     call_started = time.perf_counter()
-    if mip if every_row is None else every_row:
+    if mip and not rows_as_broken:
         _with_every_row(problem)
     while True:
         left = limit - (time.perf_counter() - call_started)
